@@ -1,0 +1,37 @@
+# Shared by the project's scripts: pinned tool versions and a project-local tool folder.
+# Source it; do not run it.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_BIN="$ROOT/.tools/bin"
+export PATH="$TOOLS_BIN:$PATH"
+
+# Pinned versions. opa matches the OPA release that opa-envoy-plugin v1.19.1-envoy embeds.
+OPA_VERSION="v1.19.1"
+GRPCURL_VERSION="v1.9.3"
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+
+# go_tool NAME MODULE_PATH VERSION: install NAME into .tools/bin with `go install` unless the
+# pinned version is already there (a stamp file records what was installed).
+go_tool() {
+  local name="$1" module="$2" version="$3" stamp="$TOOLS_BIN/.$1.version"
+  if [[ -x "$TOOLS_BIN/$name" && -f "$stamp" && "$(cat "$stamp")" == "$module@$version" ]]; then
+    return 0
+  fi
+  command -v go >/dev/null || { echo "go is required to install $name" >&2; exit 1; }
+  log "installing $name $version (go install $module@$version)"
+  mkdir -p "$TOOLS_BIN"
+  GOBIN="$TOOLS_BIN" GOFLAGS=-mod=mod go install "$module@$version"
+  echo "$module@$version" >"$stamp"
+}
+
+ensure_opa() { go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION"; }
+ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"; }
+
+ensure_node_modules() {
+  if [[ ! -d "$ROOT/node_modules" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
+    log "installing npm packages (npm ci)"
+    (cd "$ROOT" && npm ci --no-fund --no-audit --loglevel=error)
+  fi
+}

@@ -1,0 +1,61 @@
+import type { AuthzError } from "../errors.js";
+import type { InputDocument } from "../input/index.js";
+import type { Evaluation } from "../policy/index.js";
+import type { CheckResponse } from "./check-response.js";
+
+/** The verified caller (CONTRACT.md §4). Anonymous callers: `{authenticated: false, methods: []}`. */
+export interface Identity {
+  authenticated: boolean;
+  methods: string[];
+  subject?: string;
+  [block: string]: unknown;
+}
+
+/** Time, injected so tests control it. */
+export interface Clock {
+  /** Wall-clock time, for timestamps. */
+  now(): Date;
+  /** Monotonic nanoseconds, for timers. */
+  nowNs(): bigint;
+}
+
+/** The policy as the pipeline needs it: a revision and an evaluate function. */
+export interface DecisionPolicy {
+  readonly revision: string;
+  evaluate(inputJson: Uint8Array): Evaluation;
+}
+
+/** Everything one decision produced, for the decision log and metrics. */
+export interface DecisionRecord {
+  decisionId: string;
+  timestamp: Date;
+  input?: InputDocument;
+  identity?: Identity;
+  revision?: string;
+  result?: unknown;
+  error?: AuthzError;
+  allowed: boolean;
+  dryRun: boolean;
+  /** OPA-style timers: `timer_input_build_ns`, `timer_identity_ns`, `timer_eval_ns`, … */
+  metrics: Record<string, number>;
+}
+
+/** What {@link Authorizer.check} returns. */
+export interface CheckOutcome {
+  allowed: boolean;
+  response: CheckResponse;
+  record: DecisionRecord;
+}
+
+/** The steps of the pipeline, each a plain function. `R` is the decoded request. */
+export interface AuthzDeps<R> {
+  toInput(request: R): Promise<InputDocument>;
+  verifyIdentity(input: InputDocument): Promise<Identity>;
+  /** The policy serving now, or undefined before the first one loads. */
+  policy(): DecisionPolicy | undefined;
+  serializeInput(input: InputDocument): Uint8Array;
+  /** Called once per decision, after the response is final (decision log, metrics). */
+  onDecision(record: DecisionRecord, response: CheckResponse): void;
+  clock: Clock;
+  newDecisionId?: () => string;
+}

@@ -1,0 +1,59 @@
+import { readFile } from "node:fs/promises";
+import pino from "pino";
+import type { CheckResponse } from "../authz/index.js";
+import type { Config } from "../config/index.js";
+import { AuthzError } from "../errors.js";
+import { fromProtoJson } from "../grpc/index.js";
+import { createPipeline, loadPolicy } from "./pipeline.js";
+
+/**
+ * `openclaw-authz check`: runs one CheckRequest (protobuf JSON, from a file or `-` for stdin)
+ * through the same pipeline as `serve` and prints `{decision, response, identity}`.
+ * Returns the exit code: 0 allowed, 1 denied. Throws `AuthzError` for usage and config errors.
+ */
+export async function check(config: Config, source: string, write: (text: string) => void): Promise<number> {
+  const policy = await loadPolicy(config);
+  const logger = pino({ level: "silent" });
+  const pipeline = createPipeline(config, { policy, sinks: [], logger });
+  const text = source === "-" ? await readStdin() : await readFile(source, "utf8").catch((error: Error) => {
+    throw new AuthzError("config_invalid", `cannot read ${source}: ${error.message}`);
+  });
+  let request: ReturnType<typeof fromProtoJson>;
+  try {
+    request = fromProtoJson(pipeline.protos.checkRequest, JSON.parse(text));
+  } catch (error) {
+    throw new AuthzError("config_invalid", `${source} is not a CheckRequest in protobuf JSON: ${(error as Error).message}`);
+  }
+  // Through the wire encoding, so `check` decodes exactly what `serve` would receive.
+  const wire = pipeline.protos.checkRequest.encode(request).finish();
+  const outcome = await pipeline.authorizer.check(pipeline.protos.checkRequest.decode(wire));
+  const { record } = outcome;
+  const output = {
+    decision: record.result ?? null,
+    ...(record.error ? { error: { code: record.error.code, message: record.error.message } } : {}),
+    response: toProtoJson(outcome.response, (code) => pipeline.protos.httpStatusCode.valuesById[code] ?? code),
+    identity: record.identity ?? null,
+  };
+  write(`${JSON.stringify(output, null, 2)}\n`);
+  return outcome.allowed ? 0 : 1;
+}
+
+/** The CheckResponse in protobuf JSON: empty lists omitted, HTTP status codes as enum names. */
+function toProtoJson(response: CheckResponse, statusName: (code: number) => string | number): unknown {
+  const prune = (value: object | undefined) =>
+    value && Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+  const denied = response.deniedResponse;
+  return {
+    status: response.status,
+    ...(response.okResponse ? { okResponse: prune(response.okResponse) } : {}),
+    ...(denied ? { deniedResponse: { ...prune(denied), status: { code: statusName(denied.status.code) } } } : {}),
+    ...(response.dynamicMetadata ? { dynamicMetadata: response.dynamicMetadata } : {}),
+  };
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+

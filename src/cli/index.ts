@@ -1,0 +1,69 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/index.js";
+import { AuthzError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { check } from "./check.js";
+import { serve } from "./serve.js";
+
+const USAGE = `Usage: openclaw-authz <command> [options]
+
+Commands:
+  serve [--config FILE]                 run the ext_authz sidecar
+  check --config FILE [REQUEST.json|-]  run one CheckRequest (protobuf JSON) through the pipeline;
+                                        exit 0 allowed, 1 denied, 2 usage or config error
+
+Options:
+  --config FILE   YAML configuration (default: $OPENCLAW_AUTHZ_CONFIG, else built-in defaults)
+  --help          show this help
+  --version       print the version
+`;
+
+/** Runs the command line; resolves to the process exit code. `env` is the process environment. */
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: { out: (text: string) => void; err: (text: string) => void },
+): Promise<number | "serving"> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.err(`openclaw-authz: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) return print(io.out, `${VERSION}\n`);
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === "help") return print(io.out, USAGE, command === undefined && !values.help ? 2 : 0);
+  try {
+    const config = await loadConfig(values.config ?? env.OPENCLAW_AUTHZ_CONFIG);
+    if (command === "serve" && rest.length === 0) {
+      await serve(config);
+      return "serving";
+    }
+    if (command === "check" && rest.length <= 1) return await check(config, rest[0] ?? "-", io.out);
+    io.err(`openclaw-authz: unknown command or arguments: ${positionals.join(" ")}\n\n${USAGE}`);
+    return 2;
+  } catch (error) {
+    if (!(error instanceof AuthzError)) throw error;
+    io.err(`openclaw-authz: ${error.code}: ${error.message}\n`);
+    return 2;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
+    },
+  });
+}
+
+function print(write: (text: string) => void, text: string, code = 0): number {
+  write(text);
+  return code;
+}

@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+import { type Authorizer, type Clock, createAuthorizer } from "../authz/index.js";
+import type { Config } from "../config/index.js";
+import { createDecisionLog, type DecisionSink } from "../decision-log/index.js";
+import { AuthzError } from "../errors.js";
+import { loadProtos, type Protos } from "../grpc/index.js";
+import { createIdentityVerifier } from "../identity/index.js";
+import { stringifyJson, toInput } from "../input/index.js";
+import type { AuthzMetrics } from "../metrics/index.js";
+import { createWasmPolicy, type PolicyEngine, readBundle } from "../policy/index.js";
+import { VERSION } from "../version.js";
+
+/** The decision pipeline and what it was built from; shared by `serve` and `check`. */
+export interface Pipeline {
+  protos: Protos;
+  authorizer: Authorizer;
+  /** The policy serving now (undefined: none loaded, every check is denied). */
+  policy(): PolicyEngine | undefined;
+}
+
+/** The clock of the real process. */
+export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
+
+/**
+ * Loads the configured bundle. Throws `AuthzError("bundle_invalid")` when it cannot be read or
+ * instantiated, or when `policy.bundle` is not set.
+ */
+export async function loadPolicy(config: Config): Promise<PolicyEngine> {
+  if (!config.policy.bundle) throw new AuthzError("bundle_invalid", "policy.bundle is not configured");
+  const bundle = await readBundle(config.policy.bundle);
+  return createWasmPolicy(bundle, { decision: config.policy.decision, maxMemoryPages: config.policy.maxMemoryPages });
+}
+
+/** Wires `toInput → verifyIdentity → evaluate → toCheckResponse` with the decision log and metrics. */
+export function createPipeline(
+  config: Config,
+  deps: { policy: PolicyEngine | undefined; sinks: DecisionSink[]; metrics?: AuthzMetrics; logger: Logger },
+): Pipeline {
+  const protos = loadProtos();
+  const identity = createIdentityVerifier();
+  const decisionLog = createDecisionLog(deps.sinks, {
+    path: config.policy.decision,
+    labels: { id: `${process.pid}`, version: VERSION },
+  });
+  const encoder = new TextEncoder();
+  const authorizer = createAuthorizer(
+    {
+      toInput: (request) => toInput(protos.checkRequest, request as never, config.policy),
+      verifyIdentity: (input) => identity.verify(input),
+      policy: () => deps.policy,
+      serializeInput: (input) => encoder.encode(stringifyJson(input)),
+      onDecision: (record, response) => {
+        decisionLog.log(record, response);
+        deps.metrics?.observeDecision(record, response);
+        if (record.error && record.error.code !== "request_parse_error") {
+          deps.logger.warn({ decision_id: record.decisionId, code: record.error.code, err: record.error.message }, "check failed closed");
+        }
+      },
+      clock: systemClock,
+    },
+    { dryRun: config.policy.dryRun },
+  );
+  return { protos, authorizer, policy: () => deps.policy };
+}

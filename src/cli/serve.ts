@@ -1,0 +1,69 @@
+import { readFile } from "node:fs/promises";
+import pino, { type Logger } from "pino";
+import { startAdminServer } from "../admin/index.js";
+import type { Config } from "../config/index.js";
+import type { DecisionSink } from "../decision-log/index.js";
+import { DESCRIPTOR_SET, startGrpcServer } from "../grpc/index.js";
+import { createMetrics } from "../metrics/index.js";
+import { VERSION } from "../version.js";
+import { createPipeline, loadPolicy } from "./pipeline.js";
+
+/**
+ * `openclaw-authz serve`: loads the policy, serves Check, health and reflection on
+ * `listen.grpc` and the admin endpoints on `listen.admin`. Without a loadable policy it still
+ * starts, answers every Check with a deny and reports not ready. SIGTERM drains and exits 0.
+ */
+export async function serve(config: Config): Promise<void> {
+  const logger: Logger = pino({ level: config.log.level, base: { service: "openclaw-authz", version: VERSION } }, pino.destination(2));
+  const metrics = createMetrics();
+  const policy = await loadPolicy(config).catch((error: Error) => {
+    logger.error({ err: error.message }, "no policy loaded: every check is denied until one is");
+    return undefined;
+  });
+  metrics.setPolicyLoaded(policy !== undefined);
+  const stdout = pino.destination({ dest: 1, sync: false });
+  const sinks: DecisionSink[] = config.decisionLog.console ? [{ write: (line) => stdout.write(`${line}\n`) }] : [];
+  const pipeline = createPipeline(config, { policy, sinks, metrics, logger });
+  const grpcServer = await startGrpcServer(
+    { protos: pipeline.protos, authorizer: pipeline.authorizer, onRejected: (reason) => metrics.countRejected(reason) },
+    {
+      address: config.listen.grpc,
+      maxRequestBytes: config.server.maxRequestBytes,
+      reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
+        logger.warn({ path: DESCRIPTOR_SET }, "no compiled descriptor set: server reflection is off (run scripts/setup)");
+        return undefined;
+      }),
+    },
+  );
+  grpcServer.setServing(policy !== undefined);
+  const admin = await startAdminServer({ registry: metrics.registry, isReady: () => policy !== undefined }, config.listen.admin);
+  logger.info(
+    { grpc: grpcServer.address, admin: admin.address, revision: policy?.revision, decision: config.policy.decision },
+    "serving",
+  );
+  onShutdownSignal(logger, async () => {
+    grpcServer.setServing(false);
+    await grpcServer.shutdown(config.server.shutdownGrace);
+    await admin.close();
+    stdout.flushSync();
+    logger.info("stopped");
+  });
+}
+
+function onShutdownSignal(logger: Logger, stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "draining in-flight checks");
+    stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error({ err: error.message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", handler);
+  process.on("SIGINT", handler);
+}

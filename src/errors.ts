@@ -1,0 +1,43 @@
+/**
+ * The one error catalogue. Foreign errors (jose, opa-wasm, protobufjs, busboy) are converted into
+ * an {@link AuthzError} once, at their adapter; everything past an adapter sees only these codes.
+ */
+
+/** Stable error codes. Each names a class of failure; the Envoy-facing body never says more. */
+export type AuthzErrorCode =
+  /** The CheckRequest could not be turned into an input document (bad escape, body, length). */
+  | "request_parse_error"
+  /** No policy is loaded yet, or the loaded one has no entrypoint for the decision path. */
+  | "policy_not_loaded"
+  /** The policy evaluated to nothing at the decision path. */
+  | "policy_undefined"
+  /** The policy result has the wrong shape (not a boolean, or a malformed decision object). */
+  | "policy_result_invalid"
+  /** The WebAssembly evaluation itself failed (trap, out of memory, builtin error). */
+  | "policy_eval_error"
+  /** A policy bundle could not be read, unpacked or instantiated. */
+  | "bundle_invalid"
+  /** The configuration file is invalid; the message names the key path. */
+  | "config_invalid"
+  /** Anything else: a bug or an environment fault. */
+  | "internal";
+
+/** The error type of this project. `code` is stable; `message` is for operators' logs. */
+export class AuthzError extends Error {
+  override readonly name = "AuthzError";
+
+  constructor(
+    readonly code: AuthzErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Converts anything thrown (opa-wasm throws strings) into an {@link AuthzError} with `code`. */
+export function toAuthzError(code: AuthzErrorCode, thrown: unknown): AuthzError {
+  if (thrown instanceof AuthzError) return thrown;
+  const message = thrown instanceof Error ? thrown.message : String(thrown);
+  return new AuthzError(code, message, { cause: thrown });
+}

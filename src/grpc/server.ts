@@ -1,0 +1,125 @@
+import { lstat, unlink } from "node:fs/promises";
+import * as grpc from "@grpc/grpc-js";
+import { HealthImplementation } from "grpc-health-check";
+import type { Authorizer, CheckResponse } from "../authz/index.js";
+import { createRequestDecoder, createResponseEncoder, isUndecodable } from "./codec.js";
+import type { Protos } from "./protos.js";
+import { addReflection } from "./reflection.js";
+
+const AUTHZ_SERVICE = "envoy.service.auth.v3.Authorization";
+
+const INTERNAL_DENY: CheckResponse = {
+  status: { code: 7, message: "internal" },
+  deniedResponse: { status: { code: 403 }, body: "internal" },
+};
+
+/** What the gRPC server needs from the rest of the sidecar. */
+export interface GrpcServerDeps {
+  protos: Protos;
+  authorizer: Authorizer;
+  /** Told about Check calls rejected before the pipeline. */
+  onRejected(reason: string): void;
+}
+
+/** Options resolved from the config. */
+export interface GrpcServerOptions {
+  /** `host:port` or `unix:///path`. */
+  address: string;
+  /** Largest accepted message; larger is RESOURCE_EXHAUSTED. */
+  maxRequestBytes: number;
+  /** Compiled `FileDescriptorSet` for server reflection; reflection is off without it. */
+  reflectionDescriptors?: Uint8Array;
+}
+
+/** The running gRPC server. */
+export interface GrpcServer {
+  /** The bound address (`127.0.0.1:port` with the real port, or the unix socket path). */
+  readonly address: string;
+  /** Health: SERVING once a policy is loaded, NOT_SERVING otherwise. */
+  setServing(serving: boolean): void;
+  /** Stops accepting calls, waits up to `graceMs` for in-flight ones, then closes. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/**
+ * Serves `envoy.service.auth.v3.Authorization/Check`, `grpc.health.v1.Health` and server
+ * reflection. The Check payload is decoded by protobufjs directly (so the input document is built
+ * from the wire message once); an undecodable payload is INVALID_ARGUMENT.
+ */
+export async function startGrpcServer(deps: GrpcServerDeps, options: GrpcServerOptions): Promise<GrpcServer> {
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": options.maxRequestBytes,
+    "grpc.max_send_message_length": 4 * 1024 * 1024,
+  });
+  const definition = authorizationService(deps);
+  server.addService(definition.service, definition.implementation);
+  const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHZ_SERVICE]: "NOT_SERVING" });
+  health.addToServer(server);
+  if (options.reflectionDescriptors) addReflection(server, options.reflectionDescriptors);
+
+  const bindTarget = await prepareAddress(options.address);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(bindTarget, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  const address = bindTarget.startsWith("unix:") ? bindTarget : bindTarget.replace(/:\d+$/, `:${port}`);
+  return {
+    address,
+    setServing(serving) {
+      const status = serving ? "SERVING" : "NOT_SERVING";
+      health.setStatus("", status);
+      health.setStatus(AUTHZ_SERVICE, status);
+    },
+    shutdown(graceMs) {
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+function authorizationService(deps: GrpcServerDeps) {
+  const decode = createRequestDecoder(deps.protos.checkRequest);
+  const encode = createResponseEncoder(deps.protos.checkResponse);
+  const service: grpc.ServiceDefinition = {
+    Check: {
+      path: `/${AUTHZ_SERVICE}/Check`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: () => Buffer.alloc(0),
+      requestDeserialize: decode,
+      responseSerialize: encode,
+      responseDeserialize: () => ({}),
+    },
+  };
+  const check: grpc.handleUnaryCall<unknown, CheckResponse> = (call, callback) => {
+    if (isUndecodable(call.request)) {
+      deps.onRejected("undecodable");
+      callback({ code: grpc.status.INVALID_ARGUMENT, details: "CheckRequest could not be decoded" });
+      return;
+    }
+    deps.authorizer.check(call.request).then(
+      (outcome) => callback(null, outcome.response),
+      // The authorizer never rejects; if it ever does, Envoy still gets a deny, not a hang.
+      () => callback(null, INTERNAL_DENY),
+    );
+  };
+  return { service, implementation: { Check: check } };
+}
+
+/** `unix:///path` → `unix:/path`, removing a stale socket file left by a previous run. */
+async function prepareAddress(address: string): Promise<string> {
+  if (!address.startsWith("unix://")) return address;
+  const path = address.slice("unix://".length);
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing?.isSocket()) await unlink(path);
+  return `unix:${path}`;
+}

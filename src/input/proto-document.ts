@@ -1,0 +1,88 @@
+import Long from "long";
+import type { Field, Message, Type } from "protobufjs";
+import { type JsonValue, toJsonNumber } from "./json-value.js";
+
+type Fields = Record<string, unknown>;
+
+/**
+ * Converts a decoded protobuf message into the document opa-envoy-plugin's `protomap` builds:
+ * lowerCamelCase JSON names; only populated fields (proto3 zero values omitted, explicit-presence
+ * fields kept when set); int64 as numbers (exact, see {@link toJsonNumber}); enums as numbers;
+ * bytes as standard base64; `google.protobuf.Struct` as plain JSON; every other message,
+ * Timestamp and Any included, as an object of its own fields (`{"seconds": …, "nanos": …}`).
+ */
+export function protoDocument(type: Type, message: Message | Fields): { [key: string]: JsonValue } {
+  if (type.fullName === ".google.protobuf.Struct") return structToJson(message as Fields);
+  const fields = message as Fields;
+  const out: { [key: string]: JsonValue } = {};
+  for (const field of type.fieldsArray) {
+    const value = fields[field.name];
+    if (!isPopulated(field, fields, value)) continue;
+    out[field.name] = fieldValue(field, value);
+  }
+  return out;
+}
+
+function isPopulated(field: Field, message: Fields, value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (field.map) return Object.keys(value as object).length > 0;
+  if (field.repeated) return (value as unknown[]).length > 0;
+  if (field.resolvedType && !isEnum(field)) return true;
+  const explicitPresence = field.partOf !== null || field.options?.proto3_optional === true;
+  if (explicitPresence) return Object.hasOwn(message, field.name);
+  return !isZero(value);
+}
+
+function isZero(value: unknown): boolean {
+  if (Long.isLong(value)) return (value as Long).isZero();
+  if (value instanceof Uint8Array) return value.length === 0;
+  return value === 0 || value === "" || value === false;
+}
+
+function fieldValue(field: Field, value: unknown): JsonValue {
+  if (field.map) {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [key, item] of Object.entries(value as Fields)) out[key] = scalarOrMessage(field, item);
+    return out;
+  }
+  if (field.repeated) return (value as unknown[]).map((item) => scalarOrMessage(field, item));
+  return scalarOrMessage(field, value);
+}
+
+function scalarOrMessage(field: Field, value: unknown): JsonValue {
+  const resolved = field.resolvedType;
+  if (resolved && !isEnum(field)) return protoDocument(resolved as Type, value as Fields);
+  if (Long.isLong(value)) return toJsonNumber((value as Long).toString());
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  return value as JsonValue;
+}
+
+function isEnum(field: Field): boolean {
+  return field.resolvedType !== null && "values" in field.resolvedType;
+}
+
+/** `structpb.Struct.AsMap`: numbers are float64, `null_value` is null. */
+function structToJson(struct: Fields): { [key: string]: JsonValue } {
+  const out: { [key: string]: JsonValue } = {};
+  for (const [key, value] of Object.entries((struct.fields ?? {}) as Fields)) {
+    out[key] = valueToJson(value as Fields);
+  }
+  return out;
+}
+
+function valueToJson(value: Fields): JsonValue {
+  switch (value.kind) {
+    case "numberValue":
+      return value.numberValue as number;
+    case "stringValue":
+      return value.stringValue as string;
+    case "boolValue":
+      return value.boolValue as boolean;
+    case "structValue":
+      return structToJson(value.structValue as Fields);
+    case "listValue":
+      return (((value.listValue as Fields).values ?? []) as Fields[]).map(valueToJson);
+    default:
+      return null;
+  }
+}

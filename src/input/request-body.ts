@@ -1,0 +1,111 @@
+import busboy from "busboy";
+import contentType from "content-type";
+import { type JsonValue, parseJson } from "./json-value.js";
+import { parseQuery } from "./request-path.js";
+
+/** The body as opa-envoy-plugin presents it: `parsed_body` and `truncated_body`. */
+export interface ParsedBody {
+  parsedBody: JsonValue;
+  truncated: boolean;
+}
+
+/** The parts of the HTTP request that decide how the body is parsed. */
+export interface BodySource {
+  headers: Record<string, string>;
+  body: string;
+  rawBody: Uint8Array;
+}
+
+/** A body that claims a content type it does not have, or an unparsable content-length. */
+export class BodyParseError extends Error {
+  override readonly name = "BodyParseError";
+}
+
+/** At most this many multipart parts are read; more is a parse error. */
+export const MAX_MULTIPART_PARTS = 10_000;
+
+const NOT_PARSED: ParsedBody = { parsedBody: null, truncated: false };
+const TRUNCATED: ParsedBody = { parsedBody: null, truncated: true };
+
+/**
+ * Parses the request body by content type (a case-sensitive substring match, as the peer does):
+ * JSON, `application/x-www-form-urlencoded`, `multipart/form-data`; anything else is `null`.
+ * `x-envoy-auth-partial-body: true`, or a `content-length` larger than the body, means truncated.
+ * Throws {@link BodyParseError} (or the URL parser's error) when the body is not what it claims.
+ */
+export async function parseBody({ headers, body, rawBody }: BodySource): Promise<ParsedBody> {
+  if (headers["x-envoy-auth-partial-body"] === "true") return TRUNCATED;
+  const type = headers["content-type"];
+  if (type === undefined) return NOT_PARSED;
+  const kind = bodyKind(type);
+  if (kind === undefined) return NOT_PARSED;
+  const payload = body !== "" ? Buffer.from(body, "utf8") : Buffer.from(rawBody);
+  if (payload.length === 0) return NOT_PARSED;
+  if (isTruncated(headers["content-length"], payload.length)) return TRUNCATED;
+  const text = payload.toString("utf8");
+  try {
+    if (kind === "json") return { parsedBody: parseJson(text), truncated: false };
+    if (kind === "form") return { parsedBody: parseQuery(text), truncated: false };
+    return { parsedBody: await parseMultipart(type, payload), truncated: false };
+  } catch (error) {
+    if (error instanceof BodyParseError) throw error;
+    throw new BodyParseError((error as Error).message, { cause: error });
+  }
+}
+
+function bodyKind(type: string): "json" | "form" | "multipart" | undefined {
+  if (type.includes("application/json")) return "json";
+  if (type.includes("application/x-www-form-urlencoded")) return "form";
+  if (type.includes("multipart/form-data")) return "multipart";
+  return undefined;
+}
+
+/** Go's `strconv.ParseInt(v, 10, 64)`; -1 means unknown. */
+function isTruncated(contentLength: string | undefined, bodyLength: number): boolean {
+  if (contentLength === undefined) return false;
+  if (!/^[+-]?\d+$/.test(contentLength)) {
+    throw new BodyParseError(`strconv.ParseInt: parsing "${contentLength}": invalid syntax`);
+  }
+  const declared = BigInt(contentLength);
+  if (declared > 9223372036854775807n || declared < -9223372036854775808n) {
+    throw new BodyParseError(`strconv.ParseInt: parsing "${contentLength}": value out of range`);
+  }
+  return declared !== -1n && declared > BigInt(bodyLength);
+}
+
+/** `{name: [values]}`; parts with a JSON content type are decoded; unnamed parts are skipped. */
+function parseMultipart(type: string, payload: Buffer): Promise<JsonValue> {
+  let boundary: string | undefined;
+  try {
+    boundary = contentType.parse(type).parameters.boundary;
+  } catch (error) {
+    throw new BodyParseError(`mime: ${(error as Error).message}`);
+  }
+  if (!boundary) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const values: Record<string, JsonValue[]> = Object.create(null);
+    const add = (name: string, value: string, mimeType: string) => {
+      if (!name) return;
+      try {
+        values[name] ??= [];
+        values[name].push(mimeType.includes("application/json") ? parseJson(value) : value);
+      } catch (error) {
+        parser.destroy(error as Error);
+      }
+    };
+    const parser = busboy({
+      headers: { "content-type": type },
+      limits: { parts: MAX_MULTIPART_PARTS, fieldSize: Number.POSITIVE_INFINITY },
+    });
+    parser.on("field", (name, value, info) => add(name, value, info.mimeType));
+    parser.on("file", (name, stream, info) => {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => add(name, Buffer.concat(chunks).toString("utf8"), info.mimeType));
+    });
+    parser.on("partsLimit", () => parser.destroy(new BodyParseError("multipart: too many parts")));
+    parser.on("error", (error: Error) => reject(new BodyParseError(`multipart: ${error.message}`)));
+    parser.on("close", () => resolve(values));
+    parser.end(payload);
+  });
+}
