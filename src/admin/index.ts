@@ -29,7 +29,9 @@ export async function startAdminServer(deps: AdminDeps, address: string): Promis
       response.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
     } else if (path === "/readyz") {
       const ready = deps.isReady();
-      response.writeHead(ready ? 200 : 503, { "content-type": "text/plain" }).end(ready ? "ready\n" : "not ready\n");
+      response
+        .writeHead(ready ? 200 : 503, { "content-type": "text/plain" })
+        .end(ready ? "ready\n" : "not ready\n");
     } else if (path === "/metrics") {
       const text = await deps.registry.metrics();
       response.writeHead(200, { "content-type": deps.registry.contentType }).end(text);

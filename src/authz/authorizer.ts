@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { AuthzError, type AuthzErrorCode, toAuthzError } from "../errors.js";
-import { type CheckResponse, DecisionShapeError, decisionToResponse, RpcCode } from "./check-response.js";
+import {
+  type CheckResponse,
+  DecisionShapeError,
+  decisionToResponse,
+  RpcCode,
+} from "./check-response.js";
 import type { AuthzDeps, CheckOutcome, DecisionRecord, Identity } from "./types.js";
 
 /** Options resolved once from the config (`policy` section). */
@@ -41,7 +46,11 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     const { allowed, response } = decisionToResponse(evaluation.value);
     record.allowed = allowed;
     if (allowed || !options.dryRun) return response;
-    return { status: { code: RpcCode.OK }, okResponse: {}, dynamicMetadata: response.dynamicMetadata };
+    return {
+      status: { code: RpcCode.OK },
+      okResponse: {},
+      dynamicMetadata: response.dynamicMetadata,
+    };
   }
 
   return {
@@ -58,7 +67,10 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
       try {
         response = await decide(request as R, record);
       } catch (thrown) {
-        const error = thrown instanceof DecisionShapeError ? toAuthzError("policy_result_invalid", thrown) : toAuthzError("internal", thrown);
+        const error =
+          thrown instanceof DecisionShapeError
+            ? toAuthzError("policy_result_invalid", thrown)
+            : toAuthzError("internal", thrown);
         record.error = error;
         record.allowed = false;
         response = errorResponse(error.code, error.message);

@@ -42,15 +42,22 @@ const VALID_HTTP_STATUS = new Set([
  * Maps a policy result to the CheckResponse. Throws {@link DecisionShapeError} for anything the
  * peer would reject (it returns gRPC UNKNOWN there; the pipeline turns it into a deny).
  */
-export function decisionToResponse(decision: unknown): { allowed: boolean; response: CheckResponse } {
+export function decisionToResponse(decision: unknown): {
+  allowed: boolean;
+  response: CheckResponse;
+} {
   if (typeof decision === "boolean") {
     return { allowed: decision, response: { status: { code: statusFor(decision) } } };
   }
   if (!isObject(decision)) {
-    throw new DecisionShapeError(`illegal value for policy evaluation result: ${goTypeName(decision)}`);
+    throw new DecisionShapeError(
+      `illegal value for policy evaluation result: ${goTypeName(decision)}`,
+    );
   }
   if (!("allowed" in decision)) {
-    throw new DecisionShapeError('unable to determine evaluation result due to missing "allowed" key');
+    throw new DecisionShapeError(
+      'unable to determine evaluation result due to missing "allowed" key',
+    );
   }
   const allowed = decision.allowed;
   if (typeof allowed !== "boolean") {
@@ -73,7 +80,11 @@ export function decisionToResponse(decision: unknown): { allowed: boolean; respo
       queryParametersToSet: queryParameters(decision),
     };
   } else {
-    response.deniedResponse = { headers, body: body(decision), status: { code: httpStatus(decision) } };
+    response.deniedResponse = {
+      headers,
+      body: body(decision),
+      status: { code: httpStatus(decision) },
+    };
   }
   return { allowed, response };
 }
@@ -105,7 +116,8 @@ function headerOptions(decision: Record<string, unknown>, key: string): HeaderVa
         throw new DecisionShapeError(`type assertion error for header '${name}'`);
       }
       for (const v of values) {
-        if (typeof v !== "string") throw new DecisionShapeError(`invalid value type for header '${name}'`);
+        if (typeof v !== "string")
+          throw new DecisionShapeError(`invalid value type for header '${name}'`);
         out.push({ header: { key: name, value: v } });
       }
     }
@@ -125,7 +137,8 @@ function stringList(decision: Record<string, unknown>, key: string): string[] {
 function queryParameters(decision: Record<string, unknown>): Array<{ key: string; value: string }> {
   if (!("query_parameters_to_set" in decision)) return [];
   const params = decision.query_parameters_to_set;
-  if (!isObject(params)) throw new DecisionShapeError("expected query_parameters_to_set to be a map");
+  if (!isObject(params))
+    throw new DecisionShapeError("expected query_parameters_to_set to be a map");
   const out: Array<{ key: string; value: string }> = [];
   for (const [key, value] of Object.entries(params)) {
     const values = Array.isArray(value) ? value : [value];
@@ -133,7 +146,8 @@ function queryParameters(decision: Record<string, unknown>): Array<{ key: string
       throw new DecisionShapeError("expected value to be string or array");
     }
     for (const v of values) {
-      if (typeof v !== "string") throw new DecisionShapeError("expected array element to be string");
+      if (typeof v !== "string")
+        throw new DecisionShapeError("expected array element to be string");
       out.push({ key, value: v });
     }
   }
@@ -142,14 +156,16 @@ function queryParameters(decision: Record<string, unknown>): Array<{ key: string
 
 function body(decision: Record<string, unknown>): string {
   if (!("body" in decision)) return "";
-  if (typeof decision.body !== "string") throw new DecisionShapeError("expected body to be of type 'string'");
+  if (typeof decision.body !== "string")
+    throw new DecisionShapeError("expected body to be of type 'string'");
   return decision.body;
 }
 
 function httpStatus(decision: Record<string, unknown>): number {
   if (!("http_status" in decision)) return 403;
   const status = decision.http_status;
-  if (typeof status !== "number") throw new DecisionShapeError("expected http_status to be of type 'number'");
+  if (typeof status !== "number")
+    throw new DecisionShapeError("expected http_status to be of type 'number'");
   if (!Number.isInteger(status) || !VALID_HTTP_STATUS.has(status)) {
     throw new DecisionShapeError(`invalid HTTP status code ${status}`);
   }

@@ -1,3 +1,15 @@
 export { type Authorizer, type AuthorizerOptions, createAuthorizer } from "./authorizer.js";
-export { type CheckResponse, DecisionShapeError, decisionToResponse, RpcCode } from "./check-response.js";
-export type { AuthzDeps, CheckOutcome, Clock, DecisionPolicy, DecisionRecord, Identity } from "./types.js";
+export {
+  type CheckResponse,
+  DecisionShapeError,
+  decisionToResponse,
+  RpcCode,
+} from "./check-response.js";
+export type {
+  AuthzDeps,
+  CheckOutcome,
+  Clock,
+  DecisionPolicy,
+  DecisionRecord,
+  Identity,
+} from "./types.js";

@@ -11,18 +11,28 @@ import { createPipeline, loadPolicy } from "./pipeline.js";
  * through the same pipeline as `serve` and prints `{decision, response, identity}`.
  * Returns the exit code: 0 allowed, 1 denied. Throws `AuthzError` for usage and config errors.
  */
-export async function check(config: Config, source: string, write: (text: string) => void): Promise<number> {
+export async function check(
+  config: Config,
+  source: string,
+  write: (text: string) => void,
+): Promise<number> {
   const policy = await loadPolicy(config);
   const logger = pino({ level: "silent" });
   const pipeline = createPipeline(config, { policy, sinks: [], logger });
-  const text = source === "-" ? await readStdin() : await readFile(source, "utf8").catch((error: Error) => {
-    throw new AuthzError("config_invalid", `cannot read ${source}: ${error.message}`);
-  });
+  const text =
+    source === "-"
+      ? await readStdin()
+      : await readFile(source, "utf8").catch((error: Error) => {
+          throw new AuthzError("config_invalid", `cannot read ${source}: ${error.message}`);
+        });
   let request: ReturnType<typeof fromProtoJson>;
   try {
     request = fromProtoJson(pipeline.protos.checkRequest, JSON.parse(text));
   } catch (error) {
-    throw new AuthzError("config_invalid", `${source} is not a CheckRequest in protobuf JSON: ${(error as Error).message}`);
+    throw new AuthzError(
+      "config_invalid",
+      `${source} is not a CheckRequest in protobuf JSON: ${(error as Error).message}`,
+    );
   }
   // Through the wire encoding, so `check` decodes exactly what `serve` would receive.
   const wire = pipeline.protos.checkRequest.encode(request).finish();
@@ -31,7 +41,10 @@ export async function check(config: Config, source: string, write: (text: string
   const output = {
     decision: record.result ?? null,
     ...(record.error ? { error: { code: record.error.code, message: record.error.message } } : {}),
-    response: toProtoJson(outcome.response, (code) => pipeline.protos.httpStatusCode.valuesById[code] ?? code),
+    response: toProtoJson(
+      outcome.response,
+      (code) => pipeline.protos.httpStatusCode.valuesById[code] ?? code,
+    ),
     identity: record.identity ?? null,
   };
   write(`${JSON.stringify(output, null, 2)}\n`);
@@ -39,14 +52,22 @@ export async function check(config: Config, source: string, write: (text: string
 }
 
 /** The CheckResponse in protobuf JSON: empty lists omitted, HTTP status codes as enum names. */
-function toProtoJson(response: CheckResponse, statusName: (code: number) => string | number): unknown {
+function toProtoJson(
+  response: CheckResponse,
+  statusName: (code: number) => string | number,
+): unknown {
   const prune = (value: object | undefined) =>
-    value && Object.fromEntries(Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+    value &&
+    Object.fromEntries(
+      Object.entries(value).filter(([, v]) => !(Array.isArray(v) && v.length === 0)),
+    );
   const denied = response.deniedResponse;
   return {
     status: response.status,
     ...(response.okResponse ? { okResponse: prune(response.okResponse) } : {}),
-    ...(denied ? { deniedResponse: { ...prune(denied), status: { code: statusName(denied.status.code) } } } : {}),
+    ...(denied
+      ? { deniedResponse: { ...prune(denied), status: { code: statusName(denied.status.code) } } }
+      : {}),
     ...(response.dynamicMetadata ? { dynamicMetadata: response.dynamicMetadata } : {}),
   };
 }
@@ -56,4 +77,3 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
 }
-

@@ -34,7 +34,8 @@ export async function runCli(
   const { values, positionals } = parsed;
   if (values.version) return print(io.out, `${VERSION}\n`);
   const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === "help") return print(io.out, USAGE, command === undefined && !values.help ? 2 : 0);
+  if (values.help || command === undefined || command === "help")
+    return print(io.out, USAGE, command === undefined && !values.help ? 2 : 0);
   try {
     const config = await loadConfig(values.config ?? env.OPENCLAW_AUTHZ_CONFIG);
     if (command === "serve" && rest.length === 0) {

@@ -26,15 +26,24 @@ export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.
  * instantiated, or when `policy.bundle` is not set.
  */
 export async function loadPolicy(config: Config): Promise<PolicyEngine> {
-  if (!config.policy.bundle) throw new AuthzError("bundle_invalid", "policy.bundle is not configured");
+  if (!config.policy.bundle)
+    throw new AuthzError("bundle_invalid", "policy.bundle is not configured");
   const bundle = await readBundle(config.policy.bundle);
-  return createWasmPolicy(bundle, { decision: config.policy.decision, maxMemoryPages: config.policy.maxMemoryPages });
+  return createWasmPolicy(bundle, {
+    decision: config.policy.decision,
+    maxMemoryPages: config.policy.maxMemoryPages,
+  });
 }
 
 /** Wires `toInput → verifyIdentity → evaluate → toCheckResponse` with the decision log and metrics. */
 export function createPipeline(
   config: Config,
-  deps: { policy: PolicyEngine | undefined; sinks: DecisionSink[]; metrics?: AuthzMetrics; logger: Logger },
+  deps: {
+    policy: PolicyEngine | undefined;
+    sinks: DecisionSink[];
+    metrics?: AuthzMetrics;
+    logger: Logger;
+  },
 ): Pipeline {
   const protos = loadProtos();
   const identity = createIdentityVerifier();
@@ -53,7 +62,10 @@ export function createPipeline(
         decisionLog.log(record, response);
         deps.metrics?.observeDecision(record, response);
         if (record.error && record.error.code !== "request_parse_error") {
-          deps.logger.warn({ decision_id: record.decisionId, code: record.error.code, err: record.error.message }, "check failed closed");
+          deps.logger.warn(
+            { decision_id: record.decisionId, code: record.error.code, err: record.error.message },
+            "check failed closed",
+          );
         }
       },
       clock: systemClock,

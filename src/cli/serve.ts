@@ -14,7 +14,10 @@ import { createPipeline, loadPolicy } from "./pipeline.js";
  * starts, answers every Check with a deny and reports not ready. SIGTERM drains and exits 0.
  */
 export async function serve(config: Config): Promise<void> {
-  const logger: Logger = pino({ level: config.log.level, base: { service: "openclaw-authz", version: VERSION } }, pino.destination(2));
+  const logger: Logger = pino(
+    { level: config.log.level, base: { service: "openclaw-authz", version: VERSION } },
+    pino.destination(2),
+  );
   const metrics = createMetrics();
   const policy = await loadPolicy(config).catch((error: Error) => {
     logger.error({ err: error.message }, "no policy loaded: every check is denied until one is");
@@ -22,23 +25,40 @@ export async function serve(config: Config): Promise<void> {
   });
   metrics.setPolicyLoaded(policy !== undefined);
   const stdout = pino.destination({ dest: 1, sync: false });
-  const sinks: DecisionSink[] = config.decisionLog.console ? [{ write: (line) => stdout.write(`${line}\n`) }] : [];
+  const sinks: DecisionSink[] = config.decisionLog.console
+    ? [{ write: (line) => stdout.write(`${line}\n`) }]
+    : [];
   const pipeline = createPipeline(config, { policy, sinks, metrics, logger });
   const grpcServer = await startGrpcServer(
-    { protos: pipeline.protos, authorizer: pipeline.authorizer, onRejected: (reason) => metrics.countRejected(reason) },
+    {
+      protos: pipeline.protos,
+      authorizer: pipeline.authorizer,
+      onRejected: (reason) => metrics.countRejected(reason),
+    },
     {
       address: config.listen.grpc,
       maxRequestBytes: config.server.maxRequestBytes,
       reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
-        logger.warn({ path: DESCRIPTOR_SET }, "no compiled descriptor set: server reflection is off (run scripts/setup)");
+        logger.warn(
+          { path: DESCRIPTOR_SET },
+          "no compiled descriptor set: server reflection is off (run scripts/setup)",
+        );
         return undefined;
       }),
     },
   );
   grpcServer.setServing(policy !== undefined);
-  const admin = await startAdminServer({ registry: metrics.registry, isReady: () => policy !== undefined }, config.listen.admin);
+  const admin = await startAdminServer(
+    { registry: metrics.registry, isReady: () => policy !== undefined },
+    config.listen.admin,
+  );
   logger.info(
-    { grpc: grpcServer.address, admin: admin.address, revision: policy?.revision, decision: config.policy.decision },
+    {
+      grpc: grpcServer.address,
+      admin: admin.address,
+      revision: policy?.revision,
+      decision: config.policy.decision,
+    },
     "serving",
   );
   onShutdownSignal(logger, async () => {

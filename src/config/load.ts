@@ -11,7 +11,8 @@ export function resolveConfig(document: unknown): Config {
   const result = configSchema.safeParse(document ?? {});
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+    const keys =
+      issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
     return keys.map((path) => `${path.join(".") || "(root)"}: ${issue.message}`).join("\n");
   });
   throw new AuthzError("config_invalid", problems.join("\n"));
@@ -30,7 +31,10 @@ export async function loadConfig(path: string | undefined): Promise<Config> {
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new AuthzError("config_invalid", `${path} is not valid YAML: ${(error as Error).message}`);
+    throw new AuthzError(
+      "config_invalid",
+      `${path} is not valid YAML: ${(error as Error).message}`,
+    );
   }
   return resolveConfig(document);
 }

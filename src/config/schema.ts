@@ -8,12 +8,21 @@ const duration = z
   .string()
   .regex(DURATION, "must be a duration such as 250ms, 30s, 5m or 1h")
   .transform((text) => {
-    const [, amount, unit] = DURATION.exec(text) as unknown as [string, string, keyof typeof UNIT_MS];
+    const [, amount, unit] = DURATION.exec(text) as unknown as [
+      string,
+      string,
+      keyof typeof UNIT_MS,
+    ];
     return Number(amount) * UNIT_MS[unit];
   });
 
-const hostPort = z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port");
-const grpcAddress = z.union([hostPort, z.string().regex(/^unix:\/\/\/.+/, "must be host:port or unix:///path")]);
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "must be host:port");
+const grpcAddress = z.union([
+  hostPort,
+  z.string().regex(/^unix:\/\/\/.+/, "must be host:port or unix:///path"),
+]);
 
 /**
  * The one configuration schema (CONTRACT.md §6). Every key has a default, so `serve` starts with
@@ -33,7 +42,12 @@ export const configSchema = z
     server: z
       .object({
         /** Largest CheckRequest accepted, in bytes (1 KiB–64 MiB). Default 8 MiB; larger is RESOURCE_EXHAUSTED. */
-        maxRequestBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(8 * 1024 * 1024),
+        maxRequestBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(8 * 1024 * 1024),
         /** How long SIGTERM waits for in-flight checks before closing connections. Default `10s`. */
         shutdownGrace: duration.default(10_000),
       })
@@ -44,7 +58,10 @@ export const configSchema = z
         /** A bundle built by `opa build -t wasm`: a `.tar.gz` file or a directory. None: deny all. */
         bundle: z.string().min(1).optional(),
         /** Decision path, `/`-separated. Default `envoy/authz/allow`. */
-        decision: z.string().regex(/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/, "must be a path like envoy/authz/allow").default("envoy/authz/allow"),
+        decision: z
+          .string()
+          .regex(/^[A-Za-z0-9_]+(\/[A-Za-z0-9_]+)*$/, "must be a path like envoy/authz/allow")
+          .default("envoy/authz/allow"),
         /** Answer OK to denied requests (the decision log keeps the real result). Default false. */
         dryRun: z.boolean().default(false),
         /** Do not build `parsed_body` / `truncated_body`. Default false. */
@@ -77,7 +94,9 @@ export const configSchema = z
     log: z
       .object({
         /** pino level for the operational log on stderr. Default `info`. */
-        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        level: z
+          .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+          .default("info"),
       })
       .strict()
       .prefault({}),

@@ -59,14 +59,19 @@ export function toDecisionEvent(
 
 function maskInput(input: DecisionRecord["input"]): { input: unknown; erased: string[] } {
   if (input === undefined) return { input, erased: [] };
-  const attributes = input.attributes as { request?: { http?: Record<string, unknown> } } | undefined;
+  const attributes = input.attributes as
+    | { request?: { http?: Record<string, unknown> } }
+    | undefined;
   const http = attributes?.request?.http;
   if (!http) return { input, erased: [] };
   const erased: string[] = [];
   const headers = { ...((http.headers ?? {}) as Record<string, string>) };
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    if ((ERASED_HEADERS as readonly string[]).includes(lower) || ERASED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) {
+    if (
+      (ERASED_HEADERS as readonly string[]).includes(lower) ||
+      ERASED_HEADER_PREFIXES.some((p) => lower.startsWith(p))
+    ) {
       delete headers[name];
       erased.push(`/input/attributes/request/http/headers/${name}`);
     }

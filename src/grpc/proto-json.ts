@@ -1,4 +1,5 @@
 import protobuf from "protobufjs";
+import { jsonName } from "../input/proto-document.js";
 import { toStruct } from "./codec.js";
 
 /**
@@ -23,12 +24,15 @@ function messageObject(type: protobuf.Type, json: unknown, where: string): unkno
     case ".google.protobuf.Value":
       return (toStruct({ v: json }).fields as { v: unknown }).v;
     case ".google.protobuf.ListValue":
-      return { values: expectArray(json, where).map((v) => (toStruct({ v }).fields as { v: unknown }).v) };
+      return {
+        values: expectArray(json, where).map((v) => (toStruct({ v }).fields as { v: unknown }).v),
+      };
   }
-  if (type.fullName.startsWith(".google.protobuf.") && type.fullName.endsWith("Value")) return { value: json };
+  if (type.fullName.startsWith(".google.protobuf.") && type.fullName.endsWith("Value"))
+    return { value: json };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(expectObject(json, where))) {
-    const field = type.fields[key] ?? type.fieldsArray.find((f) => snakeCase(f.name) === key);
+    const field = type.fields[key] ?? type.fieldsArray.find((f) => key === snakeCase(f.name) || key === jsonName(f));
     if (!field) throw new Error(`${where}: unknown field "${key}"`);
     out[field.name] = fieldValue(field, value, `${where}.${key}`);
   }
@@ -41,15 +45,22 @@ function fieldValue(field: protobuf.Field, value: unknown, where: string): unkno
   if (value === null) return undefined;
   if (!(resolved instanceof protobuf.Type)) return value;
   if (field.map) {
-    return Object.fromEntries(Object.entries(expectObject(value, where)).map(([k, v]) => [k, messageObject(resolved, v, `${where}.${k}`)]));
+    return Object.fromEntries(
+      Object.entries(expectObject(value, where)).map(([k, v]) => [
+        k,
+        messageObject(resolved, v, `${where}.${k}`),
+      ]),
+    );
   }
-  if (field.repeated) return expectArray(value, where).map((v, i) => messageObject(resolved, v, `${where}[${i}]`));
+  if (field.repeated)
+    return expectArray(value, where).map((v, i) => messageObject(resolved, v, `${where}[${i}]`));
   return messageObject(resolved, value, where);
 }
 
 /** RFC 3339 (`2026-01-01T00:00:00.123Z`) to `{seconds, nanos}`. */
 function timestamp(json: unknown, where: string) {
-  const match = typeof json === "string" && /^(.+T[^.Z+-]+)(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/.exec(json);
+  const match =
+    typeof json === "string" && /^(.+T[^.Z+-]+)(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/.exec(json);
   const millis = match ? Date.parse(`${match[1]}${match[3]}`) : Number.NaN;
   if (!match || Number.isNaN(millis)) throw new Error(`${where}: not an RFC 3339 timestamp`);
   const fraction = (match[2] ?? ".").slice(1).padEnd(9, "0");
@@ -61,11 +72,15 @@ function duration(json: unknown, where: string) {
   const match = typeof json === "string" && /^(-?)(\d+)(?:\.(\d{1,9}))?s$/.exec(json);
   if (!match) throw new Error(`${where}: not a duration such as "1.5s"`);
   const sign = match[1] === "-" ? -1 : 1;
-  return { seconds: `${match[1]}${match[2]}`, nanos: sign * Number((match[3] ?? "").padEnd(9, "0")) };
+  return {
+    seconds: `${match[1]}${match[2]}`,
+    nanos: sign * Number((match[3] ?? "").padEnd(9, "0")),
+  };
 }
 
 function expectObject(json: unknown, where: string): Record<string, unknown> {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new Error(`${where}: expected an object`);
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new Error(`${where}: expected an object`);
   return json as Record<string, unknown>;
 }
 

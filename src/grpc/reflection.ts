@@ -11,7 +11,9 @@ import protobuf from "protobufjs";
  */
 export function addReflection(server: grpc.Server, descriptorSet: Uint8Array): void {
   const files = splitDescriptorSet(descriptorSet);
-  const definition = { descriptors: { fileDescriptorProtos: files } } as unknown as PackageDefinition;
+  const definition = {
+    descriptors: { fileDescriptorProtos: files },
+  } as unknown as PackageDefinition;
   new ReflectionService(definition).addToServer(server);
 }
 

@@ -46,7 +46,10 @@ export interface GrpcServer {
  * reflection. The Check payload is decoded by protobufjs directly (so the input document is built
  * from the wire message once); an undecodable payload is INVALID_ARGUMENT.
  */
-export async function startGrpcServer(deps: GrpcServerDeps, options: GrpcServerOptions): Promise<GrpcServer> {
+export async function startGrpcServer(
+  deps: GrpcServerDeps,
+  options: GrpcServerOptions,
+): Promise<GrpcServer> {
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxRequestBytes,
     "grpc.max_send_message_length": 4 * 1024 * 1024,
@@ -63,7 +66,9 @@ export async function startGrpcServer(deps: GrpcServerDeps, options: GrpcServerO
       error ? reject(error) : resolve(bound),
     ),
   );
-  const address = bindTarget.startsWith("unix:") ? bindTarget : bindTarget.replace(/:\d+$/, `:${port}`);
+  const address = bindTarget.startsWith("unix:")
+    ? bindTarget
+    : bindTarget.replace(/:\d+$/, `:${port}`);
   return {
     address,
     setServing(serving) {
@@ -103,7 +108,10 @@ function authorizationService(deps: GrpcServerDeps) {
   const check: grpc.handleUnaryCall<unknown, CheckResponse> = (call, callback) => {
     if (isUndecodable(call.request)) {
       deps.onRejected("undecodable");
-      callback({ code: grpc.status.INVALID_ARGUMENT, details: "CheckRequest could not be decoded" });
+      callback({
+        code: grpc.status.INVALID_ARGUMENT,
+        details: "CheckRequest could not be decoded",
+      });
       return;
     }
     deps.authorizer.check(call.request).then(

@@ -63,7 +63,8 @@ function stringField(http: { [key: string]: JsonValue } | undefined, name: strin
 
 /** `raw_body` as bytes: the document holds it base64-encoded, the decoded message as bytes. */
 function rawBody(request: Message): Uint8Array {
-  const http = (request as unknown as { attributes?: { request?: { http?: { rawBody?: Uint8Array } } } })
-    .attributes?.request?.http;
+  const http = (
+    request as unknown as { attributes?: { request?: { http?: { rawBody?: Uint8Array } } } }
+  ).attributes?.request?.http;
   return http?.rawBody ?? new Uint8Array();
 }

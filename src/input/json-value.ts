@@ -1,4 +1,4 @@
-import { isSafeNumber, LosslessNumber, parse, stringify } from "lossless-json";
+import { LosslessNumber, parse, stringify } from "lossless-json";
 
 /**
  * A JSON value as the policy sees it. Numbers that a float64 cannot hold exactly stay
@@ -17,9 +17,13 @@ export type JsonValue =
 /** Go's encoding/json stops at this nesting depth; so do we, before the parser recurses. */
 export const MAX_JSON_DEPTH = 10_000;
 
-/** A number as the policy should see it: a plain number where exact, else lossless. */
+/**
+ * A number as the policy should see it: a plain number where it prints back as the same text,
+ * else a {@link LosslessNumber} carrying the text (Go keeps `json.Number` text: `-0`, `1.0`, `1e3`).
+ */
 export function toJsonNumber(digits: string): number | LosslessNumber {
-  return isSafeNumber(digits) ? Number(digits) : new LosslessNumber(digits);
+  const value = Number(digits);
+  return String(value) === digits && !Object.is(value, -0) ? value : new LosslessNumber(digits);
 }
 
 /**
@@ -45,7 +49,8 @@ function nestingDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);

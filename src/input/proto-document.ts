@@ -18,7 +18,7 @@ export function protoDocument(type: Type, message: Message | Fields): { [key: st
   for (const field of type.fieldsArray) {
     const value = fields[field.name];
     if (!isPopulated(field, fields, value)) continue;
-    out[field.name] = fieldValue(field, value);
+    out[jsonName(field)] = fieldValue(field, value);
   }
   return out;
 }
@@ -35,14 +35,15 @@ function isPopulated(field: Field, message: Fields, value: unknown): boolean {
 
 function isZero(value: unknown): boolean {
   if (Long.isLong(value)) return (value as Long).isZero();
-  if (value instanceof Uint8Array) return value.length === 0;
+  if (value instanceof Uint8Array || Array.isArray(value)) return value.length === 0;
   return value === 0 || value === "" || value === false;
 }
 
 function fieldValue(field: Field, value: unknown): JsonValue {
   if (field.map) {
     const out: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value as Fields)) out[key] = scalarOrMessage(field, item);
+    for (const [key, item] of Object.entries(value as Fields))
+      out[key] = scalarOrMessage(field, item);
     return out;
   }
   if (field.repeated) return (value as unknown[]).map((item) => scalarOrMessage(field, item));
@@ -53,8 +54,13 @@ function scalarOrMessage(field: Field, value: unknown): JsonValue {
   const resolved = field.resolvedType;
   if (resolved && !isEnum(field)) return protoDocument(resolved as Type, value as Fields);
   if (Long.isLong(value)) return toJsonNumber((value as Long).toString());
-  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (field.type === "bytes") return Buffer.from(value as Uint8Array).toString("base64");
   return value as JsonValue;
+}
+
+/** protoc's JSON name: lowerCamelCase (protobufjs keeps some well-known types' snake_case). */
+export function jsonName(field: Field): string {
+  return field.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
 function isEnum(field: Field): boolean {

@@ -23,7 +23,7 @@ export function parsePathAndQuery(path: string): {
   const cut = path.indexOf("?");
   const rawPath = cut === -1 ? path : path.slice(0, cut);
   const rawQuery = cut === -1 ? "" : path.slice(cut + 1);
-  const decoded = unescape(rawPath, false);
+  const decoded = percentDecode(rawPath, false);
   return { parsedPath: decoded.replace(/^\/+/, "").split("/"), parsedQuery: parseQuery(rawQuery) };
 }
 
@@ -34,7 +34,9 @@ export function parseQuery(query: string): Record<string, string[]> {
   let count = 0;
   for (const pair of query === "" ? [] : query.split("&")) {
     if (++count > MAX_QUERY_PARAMS) {
-      throw new UrlParseError(`number of URL query parameters exceeded limit of ${MAX_QUERY_PARAMS}`);
+      throw new UrlParseError(
+        `number of URL query parameters exceeded limit of ${MAX_QUERY_PARAMS}`,
+      );
     }
     if (pair.includes(";")) {
       firstError ??= new UrlParseError("invalid semicolon separator in query");
@@ -43,8 +45,8 @@ export function parseQuery(query: string): Record<string, string[]> {
     if (pair === "") continue;
     const eq = pair.indexOf("=");
     try {
-      const key = unescape(eq === -1 ? pair : pair.slice(0, eq), true);
-      const value = eq === -1 ? "" : unescape(pair.slice(eq + 1), true);
+      const key = percentDecode(eq === -1 ? pair : pair.slice(0, eq), true);
+      const value = eq === -1 ? "" : percentDecode(pair.slice(eq + 1), true);
       values[key] ??= [];
       values[key].push(value);
     } catch (error) {
@@ -59,7 +61,7 @@ export function parseQuery(query: string): Record<string, string[]> {
  * Go's `unescape` for path segments (`plusIsSpace` false) and query components (true). Bytes that
  * do not form UTF-8 become U+FFFD (Go keeps them raw; no policy can match them either way).
  */
-function unescape(s: string, plusIsSpace: boolean): string {
+function percentDecode(s: string, plusIsSpace: boolean): string {
   if (!s.includes("%") && !(plusIsSpace && s.includes("+"))) return s;
   const input = Buffer.from(s, "utf8");
   const out = Buffer.alloc(input.length);
@@ -70,8 +72,8 @@ function unescape(s: string, plusIsSpace: boolean): string {
       const high = hexValue(input[i + 1]);
       const low = hexValue(input[i + 2]);
       if (high < 0 || low < 0) {
-        const escape = input.subarray(i, Math.min(i + 3, input.length)).toString("latin1");
-        throw new UrlParseError(`invalid URL escape "${escape}"`);
+        const bad = input.subarray(i, Math.min(i + 3, input.length)).toString("latin1");
+        throw new UrlParseError(`invalid URL escape "${bad}"`);
       }
       out[n++] = high * 16 + low;
       i += 2;

@@ -12,7 +12,9 @@ export interface AuthzMetrics {
   countRejected(reason: string): void;
 }
 
-const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
 
 /** Creates the metrics. All names are prefixed `openclaw_authz_`. */
 export function createMetrics(): AuthzMetrics {

@@ -28,17 +28,27 @@ export async function readBundle(location: string): Promise<PolicyBundle> {
     return toBundle(files);
   } catch (error) {
     if (error instanceof AuthzError) throw error;
-    throw new AuthzError("bundle_invalid", `cannot read bundle ${location}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new AuthzError(
+      "bundle_invalid",
+      `cannot read bundle ${location}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
 function toBundle(files: Map<string, Buffer>): PolicyBundle {
   const wasm = files.get("policy.wasm");
-  if (!wasm) throw new AuthzError("bundle_invalid", "bundle has no /policy.wasm (build it with `opa build -t wasm`)");
+  if (!wasm)
+    throw new AuthzError(
+      "bundle_invalid",
+      "bundle has no /policy.wasm (build it with `opa build -t wasm`)",
+    );
   const manifest = files.get(".manifest");
-  const revision = manifest ? String((JSON.parse(manifest.toString("utf8")) as { revision?: unknown }).revision ?? "") : "";
+  const revision = manifest
+    ? String((JSON.parse(manifest.toString("utf8")) as { revision?: unknown }).revision ?? "")
+    : "";
   return { wasm, data: files.get("data.json")?.toString("utf8") ?? "{}", revision };
 }
 
@@ -48,7 +58,8 @@ async function readDirectory(dir: string): Promise<Map<string, Buffer>> {
     const path = join(dir, name);
     const info = await stat(path).catch(() => undefined);
     if (!info) continue;
-    if (info.size > BUNDLE_LIMITS.maxFileBytes) throw new AuthzError("bundle_invalid", `${name} is too large`);
+    if (info.size > BUNDLE_LIMITS.maxFileBytes)
+      throw new AuthzError("bundle_invalid", `${name} is too large`);
     files.set(name, await readFile(path));
   }
   return files;

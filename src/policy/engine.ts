@@ -5,7 +5,9 @@ import type { PolicyBundle } from "./bundle.js";
 
 // The package's ES module entry exports only `loadPolicy`; `loadPolicySync` (used so a poisoned
 // instance can be replaced without awaiting on the request path) is on the CommonJS entry.
-const opa = createRequire(import.meta.url)("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
+const opa = createRequire(import.meta.url)(
+  "@open-policy-agent/opa-wasm",
+) as typeof import("@open-policy-agent/opa-wasm");
 
 /** The outcome of one evaluation: `defined` is false when the decision path has no value. */
 export type Evaluation = { defined: false } | { defined: true; value: unknown };
@@ -74,7 +76,9 @@ export function createWasmPolicy(bundle: PolicyBundle, options: WasmPolicyOption
         poisoned = false;
       }
       try {
-        const resultSet = policy.evaluate(toArrayBuffer(inputJson), entrypoint) as Array<{ result: unknown }>;
+        const resultSet = policy.evaluate(toArrayBuffer(inputJson), entrypoint) as Array<{
+          result: unknown;
+        }>;
         const first = resultSet[0];
         return first === undefined ? { defined: false } : { defined: true, value: first.result };
       } catch (error) {
@@ -86,6 +90,7 @@ export function createWasmPolicy(bundle: PolicyBundle, options: WasmPolicyOption
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return bytes.buffer as ArrayBuffer;
   return bytes.slice().buffer as ArrayBuffer;
 }

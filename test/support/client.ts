@@ -1,0 +1,85 @@
+import * as grpc from "@grpc/grpc-js";
+import { fromProtoJson, loadProtos } from "../../src/grpc/index.js";
+
+export const protos = loadProtos();
+
+/** What a Check call came back with: a decoded CheckResponse, or a gRPC error status. */
+export type CallResult =
+  | { ok: true; response: Record<string, unknown> }
+  | { ok: false; code: grpc.status; details: string };
+
+const passthrough = (bytes: Buffer) => bytes;
+
+/** A raw-bytes client for `Authorization/Check`, so any payload can be sent. */
+export function checkClient(address: string) {
+  const Client = grpc.makeGenericClientConstructor(
+    {
+      Check: {
+        path: "/envoy.service.auth.v3.Authorization/Check",
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: passthrough,
+        requestDeserialize: passthrough,
+        responseSerialize: passthrough,
+        responseDeserialize: passthrough,
+      },
+    },
+    "Authorization",
+  );
+  const client = new Client(address, grpc.credentials.createInsecure(), {
+    "grpc.max_send_message_length": 64 * 1024 * 1024,
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  });
+  return {
+    /** Sends raw bytes. */
+    sendBytes(payload: Buffer): Promise<CallResult> {
+      return new Promise((resolve) => {
+        client.makeUnaryRequest(
+          "/envoy.service.auth.v3.Authorization/Check",
+          passthrough,
+          passthrough,
+          payload,
+          { deadline: Date.now() + 30_000 },
+          (error: grpc.ServiceError | null, bytes?: Buffer) => {
+            if (error) resolve({ ok: false, code: error.code, details: error.details });
+            else resolve({ ok: true, response: decodeResponse(bytes as Buffer) });
+          },
+        );
+      });
+    },
+    /** Sends a CheckRequest written in protobuf JSON. */
+    check(request: unknown): Promise<CallResult> {
+      return this.sendBytes(encodeRequest(request));
+    },
+    close: () => client.close(),
+  };
+}
+
+/** A protobuf-JSON CheckRequest as wire bytes. */
+export function encodeRequest(request: unknown): Buffer {
+  return Buffer.from(protos.checkRequest.encode(fromProtoJson(protos.checkRequest, request)).finish());
+}
+
+/** A CheckResponse as plain JSON: Struct as JSON, enums by name, defaults left out. */
+export function decodeResponse(bytes: Buffer): Record<string, unknown> {
+  const message = protos.checkResponse.decode(bytes);
+  const object = protos.checkResponse.toObject(message, { enums: String, longs: String, defaults: false, oneofs: false });
+  if (object.dynamicMetadata) object.dynamicMetadata = structToJson(object.dynamicMetadata);
+  return object;
+}
+
+type StructObject = { fields?: Record<string, ValueObject> };
+type ValueObject = Record<string, unknown>;
+
+function structToJson(struct: StructObject): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([k, v]) => [k, valueToJson(v)]));
+}
+
+function valueToJson(value: ValueObject): unknown {
+  if ("structValue" in value) return structToJson(value.structValue as StructObject);
+  if ("listValue" in value) return ((value.listValue as { values?: ValueObject[] }).values ?? []).map(valueToJson);
+  if ("numberValue" in value) return value.numberValue;
+  if ("stringValue" in value) return value.stringValue;
+  if ("boolValue" in value) return value.boolValue;
+  return null;
+}

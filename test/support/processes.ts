@@ -1,0 +1,82 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { stringify } from "yaml";
+import { built, ROOT, tool } from "./paths.js";
+
+export const run = promisify(execFile);
+
+/** A child process that printed a line telling where it listens. */
+export interface Started {
+  process: ChildProcess;
+  /** The first line matching the readiness pattern. */
+  line: string;
+  stdout: string[];
+  stderr: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Spawns `command` and resolves once a stdout/stderr line matches `ready`. */
+export function startProcess(command: string, args: string[], ready: RegExp, timeoutMs = 20_000): Promise<Started> {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command} did not become ready:\n${stderr.join("\n")}`)), timeoutMs);
+    const watch = (lines: string[]) => (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (line === "") continue;
+        lines.push(line);
+        if (ready.test(line)) {
+          clearTimeout(timer);
+          resolve({
+            process: child,
+            line,
+            stdout,
+            stderr,
+            stop: async (signal = "SIGTERM") => {
+              if (child.exitCode === null) child.kill(signal);
+              return exited;
+            },
+          });
+        }
+      }
+    };
+    child.stdout.on("data", watch(stdout));
+    child.stderr.on("data", watch(stderr));
+    child.once("exit", (code) => reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`)));
+  });
+}
+
+/** Compiles a policy directory with the pinned `opa build -t wasm` into a bundle; returns its path. */
+export async function buildBundle(policyDir: string, entrypoint: string): Promise<string> {
+  const out = join(await mkdtemp(join(tmpdir(), "oc-bundle-")), "bundle.tar.gz");
+  await run(tool("opa"), ["build", "-t", "wasm", "-e", entrypoint, "--ignore", "*_test.rego", "-o", out, policyDir]);
+  return out;
+}
+
+/** A running sidecar (`openclaw-authz serve`) with its bound addresses. */
+export interface Sidecar extends Started {
+  grpc: string;
+  admin: string;
+}
+
+/** Writes a config (listeners on free loopback ports unless set) and starts `serve`. */
+export async function startSidecar(config: Record<string, unknown>): Promise<Sidecar> {
+  const dir = await mkdtemp(join(tmpdir(), "oc-sidecar-"));
+  const listen = { grpc: "127.0.0.1:0", admin: "127.0.0.1:0", ...(config.listen as object) };
+  const path = join(dir, "config.yaml");
+  await writeFile(path, stringify({ ...config, listen }));
+  const started = await startProcess("node", [built("dist/main.js"), "serve", "--config", path], /"msg":"serving"/);
+  const fields = JSON.parse(started.line) as { grpc: string; admin: string };
+  return { ...started, grpc: fields.grpc, admin: fields.admin };
+}
+
+/** Starts the Go reference oracle (test/oracle) on a free port. */
+export async function startOracle(policyDir: string, decision: string, extra: string[] = []): Promise<Started & { grpc: string }> {
+  const started = await startProcess(tool("authz-oracle"), ["-policy", policyDir, "-decision", decision, ...extra], /^listening /);
+  return { ...started, grpc: started.line.replace("listening ", "") };
+}
