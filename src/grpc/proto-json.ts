@@ -32,7 +32,9 @@ function messageObject(type: protobuf.Type, json: unknown, where: string): unkno
     return { value: json };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(expectObject(json, where))) {
-    const field = type.fields[key] ?? type.fieldsArray.find((f) => key === snakeCase(f.name) || key === jsonName(f));
+    const field =
+      type.fields[key] ??
+      type.fieldsArray.find((f) => key === snakeCase(f.name) || key === jsonName(f));
     if (!field) throw new Error(`${where}: unknown field "${key}"`);
     out[field.name] = fieldValue(field, value, `${where}.${key}`);
   }

@@ -1,6 +1,6 @@
 import busboy from "busboy";
-import contentType from "content-type";
 import { type JsonValue, parseJson } from "./json-value.js";
+import { parseMediaType } from "./media-type.js";
 import { parseQuery } from "./request-path.js";
 
 /** The body as opa-envoy-plugin presents it: `parsed_body` and `truncated_body`. */
@@ -77,9 +77,9 @@ function isTruncated(contentLength: string | undefined, bodyLength: number): boo
 function parseMultipart(type: string, payload: Buffer): Promise<JsonValue> {
   let boundary: string | undefined;
   try {
-    boundary = contentType.parse(type).parameters.boundary;
+    boundary = parseMediaType(type).params.boundary;
   } catch (error) {
-    throw new BodyParseError(`mime: ${(error as Error).message}`);
+    throw new BodyParseError((error as Error).message);
   }
   if (!boundary) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
@@ -94,7 +94,9 @@ function parseMultipart(type: string, payload: Buffer): Promise<JsonValue> {
       }
     };
     const parser = busboy({
-      headers: { "content-type": type },
+      headers: {
+        "content-type": `multipart/form-data; boundary="${boundary.replace(/["\\]/g, "\\$&")}"`,
+      },
       limits: { parts: MAX_MULTIPART_PARTS, fieldSize: Number.POSITIVE_INFINITY },
     });
     parser.on("field", (name, value, info) => add(name, value, info.mimeType));

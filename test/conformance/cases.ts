@@ -13,7 +13,16 @@ function http(kase: string, fields: Http = {}): Record<string, unknown> {
   const { headers, ...rest } = fields;
   return {
     attributes: {
-      request: { http: { method: "GET", path: "/", host: "openclaw", protocol: "HTTP/1.1", ...rest, headers: { "x-case": kase, ...headers } } },
+      request: {
+        http: {
+          method: "GET",
+          path: "/",
+          host: "openclaw",
+          protocol: "HTTP/1.1",
+          ...rest,
+          headers: { "x-case": kase, ...headers },
+        },
+      },
     },
   };
 }
@@ -85,25 +94,83 @@ export const INPUT_CASES: ConformanceCase[] = [
   { name: "path: trailing slash", request: echo({ path: "/api/v1/" }) },
   { name: "path: empty", request: echo({ path: "" }) },
   { name: "path: empty segments kept", request: echo({ path: "/a//b/" }) },
-  { name: "path: UTF-8 escapes and a literal plus", request: echo({ path: "/caf%C3%A9/a+b/%E2%82%AC" }) },
+  {
+    name: "path: UTF-8 escapes and a literal plus",
+    request: echo({ path: "/caf%C3%A9/a+b/%E2%82%AC" }),
+  },
   { name: "path: cut at first ?", request: echo({ path: "/a?b=/c?d" }) },
   { name: "query: repeated keys and empty values", request: echo({ path: "/q?a=1&a=2&b=&c" }) },
-  { name: "query: plus is space, escapes decoded", request: echo({ path: "/q?q=a+b%20c&%41=%42" }) },
+  {
+    name: "query: plus is space, escapes decoded",
+    request: echo({ path: "/q?q=a+b%20c&%41=%42" }),
+  },
   { name: "query: empty pairs and empty key", request: echo({ path: "/q?&&=x&y==z" }) },
-  { name: "body: JSON object", request: json('{"name":"t","n":1,"nested":{"list":[1,2,{"x":null}]}}') },
-  { name: "body: JSON big numbers keep precision", request: json('{"id":12345678901234567890,"f":1.5e300,"neg":-9007199254740993,"z":-0}') },
+  {
+    name: "body: JSON object",
+    request: json('{"name":"t","n":1,"nested":{"list":[1,2,{"x":null}]}}'),
+  },
+  {
+    name: "body: JSON big numbers keep precision",
+    request: json('{"id":12345678901234567890,"f":1.5e300,"neg":-9007199254740993,"z":-0}'),
+  },
   { name: "body: JSON scalar", request: json("42") },
   { name: "body: JSON empty body is null", request: json("") },
-  { name: "body: JSON in raw_body", request: echo({ method: "POST", rawBody: Buffer.from('{"raw":true}').toString("base64"), headers: { "content-type": "application/json; charset=utf-8" } }) },
-  { name: "body: content-length larger is truncated", request: json('{"a":1}', { "content-length": "100" }) },
-  { name: "body: content-length equal is complete", request: json('{"a":1}', { "content-length": "7" }) },
-  { name: "body: content-length -1 is unknown", request: json('{"a":1}', { "content-length": "-1" }) },
-  { name: "body: x-envoy-auth-partial-body", request: json('{"a":', { "x-envoy-auth-partial-body": "true" }) },
-  { name: "body: form urlencoded", request: echo({ method: "POST", body: "a=1&a=2&b=x+y&c=%2F", headers: { "content-type": "application/x-www-form-urlencoded" } }) },
-  { name: "body: multipart with JSON, file and unnamed parts", request: echo({ method: "POST", body: MULTIPART, headers: { "content-type": "multipart/form-data; boundary=XyZ" } }) },
-  { name: "body: multipart without boundary is null", request: echo({ method: "POST", body: "x", headers: { "content-type": "multipart/form-data" } }) },
-  { name: "body: other content types are null", request: echo({ method: "POST", body: "<a/>", headers: { "content-type": "text/xml" } }) },
-  { name: "body: content-type match is case-sensitive", request: echo({ method: "POST", body: "{}", headers: { "content-type": "Application/JSON" } }) },
+  {
+    name: "body: JSON in raw_body",
+    request: echo({
+      method: "POST",
+      rawBody: Buffer.from('{"raw":true}').toString("base64"),
+      headers: { "content-type": "application/json; charset=utf-8" },
+    }),
+  },
+  {
+    name: "body: content-length larger is truncated",
+    request: json('{"a":1}', { "content-length": "100" }),
+  },
+  {
+    name: "body: content-length equal is complete",
+    request: json('{"a":1}', { "content-length": "7" }),
+  },
+  {
+    name: "body: content-length -1 is unknown",
+    request: json('{"a":1}', { "content-length": "-1" }),
+  },
+  {
+    name: "body: x-envoy-auth-partial-body",
+    request: json('{"a":', { "x-envoy-auth-partial-body": "true" }),
+  },
+  {
+    name: "body: form urlencoded",
+    request: echo({
+      method: "POST",
+      body: "a=1&a=2&b=x+y&c=%2F",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    }),
+  },
+  {
+    name: "body: multipart with JSON, file and unnamed parts",
+    request: echo({
+      method: "POST",
+      body: MULTIPART,
+      headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+    }),
+  },
+  {
+    name: "body: multipart without boundary is null",
+    request: echo({
+      method: "POST",
+      body: "x",
+      headers: { "content-type": "multipart/form-data" },
+    }),
+  },
+  {
+    name: "body: other content types are null",
+    request: echo({ method: "POST", body: "<a/>", headers: { "content-type": "text/xml" } }),
+  },
+  {
+    name: "body: content-type match is case-sensitive",
+    request: echo({ method: "POST", body: "{}", headers: { "content-type": "Application/JSON" } }),
+  },
   { name: "body: no content-type is null", request: echo({ method: "POST", body: "{}" }) },
   {
     name: "attributes: SPIFFE principal, addresses, metadata, extensions, time, int64, enum, bytes",
@@ -115,11 +182,23 @@ export const INPUT_CASES: ConformanceCase[] = [
           labels: { app: "planner" },
           certificate: "-----BEGIN%20CERTIFICATE-----",
         },
-        destination: { address: { socketAddress: { address: "10.9.9.9", portValue: 8443, protocol: "UDP" } }, principal: "" },
+        destination: {
+          address: { socketAddress: { address: "10.9.9.9", portValue: 8443, protocol: "UDP" } },
+          principal: "",
+        },
         contextExtensions: { region: "eu-west-1", tier: "gold" },
         metadataContext: {
-          filterMetadata: { "envoy.filters.http.jwt_authn": { payload: { sub: "alice", n: 3, f: 0.25, ok: true, none: null, list: [1, "x"] } } },
-          typedFilterMetadata: { "x.any": { typeUrl: "type.googleapis.com/google.protobuf.Duration", value: Buffer.from([8, 1]).toString("base64") } },
+          filterMetadata: {
+            "envoy.filters.http.jwt_authn": {
+              payload: { sub: "alice", n: 3, f: 0.25, ok: true, none: null, list: [1, "x"] },
+            },
+          },
+          typedFilterMetadata: {
+            "x.any": {
+              typeUrl: "type.googleapis.com/google.protobuf.Duration",
+              value: Buffer.from([8, 1]).toString("base64"),
+            },
+          },
         },
         routeMetadataContext: { filterMetadata: { route: { name: "tickets" } } },
         tlsSession: { sni: "openclaw.internal" },
@@ -134,14 +213,24 @@ export const INPUT_CASES: ConformanceCase[] = [
             protocol: "HTTP/2",
             size: "9007199254740993",
             headers: { "x-case": "echo", ":authority": "openclaw" },
-            headerMap: { headers: [{ key: "x-raw", rawValue: Buffer.from("v1").toString("base64") }] },
+            headerMap: {
+              headers: [{ key: "x-raw", rawValue: Buffer.from("v1").toString("base64") }],
+            },
             rawBody: Buffer.from([0, 1, 2, 250]).toString("base64"),
           },
         },
       },
     },
   },
-  { name: "attributes: source principal absent when empty", request: { attributes: { source: { principal: "" }, request: { http: { path: "/x", headers: { "x-case": "echo" } } } } } },
+  {
+    name: "attributes: source principal absent when empty",
+    request: {
+      attributes: {
+        source: { principal: "" },
+        request: { http: { path: "/x", headers: { "x-case": "echo" } } },
+      },
+    },
+  },
 ];
 
 /** Requests the peer cannot parse: PERMISSION_DENIED with HTTP 400, the policy never runs. */
@@ -152,8 +241,48 @@ export const PARSE_ERROR_CASES: ConformanceCase[] = [
   { name: "query: bad percent escape", request: echo({ path: "/q?a=%GG" }) },
   { name: "body: invalid JSON", request: json('{"a":') },
   { name: "body: JSON with trailing data", request: json('{"a":1} x') },
-  { name: "body: unparsable content-length", request: json('{"a":1}', { "content-length": "ten" }) },
-  { name: "body: form with bad escape", request: echo({ method: "POST", body: "a=%zz", headers: { "content-type": "application/x-www-form-urlencoded" } }) },
-  { name: "body: multipart without closing boundary", request: echo({ method: "POST", body: "--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx", headers: { "content-type": "multipart/form-data; boundary=XyZ" } }) },
-  { name: "body: multipart JSON part invalid", request: echo({ method: "POST", body: MULTIPART.replace('"ok": true', '"ok": '), headers: { "content-type": "multipart/form-data; boundary=XyZ" } }) },
+  {
+    name: "body: unparsable content-length",
+    request: json('{"a":1}', { "content-length": "ten" }),
+  },
+  {
+    name: "body: form with bad escape",
+    request: echo({
+      method: "POST",
+      body: "a=%zz",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    }),
+  },
+  {
+    name: "body: multipart without closing boundary",
+    request: echo({
+      method: "POST",
+      body: '--XyZ\r\nContent-Disposition: form-data; name="a"\r\n\r\nx',
+      headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+    }),
+  },
+  {
+    name: "body: multipart boundary parameter without value",
+    request: echo({
+      method: "POST",
+      body: "--b--",
+      headers: { "content-type": "multipart/form-data; boundary" },
+    }),
+  },
+  {
+    name: "body: multipart media type with junk before it",
+    request: echo({
+      method: "POST",
+      body: "--b--",
+      headers: { "content-type": "x multipart/form-data; boundary=b" },
+    }),
+  },
+  {
+    name: "body: multipart JSON part invalid",
+    request: echo({
+      method: "POST",
+      body: MULTIPART.replace('"ok": true', '"ok": '),
+      headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+    }),
+  },
 ];

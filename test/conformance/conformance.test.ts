@@ -8,17 +8,36 @@ import { parse } from "lossless-json";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CallResult, checkClient } from "../support/client.js";
 import { ROOT } from "../support/paths.js";
-import { buildBundle, type Sidecar, type Started, startOracle, startSidecar } from "../support/processes.js";
-import { type ConformanceCase, FAIL_CLOSED_CASES, INPUT_CASES, PARSE_ERROR_CASES, RESULT_CASES } from "./cases.js";
+import {
+  buildBundle,
+  type Sidecar,
+  type Started,
+  startOracle,
+  startSidecar,
+} from "../support/processes.js";
+import {
+  type ConformanceCase,
+  FAIL_CLOSED_CASES,
+  INPUT_CASES,
+  PARSE_ERROR_CASES,
+  RESULT_CASES,
+} from "./cases.js";
 
 const POLICY_DIR = join(ROOT, "test/conformance/policy");
 const DECISION = "conformance/decision";
 
-type Pair = { ours: ReturnType<typeof checkClient>; oracle: ReturnType<typeof checkClient>; stop(): Promise<void> };
+type Pair = {
+  ours: ReturnType<typeof checkClient>;
+  oracle: ReturnType<typeof checkClient>;
+  stop(): Promise<void>;
+};
 
 async function startPair(policy: Record<string, unknown>, oracleFlags: string[]): Promise<Pair> {
   const bundle = await buildBundle(POLICY_DIR, DECISION);
-  const sidecar: Sidecar = await startSidecar({ policy: { bundle, decision: DECISION, ...policy }, decisionLog: { console: false } });
+  const sidecar: Sidecar = await startSidecar({
+    policy: { bundle, decision: DECISION, ...policy },
+    decisionLog: { console: false },
+  });
   const oracle: Started & { grpc: string } = await startOracle(POLICY_DIR, DECISION, oracleFlags);
   const ours = checkClient(sidecar.grpc);
   const theirs = checkClient(oracle.grpc);
@@ -51,7 +70,8 @@ function normalize(result: CallResult): unknown {
       part[key] = list
         .map((item) => {
           const header = item.header as { key: string; value: string } | undefined;
-          if (header?.key === "x-echo") return { header: { key: "x-echo", value: parse(header.value) } };
+          if (header?.key === "x-echo")
+            return { header: { key: "x-echo", value: parse(header.value) } };
           return item;
         })
         .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
@@ -61,7 +81,10 @@ function normalize(result: CallResult): unknown {
 }
 
 async function both(pair: Pair, kase: ConformanceCase) {
-  const [ours, oracle] = await Promise.all([pair.ours.check(kase.request), pair.oracle.check(kase.request)]);
+  const [ours, oracle] = await Promise.all([
+    pair.ours.check(kase.request),
+    pair.oracle.check(kase.request),
+  ]);
   return { ours, oracle };
 }
 
@@ -72,32 +95,41 @@ describe("conformance with the reference oracle", () => {
   });
   afterAll(() => pair?.stop());
 
-  it.each([...RESULT_CASES, ...INPUT_CASES].map((c) => [c.name, c] as const))("%s: identical CheckResponse", async (_, kase) => {
-    const { ours, oracle } = await both(pair, kase);
-    expect(oracle.ok).toBe(true);
-    expect(normalize(ours)).toEqual(normalize(oracle));
-  });
+  it.each([...RESULT_CASES, ...INPUT_CASES].map((c) => [c.name, c] as const))(
+    "%s: identical CheckResponse",
+    async (_, kase) => {
+      const { ours, oracle } = await both(pair, kase);
+      expect(oracle.ok).toBe(true);
+      expect(normalize(ours)).toEqual(normalize(oracle));
+    },
+  );
 
-  it.each(PARSE_ERROR_CASES.map((c) => [c.name, c] as const))("%s: both deny with HTTP 400", async (_, kase) => {
-    const { ours, oracle } = await both(pair, kase);
-    for (const result of [ours, oracle]) {
-      expect(result.ok).toBe(true);
-      const response = (result as { response: Record<string, Record<string, unknown>> }).response;
+  it.each(PARSE_ERROR_CASES.map((c) => [c.name, c] as const))(
+    "%s: both deny with HTTP 400",
+    async (_, kase) => {
+      const { ours, oracle } = await both(pair, kase);
+      for (const result of [ours, oracle]) {
+        expect(result.ok).toBe(true);
+        const response = (result as { response: Record<string, Record<string, unknown>> }).response;
+        expect(response.status).toMatchObject({ code: 7 });
+        expect(response.deniedResponse?.status).toEqual({ code: "BadRequest" });
+        expect(response.deniedResponse?.body).toMatch(/^request_parse_error: /);
+      }
+    },
+  );
+
+  it.each(FAIL_CLOSED_CASES.map((c) => [c.name, c] as const))(
+    "%s: peer says UNKNOWN, we deny 403",
+    async (_, kase) => {
+      const { ours, oracle } = await both(pair, kase);
+      expect(oracle).toMatchObject({ ok: false, code: 2 });
+      expect(ours.ok).toBe(true);
+      const response = (ours as { response: Record<string, Record<string, unknown>> }).response;
       expect(response.status).toMatchObject({ code: 7 });
-      expect(response.deniedResponse?.status).toEqual({ code: "BadRequest" });
-      expect(response.deniedResponse?.body).toMatch(/^request_parse_error: /);
-    }
-  });
-
-  it.each(FAIL_CLOSED_CASES.map((c) => [c.name, c] as const))("%s: peer says UNKNOWN, we deny 403", async (_, kase) => {
-    const { ours, oracle } = await both(pair, kase);
-    expect(oracle).toMatchObject({ ok: false, code: 2 });
-    expect(ours.ok).toBe(true);
-    const response = (ours as { response: Record<string, Record<string, unknown>> }).response;
-    expect(response.status).toMatchObject({ code: 7 });
-    expect(response.deniedResponse?.status).toEqual({ code: "Forbidden" });
-    expect(response.deniedResponse?.body).toMatch(/^(policy_undefined|policy_result_invalid)$/);
-  });
+      expect(response.deniedResponse?.status).toEqual({ code: "Forbidden" });
+      expect(response.deniedResponse?.body).toMatch(/^(policy_undefined|policy_result_invalid)$/);
+    },
+  );
 });
 
 describe("conformance: dry-run and skipRequestBodyParse", () => {
@@ -111,15 +143,21 @@ describe("conformance: dry-run and skipRequestBodyParse", () => {
   });
   afterAll(() => Promise.all([dryRun?.stop(), skipBody?.stop()]));
 
-  it.each([...RESULT_CASES, INPUT_CASES[0] as ConformanceCase].map((c) => [c.name, c] as const))("dry-run, %s", async (_, kase) => {
-    const { ours, oracle } = await both(dryRun, kase);
-    expect(normalize(ours)).toEqual(normalize(oracle));
-    expect(ours).toMatchObject({ ok: true, response: { status: {} } });
-  });
+  it.each([...RESULT_CASES, INPUT_CASES[0] as ConformanceCase].map((c) => [c.name, c] as const))(
+    "dry-run, %s",
+    async (_, kase) => {
+      const { ours, oracle } = await both(dryRun, kase);
+      expect(normalize(ours)).toEqual(normalize(oracle));
+      expect(ours).toMatchObject({ ok: true, response: { status: {} } });
+    },
+  );
 
   it("dry-run never masks an error", async () => {
     const ours = await dryRun.ours.check(FAIL_CLOSED_CASES[0]?.request);
-    expect(ours).toMatchObject({ ok: true, response: { status: { code: 7 }, deniedResponse: { status: { code: "Forbidden" } } } });
+    expect(ours).toMatchObject({
+      ok: true,
+      response: { status: { code: 7 }, deniedResponse: { status: { code: "Forbidden" } } },
+    });
   });
 
   it.each(INPUT_CASES.filter((c) => c.name.startsWith("body:")).map((c) => [c.name, c] as const))(

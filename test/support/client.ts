@@ -57,13 +57,20 @@ export function checkClient(address: string) {
 
 /** A protobuf-JSON CheckRequest as wire bytes. */
 export function encodeRequest(request: unknown): Buffer {
-  return Buffer.from(protos.checkRequest.encode(fromProtoJson(protos.checkRequest, request)).finish());
+  return Buffer.from(
+    protos.checkRequest.encode(fromProtoJson(protos.checkRequest, request)).finish(),
+  );
 }
 
 /** A CheckResponse as plain JSON: Struct as JSON, enums by name, defaults left out. */
 export function decodeResponse(bytes: Buffer): Record<string, unknown> {
   const message = protos.checkResponse.decode(bytes);
-  const object = protos.checkResponse.toObject(message, { enums: String, longs: String, defaults: false, oneofs: false });
+  const object = protos.checkResponse.toObject(message, {
+    enums: String,
+    longs: String,
+    defaults: false,
+    oneofs: false,
+  });
   if (object.dynamicMetadata) object.dynamicMetadata = structToJson(object.dynamicMetadata);
   return object;
 }
@@ -72,12 +79,15 @@ type StructObject = { fields?: Record<string, ValueObject> };
 type ValueObject = Record<string, unknown>;
 
 function structToJson(struct: StructObject): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([k, v]) => [k, valueToJson(v)]));
+  return Object.fromEntries(
+    Object.entries(struct.fields ?? {}).map(([k, v]) => [k, valueToJson(v)]),
+  );
 }
 
 function valueToJson(value: ValueObject): unknown {
   if ("structValue" in value) return structToJson(value.structValue as StructObject);
-  if ("listValue" in value) return ((value.listValue as { values?: ValueObject[] }).values ?? []).map(valueToJson);
+  if ("listValue" in value)
+    return ((value.listValue as { values?: ValueObject[] }).values ?? []).map(valueToJson);
   if ("numberValue" in value) return value.numberValue;
   if ("stringValue" in value) return value.stringValue;
   if ("boolValue" in value) return value.boolValue;

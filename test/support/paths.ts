@@ -10,7 +10,10 @@ export const TOOLS_BIN = join(ROOT, ".tools/bin");
 /** A path that `npm test` (scripts/test) builds before vitest runs; fails clearly when missing. */
 export function built(relative: string): string {
   const path = join(ROOT, relative);
-  if (!existsSync(path)) throw new Error(`${relative} is missing: run the suite with \`npm test\` (scripts/test builds it)`);
+  if (!existsSync(path))
+    throw new Error(
+      `${relative} is missing: run the suite with \`npm test\` (scripts/test builds it)`,
+    );
   return path;
 }
 

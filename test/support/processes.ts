@@ -19,13 +19,23 @@ export interface Started {
 }
 
 /** Spawns `command` and resolves once a stdout/stderr line matches `ready`. */
-export function startProcess(command: string, args: string[], ready: RegExp, timeoutMs = 20_000): Promise<Started> {
+export function startProcess(
+  command: string,
+  args: string[],
+  ready: RegExp,
+  timeoutMs = 20_000,
+): Promise<Started> {
   const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} did not become ready:\n${stderr.join("\n")}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${command} did not become ready:\n${stderr.join("\n")}`)),
+      timeoutMs,
+    );
     const watch = (lines: string[]) => (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (line === "") continue;
@@ -47,14 +57,27 @@ export function startProcess(command: string, args: string[], ready: RegExp, tim
     };
     child.stdout.on("data", watch(stdout));
     child.stderr.on("data", watch(stderr));
-    child.once("exit", (code) => reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`)));
+    child.once("exit", (code) =>
+      reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`)),
+    );
   });
 }
 
 /** Compiles a policy directory with the pinned `opa build -t wasm` into a bundle; returns its path. */
 export async function buildBundle(policyDir: string, entrypoint: string): Promise<string> {
   const out = join(await mkdtemp(join(tmpdir(), "oc-bundle-")), "bundle.tar.gz");
-  await run(tool("opa"), ["build", "-t", "wasm", "-e", entrypoint, "--ignore", "*_test.rego", "-o", out, policyDir]);
+  await run(tool("opa"), [
+    "build",
+    "-t",
+    "wasm",
+    "-e",
+    entrypoint,
+    "--ignore",
+    "*_test.rego",
+    "-o",
+    out,
+    policyDir,
+  ]);
   return out;
 }
 
@@ -70,13 +93,25 @@ export async function startSidecar(config: Record<string, unknown>): Promise<Sid
   const listen = { grpc: "127.0.0.1:0", admin: "127.0.0.1:0", ...(config.listen as object) };
   const path = join(dir, "config.yaml");
   await writeFile(path, stringify({ ...config, listen }));
-  const started = await startProcess("node", [built("dist/main.js"), "serve", "--config", path], /"msg":"serving"/);
+  const started = await startProcess(
+    "node",
+    [built("dist/main.js"), "serve", "--config", path],
+    /"msg":"serving"/,
+  );
   const fields = JSON.parse(started.line) as { grpc: string; admin: string };
   return { ...started, grpc: fields.grpc, admin: fields.admin };
 }
 
 /** Starts the Go reference oracle (test/oracle) on a free port. */
-export async function startOracle(policyDir: string, decision: string, extra: string[] = []): Promise<Started & { grpc: string }> {
-  const started = await startProcess(tool("authz-oracle"), ["-policy", policyDir, "-decision", decision, ...extra], /^listening /);
+export async function startOracle(
+  policyDir: string,
+  decision: string,
+  extra: string[] = [],
+): Promise<Started & { grpc: string }> {
+  const started = await startProcess(
+    tool("authz-oracle"),
+    ["-policy", policyDir, "-decision", decision, ...extra],
+    /^listening /,
+  );
   return { ...started, grpc: started.line.replace("listening ", "") };
 }

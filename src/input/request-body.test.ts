@@ -1,0 +1,113 @@
+import { LosslessNumber } from "lossless-json";
+import { describe, expect, it } from "vitest";
+import { BodyParseError, parseBody } from "./request-body.js";
+
+const source = (headers: Record<string, string>, body = "", rawBody = new Uint8Array()) => ({
+  headers,
+  body,
+  rawBody,
+});
+const JSON_TYPE = { "content-type": "application/json" };
+
+describe("parseBody", () => {
+  it.each([
+    [
+      "JSON",
+      source(JSON_TYPE, '{"a":[1,true,null]}'),
+      { parsedBody: { a: [1, true, null] }, truncated: false },
+    ],
+    [
+      "JSON from raw_body",
+      source(JSON_TYPE, "", Buffer.from('"x"')),
+      { parsedBody: "x", truncated: false },
+    ],
+    ["empty JSON body", source(JSON_TYPE, ""), { parsedBody: null, truncated: false }],
+    [
+      "partial body header",
+      source({ ...JSON_TYPE, "x-envoy-auth-partial-body": "true" }, "{"),
+      { parsedBody: null, truncated: true },
+    ],
+    [
+      "content-length past the body",
+      source({ ...JSON_TYPE, "content-length": "3" }, "{}"),
+      { parsedBody: null, truncated: true },
+    ],
+    [
+      "content-length counts UTF-8 bytes",
+      source({ ...JSON_TYPE, "content-length": "4" }, '"é"'),
+      { parsedBody: "é", truncated: false },
+    ],
+    [
+      "form",
+      source({ "content-type": "application/x-www-form-urlencoded" }, "a=1&a=2&b=x+y"),
+      { parsedBody: { a: ["1", "2"], b: ["x y"] }, truncated: false },
+    ],
+    [
+      "unknown type",
+      source({ "content-type": "text/plain" }, "hi"),
+      { parsedBody: null, truncated: false },
+    ],
+    ["no content type", source({}, "{}"), { parsedBody: null, truncated: false }],
+  ])("%s", async (_, input, expected) => {
+    const result = await parseBody(input);
+    expect({ ...result, parsedBody: JSON.parse(JSON.stringify(result.parsedBody)) }).toEqual(
+      expected,
+    );
+  });
+
+  it("keeps numbers a float64 cannot hold", async () => {
+    const { parsedBody } = await parseBody(
+      source(JSON_TYPE, '{"id":12345678901234567890,"z":-0,"one":1}'),
+    );
+    expect(parsedBody).toEqual({
+      id: new LosslessNumber("12345678901234567890"),
+      z: new LosslessNumber("-0"),
+      one: 1,
+    });
+  });
+
+  it("parses multipart parts by name, decoding JSON parts", async () => {
+    const body = [
+      "--b",
+      'Content-Disposition: form-data; name="j"',
+      "Content-Type: application/json",
+      "",
+      '{"x":1}',
+      "--b",
+      'Content-Disposition: form-data; name="t"; filename="f"',
+      "",
+      "file",
+      "--b--",
+      "",
+    ].join("\r\n");
+    const { parsedBody } = await parseBody(
+      source({ "content-type": "multipart/form-data; boundary=b" }, body),
+    );
+    expect(parsedBody).toEqual({ j: [{ x: 1 }], t: ["file"] });
+  });
+
+  it.each([
+    ["invalid JSON", source(JSON_TYPE, "{")],
+    ["100k-deep JSON", source(JSON_TYPE, "[".repeat(100_000) + "]".repeat(100_000))],
+    ["duplicate keys", source(JSON_TYPE, '{"a":1,"a":2}')],
+    ["bad content-length", source({ ...JSON_TYPE, "content-length": "1e3" }, "{}")],
+    [
+      "huge content-length",
+      source({ ...JSON_TYPE, "content-length": "99999999999999999999" }, "{}"),
+    ],
+    ["bad form escape", source({ "content-type": "application/x-www-form-urlencoded" }, "a=%x")],
+    [
+      "unterminated multipart",
+      source(
+        { "content-type": "multipart/form-data; boundary=b" },
+        '--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx',
+      ),
+    ],
+    [
+      "malformed multipart content type",
+      source({ "content-type": "multipart/form-data; boundary" }, "--b--"),
+    ],
+  ])("rejects %s", async (_, input) => {
+    await expect(parseBody(input)).rejects.toBeInstanceOf(BodyParseError);
+  });
+});
