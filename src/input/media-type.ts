@@ -10,8 +10,8 @@ export function parseMediaType(value: string): { type: string; params: Record<st
   const base = (cut === -1 ? value : value.slice(0, cut)).trim().toLowerCase();
   checkMediaType(base);
   const params: Record<string, string> = Object.create(null);
-  let rest = cut === -1 ? "" : value.slice(cut);
-  while ((rest = rest.replace(/^[ \t]+/, "")) !== "") {
+  let rest = cut === -1 ? "" : value.slice(cut).replace(/^[ \t]+/, "");
+  while (rest !== "") {
     const param = consumeParam(rest);
     if (!param) {
       if (rest.trim() === ";") break; // a trailing semicolon is allowed
@@ -19,7 +19,7 @@ export function parseMediaType(value: string): { type: string; params: Record<st
     }
     if (param.key in params) throw new Error("mime: duplicate parameter name");
     params[param.key] = param.value;
-    rest = param.rest;
+    rest = param.rest.replace(/^[ \t]+/, "");
   }
   return { type: base, params };
 }
