@@ -107,7 +107,7 @@ describe("serve on a Unix domain socket", () => {
     const socket = join(await mkdtemp(join(tmpdir(), "oc-uds-")), "authz.sock");
     const sidecar = await startSidecar({ listen: { grpc: `unix://${socket}` }, policy: { bundle: BUNDLE } });
     try {
-      const { stdout } = await grpcurl("-unix=true", socket, "list");
+      const { stdout } = await grpcurl(`unix://${socket}`, "list");
       expect(stdout).toContain("envoy.service.auth.v3.Authorization");
       const client = checkClient(`unix://${socket}`);
       expect(await client.check(publicRead)).toMatchObject({ ok: true, response: { status: {} } });
