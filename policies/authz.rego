@@ -14,7 +14,11 @@ http_request := input.attributes.request.http
 identity := object.get(input, "identity", {"authenticated": false, "methods": []})
 
 # The first response whose condition holds wins; the order is the order of precedence.
-allow := deny(403, concat("", ["Cross-region request from ", source_region, " to ", destination_region, " is denied"])) if {
+allow := deny(400, "path is not normalized") if {
+	# `.`/`..` segments (also when percent-encoded) could resolve past a route upstream.
+	some segment in input.parsed_path
+	segment in {".", ".."}
+} else := deny(403, concat("", ["Cross-region request from ", source_region, " to ", destination_region, " is denied"])) if {
 	source_region != destination_region
 } else := deny(403, concat("", ["no route for ", http_request.method, " /", concat("/", input.parsed_path)])) if {
 	not route

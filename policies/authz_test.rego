@@ -140,3 +140,9 @@ test_allow_decision_shape if {
 	d := authz.allow with input as req("GET", "/api/v1/tenants/acme/tickets/1", jwt_caller(["viewer"], "acme"))
 	d == {"allowed": true, "reason": "scope ticket:read granted", "dynamic_metadata": {"reason": "scope ticket:read granted"}}
 }
+
+test_dot_segments_denied_even_when_encoded if {
+	d := authz.allow with input as req("GET", "/api/v1/public/../../admin/x", anonymous)
+	not d.allowed
+	d.http_status == 400
+}
