@@ -4,11 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkClient } from "./support/client.js";
-import { ROOT, built, tool } from "./support/paths.js";
+import { built, ROOT, tool } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
 
 const BUNDLE = built("build/policy/bundle.tar.gz");
-const publicRead = { attributes: { request: { http: { method: "GET", path: "/api/v1/public/docs", headers: {} } } } };
+const publicRead = {
+  attributes: { request: { http: { method: "GET", path: "/api/v1/public/docs", headers: {} } } },
+};
 
 const grpcurl = (...args: string[]) => run(tool("grpcurl"), ["-plaintext", ...args], { cwd: ROOT });
 
@@ -21,31 +23,54 @@ describe("serve with the shipped policy", () => {
 
   it("lists its services through server reflection (grpcurl list)", async () => {
     const { stdout } = await grpcurl(sidecar.grpc, "list");
-    expect(stdout.trim().split("\n")).toEqual(expect.arrayContaining(["envoy.service.auth.v3.Authorization", "grpc.health.v1.Health"]));
+    expect(stdout.trim().split("\n")).toEqual(
+      expect.arrayContaining(["envoy.service.auth.v3.Authorization", "grpc.health.v1.Health"]),
+    );
   });
 
   it("describes CheckRequest through reflection with Envoy's field numbers", async () => {
-    const { stdout } = await grpcurl(sidecar.grpc, "describe", "envoy.service.auth.v3.AttributeContext.HttpRequest");
+    const { stdout } = await grpcurl(
+      sidecar.grpc,
+      "describe",
+      "envoy.service.auth.v3.AttributeContext.HttpRequest",
+    );
     expect(stdout).toContain("string path = 4;");
     expect(stdout).toContain("bytes raw_body = 12;");
     expect(stdout).toContain("map<string, string> headers = 3;");
   });
 
   it("answers Check from grpcurl, which learns the schema by reflection", async () => {
-    const { stdout } = await grpcurl("-d", JSON.stringify(publicRead), sidecar.grpc, "envoy.service.auth.v3.Authorization/Check");
+    const { stdout } = await grpcurl(
+      "-d",
+      JSON.stringify(publicRead),
+      sidecar.grpc,
+      "envoy.service.auth.v3.Authorization/Check",
+    );
     const response = JSON.parse(stdout);
     expect(response.status).toEqual({});
     expect(response.okResponse).toEqual({});
-    expect(response.dynamicMetadata).toMatchObject({ reason: "public route", decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(response.dynamicMetadata).toMatchObject({
+      reason: "public route",
+      decision_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
   });
 
   it("denies an anonymous caller on a protected route with 401 and www-authenticate", async () => {
-    const request = { attributes: { request: { http: { method: "GET", path: "/api/v1/tenants/acme/tickets/1" } } } };
-    const { stdout } = await grpcurl("-d", JSON.stringify(request), sidecar.grpc, "envoy.service.auth.v3.Authorization/Check");
+    const request = {
+      attributes: { request: { http: { method: "GET", path: "/api/v1/tenants/acme/tickets/1" } } },
+    };
+    const { stdout } = await grpcurl(
+      "-d",
+      JSON.stringify(request),
+      sidecar.grpc,
+      "envoy.service.auth.v3.Authorization/Check",
+    );
     const response = JSON.parse(stdout);
     expect(response.status).toEqual({ code: 7 });
     expect(response.deniedResponse.status).toEqual({ code: "Unauthorized" });
-    expect(response.deniedResponse.headers).toContainEqual({ header: { key: "www-authenticate", value: "Bearer" } });
+    expect(response.deniedResponse.headers).toContainEqual({
+      header: { key: "www-authenticate", value: "Bearer" },
+    });
   });
 
   it("reports SERVING on grpc.health.v1.Health", async () => {
@@ -71,14 +96,20 @@ describe("serve with the shipped policy", () => {
   it("writes a masked decision log event whose id Envoy receives", async () => {
     const client = checkClient(sidecar.grpc);
     const withSecret = structuredClone(publicRead);
-    (withSecret.attributes.request.http.headers as Record<string, string>).authorization = "Bearer sEcReT-token";
+    (withSecret.attributes.request.http.headers as Record<string, string>).authorization =
+      "Bearer sEcReT-token";
     const result = await client.check(withSecret);
     client.close();
     if (!result.ok) throw new Error("check failed");
     const id = (result.response.dynamicMetadata as { decision_id: string }).decision_id;
     await new Promise((resolve) => setTimeout(resolve, 200));
     const event = sidecar.stdout.map((line) => JSON.parse(line)).find((e) => e.decision_id === id);
-    expect(event).toMatchObject({ path: "envoy/authz/allow", result: { allowed: true }, cache: "bypass", identity: { methods: [] } });
+    expect(event).toMatchObject({
+      path: "envoy/authz/allow",
+      result: { allowed: true },
+      cache: "bypass",
+      identity: { methods: [] },
+    });
     expect(event.erased).toContain("/input/attributes/request/http/headers/authorization");
     expect(sidecar.stdout.join("\n")).not.toContain("sEcReT-token");
   });
@@ -98,14 +129,23 @@ describe("serve without a policy", () => {
     const client = checkClient(sidecar.grpc);
     const result = await client.check(publicRead);
     client.close();
-    expect(result).toMatchObject({ ok: true, response: { status: { code: 7 }, deniedResponse: { status: { code: "Forbidden" }, body: "policy_not_loaded" } } });
+    expect(result).toMatchObject({
+      ok: true,
+      response: {
+        status: { code: 7 },
+        deniedResponse: { status: { code: "Forbidden" }, body: "policy_not_loaded" },
+      },
+    });
   });
 });
 
 describe("serve on a Unix domain socket", () => {
   it("answers Check on unix:///path", async () => {
     const socket = join(await mkdtemp(join(tmpdir(), "oc-uds-")), "authz.sock");
-    const sidecar = await startSidecar({ listen: { grpc: `unix://${socket}` }, policy: { bundle: BUNDLE } });
+    const sidecar = await startSidecar({
+      listen: { grpc: `unix://${socket}` },
+      policy: { bundle: BUNDLE },
+    });
     try {
       const { stdout } = await grpcurl(`unix://${socket}`, "list");
       expect(stdout).toContain("envoy.service.auth.v3.Authorization");
@@ -122,8 +162,14 @@ describe("SIGTERM", () => {
   it("finishes in-flight checks, flushes the decision log and exits 0", async () => {
     const sidecar = await startSidecar({ policy: { bundle: BUNDLE } });
     const client = checkClient(sidecar.grpc);
-    const big = structuredClone(publicRead) as { attributes: { request: { http: Record<string, unknown> } } };
-    Object.assign(big.attributes.request.http, { method: "POST", body: JSON.stringify({ items: Array.from({ length: 20_000 }, (_, i) => ({ i })) }), headers: { "content-type": "application/json" } });
+    const big = structuredClone(publicRead) as {
+      attributes: { request: { http: Record<string, unknown> } };
+    };
+    Object.assign(big.attributes.request.http, {
+      method: "POST",
+      body: JSON.stringify({ items: Array.from({ length: 20_000 }, (_, i) => ({ i })) }),
+      headers: { "content-type": "application/json" },
+    });
     const inFlight = Array.from({ length: 20 }, () => client.check(big));
     await new Promise((resolve) => setTimeout(resolve, 20));
     const exit = sidecar.stop("SIGTERM");
@@ -146,7 +192,9 @@ describe("bad configuration", () => {
     const dir = await mkdtemp(join(tmpdir(), "oc-config-"));
     const path = join(dir, "bad.yaml");
     await writeFile(path, "policy:\n  bundle: x\n  dryrun: true\n");
-    const failure = await run("node", [built("dist/main.js"), "serve", "--config", path]).catch((e) => e);
+    const failure = await run("node", [built("dist/main.js"), "serve", "--config", path]).catch(
+      (e) => e,
+    );
     expect(failure.code).toBe(2);
     expect(failure.stderr).toContain("policy.dryrun");
     expect(await readFile(path, "utf8")).toContain("dryrun");

@@ -6,7 +6,11 @@ import type { AuthzDeps, DecisionRecord } from "./types.js";
 
 const clock = { now: () => new Date("2026-11-21T00:00:00Z"), nowNs: () => 1_000n };
 
-function authorizer(evaluate: () => Evaluation, options = { dryRun: false }, overrides: Partial<AuthzDeps<string>> = {}) {
+function authorizer(
+  evaluate: () => Evaluation,
+  options = { dryRun: false },
+  overrides: Partial<AuthzDeps<string>> = {},
+) {
   const records: DecisionRecord[] = [];
   const deps: AuthzDeps<string> = {
     toInput: async (request) => ({ path: request }),
@@ -21,23 +25,48 @@ function authorizer(evaluate: () => Evaluation, options = { dryRun: false }, ove
   return { authz: createAuthorizer(deps, options), records };
 }
 
-const value = (v: unknown): (() => Evaluation) => () => ({ defined: true, value: v });
+const value =
+  (v: unknown): (() => Evaluation) =>
+  () => ({ defined: true, value: v });
 
 describe("createAuthorizer", () => {
   it("allows on true, with the decision id in dynamic metadata and the input's identity", async () => {
     const { authz, records } = authorizer(value(true));
     const outcome = await authz.check("/x");
-    expect(outcome.response).toEqual({ status: { code: 0 }, dynamicMetadata: { decision_id: "d-1" } });
-    expect(records[0]).toMatchObject({ decisionId: "d-1", allowed: true, revision: "r1", result: true });
-    expect(records[0]?.input).toEqual({ path: "/x", identity: { authenticated: false, methods: [] } });
+    expect(outcome.response).toEqual({
+      status: { code: 0 },
+      dynamicMetadata: { decision_id: "d-1" },
+    });
+    expect(records[0]).toMatchObject({
+      decisionId: "d-1",
+      allowed: true,
+      revision: "r1",
+      result: true,
+    });
+    expect(records[0]?.input).toEqual({
+      path: "/x",
+      identity: { authenticated: false, methods: [] },
+    });
   });
 
   it.each([
     ["an undefined decision", () => ({ defined: false }) as Evaluation, "policy_undefined"],
     ["a string result", value("yes"), "policy_result_invalid"],
     ["an object without allowed", value({ reason: "x" }), "policy_result_invalid"],
-    ["an evaluation error", () => { throw new AuthzError("policy_eval_error", "trap"); }, "policy_eval_error"],
-    ["a foreign throw", () => { throw "opa-wasm throws strings"; }, "internal"],
+    [
+      "an evaluation error",
+      () => {
+        throw new AuthzError("policy_eval_error", "trap");
+      },
+      "policy_eval_error",
+    ],
+    [
+      "a foreign throw",
+      () => {
+        throw "opa-wasm throws strings";
+      },
+      "internal",
+    ],
   ])("fails closed on %s", async (_, evaluate, code) => {
     const { authz, records } = authorizer(evaluate as () => Evaluation);
     const outcome = await authz.check("/x");
@@ -57,19 +86,35 @@ describe("createAuthorizer", () => {
 
   it("answers a parse error with HTTP 400 and the parser's message, without evaluating", async () => {
     let evaluated = false;
-    const { authz } = authorizer(() => { evaluated = true; return { defined: true, value: true }; }, undefined, {
-      toInput: async () => { throw new AuthzError("request_parse_error", 'invalid URL escape "%zz"'); },
-    });
+    const { authz } = authorizer(
+      () => {
+        evaluated = true;
+        return { defined: true, value: true };
+      },
+      undefined,
+      {
+        toInput: async () => {
+          throw new AuthzError("request_parse_error", 'invalid URL escape "%zz"');
+        },
+      },
+    );
     const outcome = await authz.check("/x");
     expect(evaluated).toBe(false);
-    expect(outcome.response.deniedResponse).toEqual({ status: { code: 400 }, body: 'request_parse_error: invalid URL escape "%zz"' });
+    expect(outcome.response.deniedResponse).toEqual({
+      status: { code: 400 },
+      body: 'request_parse_error: invalid URL escape "%zz"',
+    });
   });
 
   it("dry-run answers OK to a deny but records the real decision", async () => {
     const deny = { allowed: false, http_status: 401, dynamic_metadata: { reason: "r" } };
     const { authz, records } = authorizer(value(deny), { dryRun: true });
     const outcome = await authz.check("/x");
-    expect(outcome.response).toEqual({ status: { code: 0 }, okResponse: {}, dynamicMetadata: { reason: "r", decision_id: "d-1" } });
+    expect(outcome.response).toEqual({
+      status: { code: 0 },
+      okResponse: {},
+      dynamicMetadata: { reason: "r", decision_id: "d-1" },
+    });
     expect(records[0]).toMatchObject({ allowed: false, result: deny, dryRun: true });
   });
 
@@ -79,12 +124,18 @@ describe("createAuthorizer", () => {
   });
 
   it("a failing decision log never changes the answer", async () => {
-    const { authz } = authorizer(value(true), undefined, { onDecision: () => { throw new Error("sink down"); } });
+    const { authz } = authorizer(value(true), undefined, {
+      onDecision: () => {
+        throw new Error("sink down");
+      },
+    });
     expect((await authz.check("/x")).allowed).toBe(true);
   });
 
   it("the policy cannot overwrite decision_id", async () => {
-    const { authz } = authorizer(value({ allowed: true, dynamic_metadata: { decision_id: "forged" } }));
+    const { authz } = authorizer(
+      value({ allowed: true, dynamic_metadata: { decision_id: "forged" } }),
+    );
     expect((await authz.check("/x")).response.dynamicMetadata?.decision_id).toBe("d-1");
   });
 });

@@ -7,17 +7,38 @@ describe("decisionToResponse", () => {
     ["false", false, { status: { code: 7 } }],
     [
       "a deny object",
-      { allowed: false, http_status: 401, body: "no", headers: { a: ["1", "2"] }, dynamic_metadata: { r: 1 } },
+      {
+        allowed: false,
+        http_status: 401,
+        body: "no",
+        headers: { a: ["1", "2"] },
+        dynamic_metadata: { r: 1 },
+      },
       {
         status: { code: 7 },
         dynamicMetadata: { r: 1 },
-        deniedResponse: { status: { code: 401 }, body: "no", headers: [{ header: { key: "a", value: "1" } }, { header: { key: "a", value: "2" } }] },
+        deniedResponse: {
+          status: { code: 401 },
+          body: "no",
+          headers: [{ header: { key: "a", value: "1" } }, { header: { key: "a", value: "2" } }],
+        },
       },
     ],
-    ["a deny object without status", { allowed: false }, { status: { code: 7 }, deniedResponse: { status: { code: 403 }, body: "", headers: [] } }],
+    [
+      "a deny object without status",
+      { allowed: false },
+      { status: { code: 7 }, deniedResponse: { status: { code: 403 }, body: "", headers: [] } },
+    ],
     [
       "an allow object",
-      { allowed: true, headers: [{ a: "1" }], request_headers_to_remove: ["x"], response_headers_to_add: { b: "2" }, query_parameters_to_remove: ["t"], query_parameters_to_set: { q: ["1", "2"] } },
+      {
+        allowed: true,
+        headers: [{ a: "1" }],
+        request_headers_to_remove: ["x"],
+        response_headers_to_add: { b: "2" },
+        query_parameters_to_remove: ["t"],
+        query_parameters_to_set: { q: ["1", "2"] },
+      },
       {
         status: { code: 0 },
         okResponse: {
@@ -25,7 +46,10 @@ describe("decisionToResponse", () => {
           headersToRemove: ["x"],
           responseHeadersToAdd: [{ header: { key: "b", value: "2" } }],
           queryParametersToRemove: ["t"],
-          queryParametersToSet: [{ key: "q", value: "1" }, { key: "q", value: "2" }],
+          queryParametersToSet: [
+            { key: "q", value: "1" },
+            { key: "q", value: "2" },
+          ],
         },
       },
     ],

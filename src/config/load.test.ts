@@ -5,13 +5,21 @@ describe("resolveConfig", () => {
   it("resolves every default from nothing", () => {
     const config = resolveConfig(undefined);
     expect(config.listen).toEqual({ grpc: "127.0.0.1:9191", admin: "127.0.0.1:9292" });
-    expect(config.policy).toMatchObject({ decision: "envoy/authz/allow", dryRun: false, skipRequestBodyParse: false });
+    expect(config.policy).toMatchObject({
+      decision: "envoy/authz/allow",
+      dryRun: false,
+      skipRequestBodyParse: false,
+    });
     expect(config.cache.ttl).toBe(30_000);
     expect(config.server.shutdownGrace).toBe(10_000);
   });
 
   it("accepts a unix socket and durations", () => {
-    const config = resolveConfig({ listen: { grpc: "unix:///run/authz.sock" }, server: { shutdownGrace: "250ms" }, cache: { ttl: "5m" } });
+    const config = resolveConfig({
+      listen: { grpc: "unix:///run/authz.sock" },
+      server: { shutdownGrace: "250ms" },
+      cache: { ttl: "5m" },
+    });
     expect(config.listen.grpc).toBe("unix:///run/authz.sock");
     expect(config.server.shutdownGrace).toBe(250);
     expect(config.cache.ttl).toBe(300_000);

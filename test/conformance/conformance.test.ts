@@ -32,13 +32,18 @@ type Pair = {
   stop(): Promise<void>;
 };
 
-async function startPair(policy: Record<string, unknown>, oracleFlags: string[]): Promise<Pair> {
-  const bundle = await buildBundle(POLICY_DIR, DECISION);
+async function startPair(
+  policy: Record<string, unknown>,
+  oracleFlags: string[],
+  dir = POLICY_DIR,
+  decision = DECISION,
+): Promise<Pair> {
+  const bundle = await buildBundle(dir, decision);
   const sidecar: Sidecar = await startSidecar({
-    policy: { bundle, decision: DECISION, ...policy },
+    policy: { bundle, decision, ...policy },
     decisionLog: { console: false },
   });
-  const oracle: Started & { grpc: string } = await startOracle(POLICY_DIR, DECISION, oracleFlags);
+  const oracle: Started & { grpc: string } = await startOracle(dir, decision, oracleFlags);
   const ours = checkClient(sidecar.grpc);
   const theirs = checkClient(oracle.grpc);
   return {
@@ -167,4 +172,36 @@ describe("conformance: dry-run and skipRequestBodyParse", () => {
       expect(normalize(ours)).toEqual(normalize(oracle));
     },
   );
+});
+
+describe("conformance: the shipped OpenClaw policy", () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    pair = await startPair({}, [], join(ROOT, "policies"), "envoy/authz/allow");
+  });
+  afterAll(() => pair?.stop());
+
+  const call = (method: string, path: string, extensions: Record<string, string> = {}) => ({
+    attributes: {
+      contextExtensions: extensions,
+      request: { http: { method, path, headers: { "x-request-id": "r1" } } },
+    },
+  });
+
+  it.each([
+    ["public read", call("GET", "/api/v1/public/docs/intro")],
+    ["public prefix is GET only", call("POST", "/api/v1/public/docs")],
+    ["anonymous on a tenant route", call("GET", "/api/v1/tenants/acme/tickets/1")],
+    ["anonymous admin write", call("POST", "/api/v1/admin/users")],
+    ["unknown route", call("GET", "/api/v2/anything")],
+    ["encoded dot segments", call("GET", "/api/v1/public/%2e%2e/admin")],
+    ["empty tenant segment", call("GET", "/api/v1/tenants//tickets/1")],
+    [
+      "destination region set, no source region",
+      call("GET", "/api/v1/public/x", { region: "eu-west-1" }),
+    ],
+  ])("%s", async (_, request) => {
+    const { ours, oracle } = await both(pair, { name: "", request });
+    expect(normalize(ours)).toEqual(normalize(oracle));
+  });
 });
