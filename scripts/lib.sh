@@ -31,7 +31,9 @@ ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "
 
 ensure_node_modules() {
   if [[ ! -d "$ROOT/node_modules" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
-    log "installing npm packages (npm ci)"
-    (cd "$ROOT" && npm ci --no-fund --no-audit --loglevel=error)
+    # `npm install` from the lockfile, not `npm ci`: npm 11 writes lockfiles without other
+    # platforms' optional packages and then `npm ci` refuses them (npm/cli#8805, #9846).
+    log "installing npm packages (npm install from package-lock.json)"
+    (cd "$ROOT" && npm install --no-save --no-fund --no-audit --loglevel=error)
   fi
 }
