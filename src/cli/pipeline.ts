@@ -14,8 +14,6 @@ import { VERSION } from "../version.js";
 export interface Pipeline {
   protos: Protos;
   authorizer: Authorizer;
-  /** The policy serving now (undefined: none loaded, every check is denied). */
-  policy(): PolicyEngine | undefined;
 }
 
 /** The clock of the real process. */
@@ -60,7 +58,7 @@ export function createPipeline(
       serializeInput: (input) => encoder.encode(stringifyJson(input)),
       onDecision: (record, response) => {
         decisionLog.log(record, response);
-        deps.metrics?.observeDecision(record, response);
+        deps.metrics?.observeDecision(record);
         if (record.error && record.error.code !== "request_parse_error") {
           deps.logger.warn(
             { decision_id: record.decisionId, code: record.error.code, err: record.error.message },
@@ -72,5 +70,5 @@ export function createPipeline(
     },
     { dryRun: config.policy.dryRun },
   );
-  return { protos, authorizer, policy: () => deps.policy };
+  return { protos, authorizer };
 }

@@ -1,11 +1,11 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { CheckResponse, DecisionRecord } from "../authz/index.js";
+import type { DecisionRecord } from "../authz/index.js";
 
 /** The sidecar's Prometheus metrics, on a registry of its own (never prom-client's default). */
 export interface AuthzMetrics {
   readonly registry: Registry;
   /** Counts and times one finished decision. */
-  observeDecision(record: DecisionRecord, response: CheckResponse): void;
+  observeDecision(record: DecisionRecord): void;
   /** 1 while a policy is loaded. */
   setPolicyLoaded(loaded: boolean): void;
   /** Counts a Check the gRPC layer rejected before the pipeline (bad payload, too large). */
