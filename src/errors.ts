@@ -9,6 +9,10 @@ export type AuthzErrorCode =
   | "request_parse_error"
   /** No policy is loaded yet, or the loaded one has no entrypoint for the decision path. */
   | "policy_not_loaded"
+  /** A credential was presented and failed verification (HTTP 401; the policy is not run). */
+  | "identity_invalid"
+  /** A credential could not be checked because a key or bundle source is unavailable. */
+  | "identity_unavailable"
   /** The policy evaluated to nothing at the decision path. */
   | "policy_undefined"
   /** The policy result has the wrong shape (not a boolean, or a malformed decision object). */
