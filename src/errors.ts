@@ -45,3 +45,19 @@ export function toAuthzError(code: AuthzErrorCode, thrown: unknown): AuthzError 
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return new AuthzError(code, message, { cause: thrown });
 }
+
+/** How a credential was presented; the `methods` names of CONTRACT.md §4. */
+export type CredentialMethod = "x509-svid" | "jwt" | "jwt-svid" | "proxy";
+
+/**
+ * A presented credential failed verification: HTTP 401 and no policy evaluation. `reason` names
+ * the broken rule for the decision log; Envoy is told only the class.
+ */
+export class InvalidCredential extends AuthzError {
+  constructor(
+    readonly method: CredentialMethod,
+    readonly reason: string,
+  ) {
+    super("identity_invalid", `${method}: ${reason}`);
+  }
+}

@@ -14,7 +14,10 @@ function authorizer(
   const records: DecisionRecord[] = [];
   const deps: AuthzDeps<string> = {
     toInput: async (request) => ({ path: request }),
-    verifyIdentity: async () => ({ authenticated: false, methods: [] }),
+    verifyIdentity: async () => ({
+      identity: { authenticated: false, methods: [] },
+      suspicious: [],
+    }),
     policy: () => ({ revision: "r1", evaluate }),
     serializeInput: (input) => new TextEncoder().encode(JSON.stringify(input)),
     onDecision: (record) => records.push(record),

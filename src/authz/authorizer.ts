@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { AuthzError, type AuthzErrorCode, toAuthzError } from "../errors.js";
+import { AuthzError, InvalidCredential, toAuthzError } from "../errors.js";
 import {
   type CheckResponse,
   DecisionShapeError,
   decisionToResponse,
+  type HeaderValueOption,
   RpcCode,
 } from "./check-response.js";
-import type { AuthzDeps, CheckOutcome, DecisionRecord, Identity } from "./types.js";
+import type { AuthzDeps, CheckOutcome, DecisionRecord } from "./types.js";
 
 /** Options resolved once from the config (`policy` section). */
 export interface AuthorizerOptions {
@@ -32,8 +33,9 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     const input = await deps.toInput(request);
     record.input = input;
     timer.lap("timer_input_build_ns");
-    const identity: Identity = await deps.verifyIdentity(input);
+    const { identity, suspicious } = await deps.verifyIdentity(input);
     record.identity = identity;
+    if (suspicious.length > 0) record.suspicious = suspicious;
     input.identity = identity as unknown as (typeof input)[string];
     timer.lap("timer_identity_ns");
     const policy = deps.policy();
@@ -73,7 +75,7 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
             : toAuthzError("internal", thrown);
         record.error = error;
         record.allowed = false;
-        response = errorResponse(error.code, error.message);
+        response = errorResponse(error);
       }
       response.dynamicMetadata = { ...response.dynamicMetadata, decision_id: record.decisionId };
       record.metrics.timer_server_handler_ns = Number(clock.nowNs() - started);
@@ -90,14 +92,20 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
 /**
  * Fail closed: PERMISSION_DENIED with HTTP 403 whose body names the class of failure. A request
  * that cannot be parsed is HTTP 400 with the parser's message, as opa-envoy-plugin answers it.
+ * An invalid credential is HTTP 401: `www-authenticate: Bearer error="invalid_token"` for tokens
+ * (RFC 6750 §3.1), `invalid_client_certificate` for an X.509-SVID; the reason stays in the log.
  */
-function errorResponse(code: AuthzErrorCode, message: string): CheckResponse {
-  const parseError = code === "request_parse_error";
-  const body = parseError ? `${code}: ${message}` : code;
-  return {
+function errorResponse(error: AuthzError): CheckResponse {
+  const denied = (status: number, body: string, headers?: HeaderValueOption[]): CheckResponse => ({
     status: { code: RpcCode.PERMISSION_DENIED, message: body },
-    deniedResponse: { status: { code: parseError ? 400 : 403 }, body },
-  };
+    deniedResponse: { status: { code: status }, body, ...(headers ? { headers } : {}) },
+  });
+  if (error.code === "request_parse_error") return denied(400, `${error.code}: ${error.message}`);
+  if (!(error instanceof InvalidCredential)) return denied(403, error.code);
+  if (error.method === "x509-svid") return denied(401, "invalid_client_certificate");
+  return denied(401, "invalid_token", [
+    { header: { key: "www-authenticate", value: 'Bearer error="invalid_token"' } },
+  ]);
 }
 
 function startTimer(clock: AuthzDeps<unknown>["clock"], metrics: Record<string, number>) {

@@ -11,6 +11,13 @@ export interface Identity {
   [block: string]: unknown;
 }
 
+/** What identity verification returns: the identity, and anything suspicious it ignored. */
+export interface IdentityOutcome {
+  identity: Identity;
+  /** e.g. a proxy identity header from a peer that may not assert one. */
+  suspicious: string[];
+}
+
 /** Time, injected so tests control it. */
 export interface Clock {
   /** Wall-clock time, for timestamps. */
@@ -31,6 +38,7 @@ export interface DecisionRecord {
   timestamp: Date;
   input?: InputDocument;
   identity?: Identity;
+  suspicious?: string[];
   revision?: string;
   result?: unknown;
   error?: AuthzError;
@@ -50,7 +58,7 @@ export interface CheckOutcome {
 /** The steps of the pipeline, each a plain function. `R` is the decoded request. */
 export interface AuthzDeps<R> {
   toInput(request: R): Promise<InputDocument>;
-  verifyIdentity(input: InputDocument): Promise<Identity>;
+  verifyIdentity(input: InputDocument): Promise<IdentityOutcome>;
   /** The policy serving now, or undefined before the first one loads. */
   policy(): DecisionPolicy | undefined;
   serializeInput(input: InputDocument): Uint8Array;

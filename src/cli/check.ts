@@ -18,7 +18,12 @@ export async function check(
 ): Promise<number> {
   const policy = await loadPolicy(config);
   const logger = pino({ level: "silent" });
-  const pipeline = createPipeline(config, { policy, sinks: [], logger });
+  const pipeline = await createPipeline(config, {
+    policy,
+    sinks: [],
+    logger,
+    fetch: globalThis.fetch,
+  });
   const text =
     source === "-"
       ? await readStdin()
@@ -47,6 +52,7 @@ export async function check(
     ),
     identity: record.identity ?? null,
   };
+  pipeline.identity.close();
   write(`${JSON.stringify(output, null, 2)}\n`);
   return outcome.allowed ? 0 : 1;
 }

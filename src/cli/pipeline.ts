@@ -4,7 +4,7 @@ import type { Config } from "../config/index.js";
 import { createDecisionLog, type DecisionSink } from "../decision-log/index.js";
 import { AuthzError } from "../errors.js";
 import { loadProtos, type Protos } from "../grpc/index.js";
-import { createIdentityVerifier } from "../identity/index.js";
+import { createIdentityVerifier, type Fetch, type IdentityVerifier } from "../identity/index.js";
 import { stringifyJson, toInput } from "../input/index.js";
 import type { AuthzMetrics } from "../metrics/index.js";
 import { createWasmPolicy, type PolicyEngine, readBundle } from "../policy/index.js";
@@ -14,6 +14,28 @@ import { VERSION } from "../version.js";
 export interface Pipeline {
   protos: Protos;
   authorizer: Authorizer;
+  identity: IdentityVerifier;
+}
+
+const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
+
+/** Calls `log` at most once per `intervalMs`, telling it how many calls were dropped since. */
+function rateLimited<T>(
+  intervalMs: number,
+  log: (value: T, suppressed: number) => void,
+): (value: T) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (value) => {
+    const now = Date.now();
+    if (now - last < intervalMs) {
+      suppressed++;
+      return;
+    }
+    log(value, suppressed);
+    last = now;
+    suppressed = 0;
+  };
 }
 
 /** The clock of the real process. */
@@ -33,23 +55,41 @@ export async function loadPolicy(config: Config): Promise<PolicyEngine> {
   });
 }
 
-/** Wires `toInput → verifyIdentity → evaluate → toCheckResponse` with the decision log and metrics. */
-export function createPipeline(
+/**
+ * Wires `toInput → verifyIdentity → evaluate → toCheckResponse` with the decision log and
+ * metrics. Loads the identity key sources and trust bundles first.
+ */
+export async function createPipeline(
   config: Config,
   deps: {
     policy: PolicyEngine | undefined;
     sinks: DecisionSink[];
     metrics?: AuthzMetrics;
     logger: Logger;
+    fetch: Fetch;
   },
-): Pipeline {
+): Promise<Pipeline> {
   const protos = loadProtos();
-  const identity = createIdentityVerifier();
+  const identity = await createIdentityVerifier(
+    {
+      fetch: deps.fetch,
+      now: () => new Date(),
+      onSourceError: (source, error) =>
+        deps.logger.warn(
+          { source, err: error.message },
+          "identity source failed; last good keys keep serving",
+        ),
+    },
+    config.identity,
+  );
   const decisionLog = createDecisionLog(deps.sinks, {
     path: config.policy.decision,
     labels: { id: `${process.pid}`, version: VERSION },
   });
   const encoder = new TextEncoder();
+  const warnSuspicious = rateLimited(10_000, (events: string[], suppressed: number) =>
+    deps.logger.warn({ events, suppressed }, "suspicious request"),
+  );
   const authorizer = createAuthorizer(
     {
       toInput: (request) => toInput(protos.checkRequest, request as never, config.policy),
@@ -59,7 +99,10 @@ export function createPipeline(
       onDecision: (record, response) => {
         decisionLog.log(record, response);
         deps.metrics?.observeDecision(record);
-        if (record.error && record.error.code !== "request_parse_error") {
+        if (record.suspicious) warnSuspicious(record.suspicious);
+        // Invalid credentials and unparsable requests are the caller's doing: the decision log
+        // has them; the operational log is for faults on our side.
+        if (record.error && !CALLER_ERRORS.has(record.error.code)) {
           deps.logger.warn(
             { decision_id: record.decisionId, code: record.error.code, err: record.error.message },
             "check failed closed",
@@ -70,5 +113,5 @@ export function createPipeline(
     },
     { dryRun: config.policy.dryRun },
   );
-  return { protos, authorizer };
+  return { protos, authorizer, identity };
 }

@@ -28,7 +28,13 @@ export async function serve(config: Config): Promise<void> {
   const sinks: DecisionSink[] = config.decisionLog.console
     ? [{ write: (line) => stdout.write(`${line}\n`) }]
     : [];
-  const pipeline = createPipeline(config, { policy, sinks, metrics, logger });
+  const pipeline = await createPipeline(config, {
+    policy,
+    sinks,
+    metrics,
+    logger,
+    fetch: globalThis.fetch,
+  });
   const grpcServer = await startGrpcServer(
     {
       protos: pipeline.protos,
@@ -49,7 +55,10 @@ export async function serve(config: Config): Promise<void> {
   );
   grpcServer.setServing(policy !== undefined);
   const admin = await startAdminServer(
-    { registry: metrics.registry, isReady: () => policy !== undefined },
+    {
+      registry: metrics.registry,
+      isReady: () => policy !== undefined && pipeline.identity.ready(),
+    },
     config.listen.admin,
   );
   logger.info(
@@ -65,6 +74,7 @@ export async function serve(config: Config): Promise<void> {
     grpcServer.setServing(false);
     await grpcServer.shutdown(config.server.shutdownGrace);
     await admin.close();
+    pipeline.identity.close();
     stdout.flushSync();
     logger.info("stopped");
   });

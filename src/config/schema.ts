@@ -24,6 +24,110 @@ const grpcAddress = z.union([
   z.string().regex(/^unix:\/\/\/.+/, "must be host:port or unix:///path"),
 ]);
 
+const httpsUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
+
+/** Where an issuer's keys come from: exactly one of a JWKS file, a JWKS URL, OIDC discovery. */
+const jwksSource = z.union([
+  z.object({ file: z.string().min(1) }).strict(),
+  z.object({ url: httpsUrl }).strict(),
+  z.object({ discovery: httpsUrl }).strict(),
+]);
+
+const issuer = z
+  .object({
+    /** Exact `iss` value. */
+    issuer: z.string().min(1),
+    /** Accepted `aud` values (at least one). */
+    audiences: z.array(z.string().min(1)).min(1),
+    /** Allowed algorithms; `none` and HMAC are never accepted. */
+    algorithms: z
+      .array(
+        z.enum([
+          "RS256",
+          "RS384",
+          "RS512",
+          "PS256",
+          "PS384",
+          "PS512",
+          "ES256",
+          "ES384",
+          "ES512",
+          "EdDSA",
+        ]),
+      )
+      .min(1),
+    /** Required `typ` header, e.g. `at+jwt`. */
+    typ: z.string().min(1).optional(),
+    jwks: jwksSource,
+    /** Background refresh of URL keys. Default `5m`. */
+    refreshInterval: duration.default(300_000),
+    /** Timeout of one key fetch. Default `2s`. */
+    fetchTimeout: duration.default(2_000),
+    /** Least time between refetches triggered by an unknown `kid`. Default `30s`. */
+    unknownKidCooldown: duration.default(30_000),
+  })
+  .strict();
+
+const identitySchema = z
+  .object({
+    /** Clock skew allowed on `exp`/`nbf`/`iat` and certificate validity. Default `30s`. */
+    clockTolerance: duration.default(30_000),
+    /** How often watched files (trust bundles, JWKS files) are checked for changes. Default `5s`. */
+    fileRefreshInterval: duration.default(5_000),
+    spiffe: z
+      .object({
+        /** Trust domain → bundle file (PEM CA certificates or a SPIFFE bundle JWKS). */
+        trustDomains: z.record(z.string(), z.string().min(1)),
+        /** Take intermediates from the `Chain` of a sanitized `x-forwarded-client-cert`. Default false. */
+        xfccIntermediates: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    jwt: z
+      .object({
+        /** Header carrying the token: `authorization` (Bearer scheme) or a header holding it bare. */
+        header: z
+          .string()
+          .regex(/^[a-z0-9-]+$/, "must be a lowercase header name")
+          .default("authorization"),
+        /** Longest accepted token, bytes. Default 8192. */
+        maxTokenBytes: z.number().int().min(512).max(65_536).default(8192),
+        issuers: z.array(issuer).default([]),
+        /** Accept JWT-SVIDs for these audiences (keys from `spiffe.trustDomains` bundles). */
+        svidAudiences: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
+    trustedProxy: z
+      .object({
+        /** The signed identity header. Default `x-amzn-oidc-data`. */
+        header: z
+          .string()
+          .regex(/^[a-z0-9-]+$/)
+          .default("x-amzn-oidc-data"),
+        /** Peers (CIDRs) allowed to assert identity. */
+        cidrs: z
+          .array(z.string().regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, "must be an address or CIDR"))
+          .min(1),
+        /** Required `signer` (the ALB ARN). */
+        signer: z.string().min(1),
+        /** Key URL with `{kid}`, e.g. `https://public-keys.auth.elb.eu-west-1.amazonaws.com/{kid}`. */
+        keyUrl: httpsUrl.regex(/\{kid\}/, "must contain {kid}").optional(),
+        /** Or a JWKS file holding the proxy's keys. */
+        keyFile: z.string().min(1).optional(),
+        fetchTimeout: duration.default(2_000),
+      })
+      .strict()
+      .refine((proxy) => (proxy.keyUrl === undefined) !== (proxy.keyFile === undefined), {
+        message: "set exactly one of keyUrl and keyFile",
+      })
+      .optional(),
+  })
+  .strict();
+
+/** The `identity` section, resolved. */
+export type IdentityConfig = z.output<typeof identitySchema>;
+
 /**
  * The one configuration schema (CONTRACT.md §6). Every key has a default, so `serve` starts with
  * no file at all; unknown keys are errors. The Helm chart's values.schema.json mirrors it.
@@ -71,8 +175,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
-    /** Identity verification (SPIFFE, JWT, trusted proxy) arrives with issue #3; none is enabled yet. */
-    identity: z.object({}).strict().prefault({}),
+    identity: identitySchema.prefault({}),
     cache: z
       .object({
         /** Lifetime of a cached read decision. Default `30s`. (The cache itself arrives with issue #4.) */

@@ -26,6 +26,8 @@ export interface DecisionEvent {
   dry_run: boolean;
   erased: string[];
   response_status: number;
+  /** Things the identity step ignored as untrustworthy (e.g. a proxy header from a stranger). */
+  suspicious?: string[];
 }
 
 /**
@@ -54,6 +56,7 @@ export function toDecisionEvent(
     dry_run: record.dryRun,
     erased,
     response_status: response.status.code,
+    ...(record.suspicious ? { suspicious: record.suspicious } : {}),
   };
 }
 

@@ -3,7 +3,11 @@ import { parseSpiffeId } from "./spiffe-id.js";
 
 describe("parseSpiffeId", () => {
   it.each([
-    ["spiffe://prod.openclaw.internal/ns/agents/sa/planner", "prod.openclaw.internal", "/ns/agents/sa/planner"],
+    [
+      "spiffe://prod.openclaw.internal/ns/agents/sa/planner",
+      "prod.openclaw.internal",
+      "/ns/agents/sa/planner",
+    ],
     ["spiffe://example.org", "example.org", ""],
     ["spiffe://a-b_c.9/X.y-Z_", "a-b_c.9", "/X.y-Z_"],
   ])("accepts %s", (id, trustDomain, path) => {

@@ -42,7 +42,8 @@ export function checkTrustDomain(trustDomain: string): void {
   if (trustDomain === "") throw new SpiffeIdError("SPIFFE ID trust domain is empty");
   if (trustDomain.includes("@")) throw new SpiffeIdError("SPIFFE ID must not have userinfo");
   if (trustDomain.includes(":")) throw new SpiffeIdError("SPIFFE ID must not have a port");
-  if (trustDomain.length > 255) throw new SpiffeIdError("SPIFFE ID trust domain longer than 255 bytes");
+  if (trustDomain.length > 255)
+    throw new SpiffeIdError("SPIFFE ID trust domain longer than 255 bytes");
   if (!TRUST_DOMAIN_CHAR.test(trustDomain)) {
     throw new SpiffeIdError("SPIFFE ID trust domain must be lowercase [a-z0-9._-]");
   }
@@ -54,9 +55,12 @@ function checkPath(path: string): void {
   for (const [i, segment] of segments.entries()) {
     if (segment === "") {
       const trailing = i === segments.length - 1;
-      throw new SpiffeIdError(trailing ? "SPIFFE ID must not end with a slash" : "SPIFFE ID has an empty path segment");
+      throw new SpiffeIdError(
+        trailing ? "SPIFFE ID must not end with a slash" : "SPIFFE ID has an empty path segment",
+      );
     }
     if (segment === "." || segment === "..") throw new SpiffeIdError("SPIFFE ID has a dot segment");
-    if (!SEGMENT_CHAR.test(segment)) throw new SpiffeIdError("SPIFFE ID path must be [A-Za-z0-9._-]");
+    if (!SEGMENT_CHAR.test(segment))
+      throw new SpiffeIdError("SPIFFE ID path must be [A-Za-z0-9._-]");
   }
 }

@@ -29,7 +29,8 @@ function parseSpiffeBundle(document: { keys?: unknown }): TrustBundle {
   for (const key of document.keys as Array<JWK & { use?: string }>) {
     if (key.use === "x509-svid") {
       const [der] = key.x5c ?? [];
-      if (!der || key.x5c?.length !== 1) throw new Error("x509-svid key must have exactly one x5c certificate");
+      if (!der || key.x5c?.length !== 1)
+        throw new Error("x509-svid key must have exactly one x5c certificate");
       bundle.x509Authorities.push(new X509Certificate(Buffer.from(der, "base64")));
     } else if (key.use === "jwt-svid") {
       if (!key.kid) throw new Error("jwt-svid key must have a kid");

@@ -20,7 +20,11 @@ export interface WatchOptions {
  * symlink swaps Kubernetes uses for mounted Secrets and ConfigMaps). Resolves after the first
  * attempt; a bad file keeps the last good content.
  */
-export async function watchFile<T>(path: string, parse: (text: string) => T, options: WatchOptions): Promise<WatchedFile<T>> {
+export async function watchFile<T>(
+  path: string,
+  parse: (text: string) => T,
+  options: WatchOptions,
+): Promise<WatchedFile<T>> {
   let value: T | undefined;
   let seen = "";
   const load = async () => {

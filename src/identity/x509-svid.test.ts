@@ -1,8 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCa, days, type Issuer, issue } from "../../test/support/pki.js";
-import { verifyX509Svid } from "./x509-svid.js";
 import { parseTrustBundle, type TrustBundle } from "./trust-bundle.js";
+import { verifyX509Svid } from "./x509-svid.js";
 
 const TD = "prod.openclaw.internal";
 const ID = `spiffe://${TD}/ns/agents/sa/planner`;
@@ -11,7 +11,8 @@ let ca: Issuer;
 let otherCa: Issuer;
 let bundles: Map<string, TrustBundle>;
 const bundleFor = (td: string) => bundles.get(td);
-const verify = (pem: string, intermediates: X509Certificate[] = []) => verifyX509Svid(pem, intermediates, bundleFor, new Date());
+const verify = (pem: string, intermediates: X509Certificate[] = []) =>
+  verifyX509Svid(pem, intermediates, bundleFor, new Date());
 
 beforeAll(async () => {
   ca = await createCa("openclaw root");
@@ -39,7 +40,9 @@ describe("verifyX509Svid", () => {
   it("does not accept a non-CA certificate as an intermediate", async () => {
     const notCa = await issue(ca, "not a ca", { uris: [`spiffe://${TD}/x`] });
     const leaf = await issue(notCa, "planner", { uris: [ID] });
-    expect(() => verify(leaf.pem, [new X509Certificate(notCa.pem)])).toThrow("not signed by the bundle");
+    expect(() => verify(leaf.pem, [new X509Certificate(notCa.pem)])).toThrow(
+      "not signed by the bundle",
+    );
   });
 
   it.each([
@@ -67,7 +70,9 @@ describe("verifyX509Svid", () => {
 
   it("rejects a foreign trust domain and an unknown one", async () => {
     const foreignLeaf = await issue(ca, "x", { uris: ["spiffe://partner.example/x"] });
-    expect(() => verify(foreignLeaf.pem)).toThrow("not signed by the bundle of trust domain partner.example");
+    expect(() => verify(foreignLeaf.pem)).toThrow(
+      "not signed by the bundle of trust domain partner.example",
+    );
     const unknown = await issue(ca, "x", { uris: ["spiffe://unknown.example/x"] });
     expect(() => verify(unknown.pem)).toThrow("trust domain unknown.example is not trusted");
   });
@@ -78,7 +83,9 @@ describe("verifyX509Svid", () => {
   });
 
   it("rejects garbage", () => {
-    expect(() => verify("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).toThrow("not a certificate");
+    expect(() => verify("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).toThrow(
+      "not a certificate",
+    );
   });
 });
 
@@ -95,7 +102,9 @@ describe("parseTrustBundle", () => {
       }),
     );
     expect(bundle.x509Authorities).toHaveLength(1);
-    expect(bundle.jwtAuthorities).toEqual([{ kty: "EC", crv: "P-256", x: "x", y: "y", use: "sig", kid: "k1" }]);
+    expect(bundle.jwtAuthorities).toEqual([
+      { kty: "EC", crv: "P-256", x: "x", y: "y", use: "sig", kid: "k1" },
+    ]);
   });
 
   it("refuses files that are neither", () => {

@@ -70,10 +70,12 @@ function checkLeafExtensions(certificate: ParsedCertificate): SpiffeId {
   } catch (error) {
     throw fail(error instanceof SpiffeIdError ? error.message : "invalid SPIFFE ID");
   }
-  if (certificate.getExtension(BasicConstraintsExtension)?.ca) throw fail("leaf is a CA certificate");
+  if (certificate.getExtension(BasicConstraintsExtension)?.ca)
+    throw fail("leaf is a CA certificate");
   const keyUsage = certificate.getExtension(KeyUsagesExtension);
   if (!keyUsage) throw fail("key usage extension missing");
-  if (!(keyUsage.usages & KeyUsageFlags.digitalSignature)) throw fail("key usage lacks digitalSignature");
+  if (!(keyUsage.usages & KeyUsageFlags.digitalSignature))
+    throw fail("key usage lacks digitalSignature");
   if (keyUsage.usages & KeyUsageFlags.keyCertSign) throw fail("key usage has keyCertSign");
   if (keyUsage.usages & KeyUsageFlags.cRLSign) throw fail("key usage has cRLSign");
   return spiffeId;

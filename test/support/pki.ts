@@ -28,7 +28,8 @@ export interface CertOptions {
 }
 
 const LEAF_USAGE = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment;
-const CA_USAGE = x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature;
+const CA_USAGE =
+  x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature;
 
 let serial = 1;
 
@@ -58,13 +59,20 @@ export async function createCa(name: string, options: CertOptions = {}): Promise
     notAfter: options.notAfter ?? new Date(Date.now() + 30 * DAY),
     keys: pair,
     signingAlgorithm: ALGORITHM,
-    extensions: [...extensions(options, true), await x509.SubjectKeyIdentifierExtension.create(pair.publicKey)],
+    extensions: [
+      ...extensions(options, true),
+      await x509.SubjectKeyIdentifierExtension.create(pair.publicKey),
+    ],
   });
   return { cert, keys: pair, pem: cert.toString("pem") };
 }
 
 /** A certificate signed by `issuer`: a leaf SVID by default, an intermediate CA with `ca: true`. */
-export async function issue(issuer: Issuer, name: string, options: CertOptions = {}): Promise<Issuer> {
+export async function issue(
+  issuer: Issuer,
+  name: string,
+  options: CertOptions = {},
+): Promise<Issuer> {
   const pair = await keys();
   const isCa = options.ca ?? false;
   const cert = await x509.X509CertificateGenerator.create({
