@@ -86,17 +86,39 @@ segment_matches(p, segment) if {
 
 # --- who is calling: verified identity only (input.identity, built by the sidecar) ------------
 
-spiffe_id := identity.spiffe.id
+# The first workload entry whose SPIFFE ID pattern matches (`*` one segment, `**` any rest).
+workload := cfg.workloads[min({i | some i, w in cfg.workloads; spiffe_matches(w.spiffe_id, identity.spiffe.id)})]
 
-workload := cfg.workloads[spiffe_id]
+spiffe_matches(pattern, id) if {
+	wanted := split(trim_prefix(pattern, "spiffe://"), "/")
+	actual := split(trim_prefix(id, "spiffe://"), "/")
+	wanted[0] == actual[0]
+	path_matches(array.slice(wanted, 1, count(wanted)), array.slice(actual, 1, count(actual)))
+}
 
+# Roles: the JWT `roles` claim, the JWT or proxy (Cognito) groups mapped by `group_roles`, and
+# the SPIFFE workload's roles.
 caller_roles contains role if some role in identity.jwt.claims.roles
+
+caller_roles contains role if {
+	some group in caller_groups
+	some role in cfg.group_roles[group]
+}
 
 caller_roles contains role if some role in workload.roles
 
+caller_groups contains group if some group in identity.jwt.claims.groups
+
+caller_groups contains group if some group in identity.proxy.claims["cognito:groups"]
+
 caller_tenant := identity.jwt.claims.tenant
 
-caller_tenant := workload.tenant if not identity.jwt.claims.tenant
+caller_tenant := identity.proxy.claims["custom:tenant"] if not identity.jwt.claims.tenant
+
+caller_tenant := workload.tenant if {
+	not identity.jwt.claims.tenant
+	not identity.proxy.claims["custom:tenant"]
+}
 
 # --- least privilege: roles -> scopes; `*` and `prefix:*` are wildcards ----------------------
 

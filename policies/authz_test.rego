@@ -146,3 +146,29 @@ test_dot_segments_denied_even_when_encoded if {
 	not d.allowed
 	d.http_status == 400
 }
+
+test_groups_map_to_roles if {
+	caller := {"authenticated": true, "methods": ["jwt"], "jwt": {"claims": {"groups": ["openclaw-support"], "tenant": "acme"}}}
+	d := authz.allow with input as req("PATCH", "/api/v1/tenants/acme/tickets/1", caller)
+	d.allowed
+}
+
+test_proxy_cognito_groups_and_tenant if {
+	caller := {"authenticated": true, "methods": ["proxy"], "proxy": {"header": "x-amzn-oidc-data", "claims": {"cognito:groups": ["openclaw-viewers"], "custom:tenant": "acme"}}}
+	read := authz.allow with input as req("GET", "/api/v1/tenants/acme/tickets/1", caller)
+	read.allowed
+	other := authz.allow with input as req("GET", "/api/v1/tenants/globex/tickets/1", caller)
+	not other.allowed
+}
+
+test_workload_patterns if {
+	ops := json.patch(planner, [{"op": "replace", "path": "/spiffe/id", "value": "spiffe://prod.openclaw.internal/ns/ops/sa/reporter/v2"}])
+	d := authz.allow with input as req("GET", "/api/v1/tenants/acme/agents/a1", ops)
+	d.allowed
+	platform := json.patch(planner, [{"op": "replace", "path": "/spiffe/id", "value": "spiffe://prod.openclaw.internal/ns/platform/sa/admin"}])
+	admin := authz.allow with input as req("POST", "/api/v1/admin/users", platform)
+	admin.allowed
+	foreign := json.patch(planner, [{"op": "replace", "path": "/spiffe/id", "value": "spiffe://other.example/ns/agents/sa/planner"}])
+	none := authz.allow with input as req("GET", "/api/v1/tenants/acme/tickets/1", foreign)
+	not none.allowed
+}

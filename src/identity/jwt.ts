@@ -81,7 +81,7 @@ export async function verifyIssuerToken(
   try {
     return await attempt();
   } catch (error) {
-    if (!(error instanceof InvalidCredential && error.reason === "unknown kid")) throw error;
+    if (!(error instanceof InvalidCredential && error.reason.startsWith("unknown kid"))) throw error;
     const outcome = await issuer.keys.refresh();
     if (outcome === "failed")
       throw new CredentialBackendError("jwt", `key refetch failed for issuer ${issuer.issuer}`);
@@ -104,6 +104,13 @@ export async function verifyWith(
   },
   settings: JwtSettings,
 ): Promise<VerifiedJwt> {
+  const header = protectedHeader(token, method);
+  const alg = String(header.alg);
+  if (alg === "none") throw new InvalidCredential(method, "alg none refused");
+  if (/^HS/i.test(alg)) throw new InvalidCredential(method, `HMAC algorithm refused (${alg})`);
+  if (!checks.algorithms.includes(alg)) throw new InvalidCredential(method, `algorithm not allowed (${alg})`);
+  // Keys only ever come from the configured source (RFC 8725 §3.10); say what was ignored.
+  const ignored = KEY_HINTS.filter((hint) => hint in header).map((hint) => ` (ignored ${hint} header)`).join("");
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet(keySet), {
       ...checks,
@@ -119,7 +126,17 @@ export async function verifyWith(
       claims: payload,
     };
   } catch (error) {
-    throw new InvalidCredential(method, reasonFor(error));
+    throw new InvalidCredential(method, `${reasonFor(error)}${ignored}`);
+  }
+}
+
+const KEY_HINTS = ["jku", "x5u", "jwk", "x5c"];
+
+function protectedHeader(token: string, method: CredentialMethod) {
+  try {
+    return decodeProtectedHeader(token);
+  } catch {
+    throw new InvalidCredential(method, "malformed token");
   }
 }
 
@@ -138,9 +155,8 @@ function reasonFor(error: unknown): string {
   }
   if (error instanceof errors.JWKSNoMatchingKey) return "unknown kid";
   if (error instanceof errors.JWKSMultipleMatchingKeys) return "ambiguous key (no kid)";
-  if (error instanceof errors.JOSEAlgNotAllowed) return "algorithm not allowed";
   if (error instanceof errors.JWSSignatureVerificationFailed) return "bad signature";
-  if (error instanceof errors.JOSENotSupported) return "unsupported token (crit or algorithm)";
+  if (error instanceof errors.JOSENotSupported) return "unsupported crit header";
   if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid)
     return "malformed token";
   return "invalid token";
