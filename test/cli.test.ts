@@ -1,5 +1,5 @@
 /** The `openclaw-authz` command line: exit codes, output, and one pipeline shared with `serve`. */
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -170,5 +170,74 @@ describe("check and serve share one pipeline", () => {
     expect((servedResponse.status as { code?: number }).code ?? 0).toBe(
       (checkedResponse.status as { code: number }).code,
     );
+  });
+});
+
+describe("the README demo", () => {
+  it("config/demo.yaml verifies the generated lab token and lab SVID", async () => {
+    await run("node", [join(ROOT, "scripts/lab-identity.mjs")], { cwd: ROOT });
+    const { stdout: token } = await run(
+      "node",
+      [join(ROOT, "scripts/lab-identity.mjs"), "token", "support", "acme"],
+      { cwd: ROOT },
+    );
+    const demo = join(ROOT, "config/demo.yaml");
+    const patch = {
+      attributes: {
+        request: {
+          http: {
+            method: "PATCH",
+            path: "/api/v1/tenants/acme/tickets/9",
+            headers: { authorization: `Bearer ${token.trim()}` },
+          },
+        },
+      },
+    };
+    const withToken = await cli([
+      "check",
+      "--config",
+      demo,
+      await requestFile("demo-token.json", patch),
+    ]);
+    expect(withToken.code).toBe(0);
+    expect(JSON.parse(withToken.stdout).identity).toMatchObject({
+      authenticated: true,
+      methods: ["jwt"],
+      subject: "lab-user",
+    });
+    const svid = await readFile(join(ROOT, "build/lab/planner.pem"), "utf8");
+    const run_ = {
+      attributes: {
+        source: { certificate: encodeURIComponent(svid) },
+        request: { http: { method: "POST", path: "/api/v1/tenants/acme/agents/a1/runs" } },
+      },
+    };
+    const withSvid = await cli([
+      "check",
+      "--config",
+      demo,
+      await requestFile("demo-svid.json", run_),
+    ]);
+    expect(withSvid.code).toBe(0);
+    expect(JSON.parse(withSvid.stdout).identity.subject).toBe(
+      "spiffe://prod.openclaw.internal/ns/agents/sa/planner",
+    );
+    const forged = await cli([
+      "check",
+      "--config",
+      demo,
+      await requestFile("demo-forged.json", {
+        attributes: {
+          request: {
+            http: {
+              path: "/api/v1/tenants/acme/tickets/9",
+              headers: { authorization: `Bearer ${token.trim()}x` },
+            },
+          },
+        },
+      }),
+    ]);
+    expect(forged.code).toBe(1);
+    expect(JSON.parse(forged.stdout).response.deniedResponse.status.code).toBe("Unauthorized");
   });
 });

@@ -16,9 +16,16 @@ import { type Sidecar, startSidecar } from "./support/processes.js";
 
 const TD = "prod.openclaw.internal";
 const PLANNER = `spiffe://${TD}/ns/agents/sa/planner`;
-const ARN = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/openclaw/50dc6c495c0c9188";
+const ARN =
+  "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/openclaw/50dc6c495c0c9188";
 
-type Event = { decision_id: string; error?: { code: string; message: string }; identity: { subject?: string; methods: string[] }; suspicious?: string[]; input: { identity: Record<string, unknown> } };
+type Event = {
+  decision_id: string;
+  error?: { code: string; message: string };
+  identity: { subject?: string; methods: string[] };
+  suspicious?: string[];
+  input: { identity: Record<string, unknown> };
+};
 
 let sidecar: Sidecar;
 let client: ReturnType<typeof checkClient>;
@@ -34,16 +41,36 @@ let otherCa: Issuer;
 let issuerA: string;
 let issuerB: string;
 
-const claims = (extra: Record<string, unknown> = {}) => ({ iss: issuerA, aud: "openclaw", sub: "alice", roles: ["viewer"], tenant: "acme", ...extra });
+const claims = (extra: Record<string, unknown> = {}) => ({
+  iss: issuerA,
+  aud: "openclaw",
+  sub: "alice",
+  roles: ["viewer"],
+  tenant: "acme",
+  ...extra,
+});
 
-function request(options: { headers?: Record<string, string>; certificate?: string; peer?: string; path?: string } = {}) {
+function request(
+  options: {
+    headers?: Record<string, string>;
+    certificate?: string;
+    peer?: string;
+    path?: string;
+  } = {},
+) {
   return {
     attributes: {
       source: {
         address: { socketAddress: { address: options.peer ?? "10.9.0.1", portValue: 40000 } },
         ...(options.certificate ? { certificate: encodeURIComponent(options.certificate) } : {}),
       },
-      request: { http: { method: "GET", path: options.path ?? "/api/v1/tenants/acme/tickets/1", headers: options.headers ?? {} } },
+      request: {
+        http: {
+          method: "GET",
+          path: options.path ?? "/api/v1/tenants/acme/tickets/1",
+          headers: options.headers ?? {},
+        },
+      },
     },
   };
 }
@@ -63,14 +90,21 @@ async function check(req: unknown): Promise<{ result: CallResult; event: Event }
 }
 
 function expectInvalid(result: CallResult, body = "invalid_token") {
-  expect(result).toMatchObject({ ok: true, response: { status: { code: 7 }, deniedResponse: { status: { code: "Unauthorized" }, body } } });
+  expect(result).toMatchObject({
+    ok: true,
+    response: { status: { code: 7 }, deniedResponse: { status: { code: "Unauthorized" }, body } },
+  });
   if (body === "invalid_token") {
-    const headers = (result as { response: { deniedResponse: { headers: unknown[] } } }).response.deniedResponse.headers;
-    expect(headers).toContainEqual({ header: { key: "www-authenticate", value: 'Bearer error="invalid_token"' } });
+    if (!result.ok) throw new Error("unreachable: checked above");
+    const headers = (result.response.deniedResponse as { headers: unknown[] }).headers;
+    expect(headers).toContainEqual({
+      header: { key: "www-authenticate", value: 'Bearer error="invalid_token"' },
+    });
   }
 }
 
-const expectAllowed = (result: CallResult) => expect(result).toMatchObject({ ok: true, response: { okResponse: {} } });
+const expectAllowed = (result: CallResult) =>
+  expect(result).toMatchObject({ ok: true, response: { okResponse: {} } });
 
 beforeAll(async () => {
   [rsa, ec, fileKey, svidKey, proxyKey, attacker] = await Promise.all([
@@ -96,7 +130,12 @@ beforeAll(async () => {
   const der = (await import("node:crypto")).X509Certificate;
   const spiffeBundle = {
     keys: [
-      { ...ec.publicJwk, kid: "x509-ca", use: "x509-svid", x5c: [new der(ca.pem).raw.toString("base64")] },
+      {
+        ...ec.publicJwk,
+        kid: "x509-ca",
+        use: "x509-svid",
+        x5c: [new der(ca.pem).raw.toString("base64")],
+      },
       { ...svidKey.publicJwk, use: "jwt-svid" },
     ],
   };
@@ -104,17 +143,41 @@ beforeAll(async () => {
     policy: { bundle: built("build/policy/bundle.tar.gz") },
     identity: {
       spiffe: {
-        trustDomains: { [TD]: await file("prod.json", JSON.stringify(spiffeBundle)), "partner.example": await file("partner.pem", otherCa.pem) },
+        trustDomains: {
+          [TD]: await file("prod.json", JSON.stringify(spiffeBundle)),
+          "partner.example": await file("partner.pem", otherCa.pem),
+        },
       },
       jwt: {
         issuers: [
-          { issuer: issuerA, audiences: ["openclaw"], algorithms: ["RS256"], jwks: { url: `${idp.url}/jwks` } },
-          { issuer: issuerB, audiences: ["openclaw"], algorithms: ["ES256"], jwks: { discovery: `${idp.url}/.well-known/openid-configuration` } },
-          { issuer: "https://file.idp/", audiences: ["openclaw"], algorithms: ["ES256"], jwks: { file: await file("file-jwks.json", JSON.stringify({ keys: [fileKey.publicJwk] })) } },
+          {
+            issuer: issuerA,
+            audiences: ["openclaw"],
+            algorithms: ["RS256"],
+            jwks: { url: `${idp.url}/jwks` },
+          },
+          {
+            issuer: issuerB,
+            audiences: ["openclaw"],
+            algorithms: ["ES256"],
+            jwks: { discovery: `${idp.url}/.well-known/openid-configuration` },
+          },
+          {
+            issuer: "https://file.idp/",
+            audiences: ["openclaw"],
+            algorithms: ["ES256"],
+            jwks: {
+              file: await file("file-jwks.json", JSON.stringify({ keys: [fileKey.publicJwk] })),
+            },
+          },
         ],
         svidAudiences: ["openclaw"],
       },
-      trustedProxy: { cidrs: ["10.0.0.0/8"], signer: ARN, keyFile: await file("alb-jwks.json", JSON.stringify({ keys: [proxyKey.publicJwk] })) },
+      trustedProxy: {
+        cidrs: ["10.0.0.0/8"],
+        signer: ARN,
+        keyFile: await file("alb-jwks.json", JSON.stringify({ keys: [proxyKey.publicJwk] })),
+      },
     },
   });
   client = checkClient(sidecar.grpc);
@@ -132,19 +195,55 @@ describe("valid credentials reach the policy as input.identity", () => {
     const { result, event } = await check(bearer(await sign(rsa, claims())));
     expectAllowed(result);
     expect(event.identity).toEqual({ subject: "alice", methods: ["jwt"] });
-    expect(event.input.identity).toMatchObject({ authenticated: true, jwt: { issuer: issuerA, subject: "alice", audience: ["openclaw"], claims: { roles: ["viewer"] } } });
+    expect(event.input.identity).toMatchObject({
+      authenticated: true,
+      jwt: {
+        issuer: issuerA,
+        subject: "alice",
+        audience: ["openclaw"],
+        claims: { roles: ["viewer"] },
+      },
+    });
   });
 
   it("a JWT from an OIDC discovery issuer and from a JWKS file issuer", async () => {
     expectAllowed((await check(bearer(await sign(ec, claims({ iss: issuerB }))))).result);
-    expectAllowed((await check(bearer(await sign(fileKey, claims({ iss: "https://file.idp/" }))))).result);
+    expectAllowed(
+      (await check(bearer(await sign(fileKey, claims({ iss: "https://file.idp/" }))))).result,
+    );
   });
 
   it("groups map to roles; a missing scope is 403 from the policy, not 401", async () => {
     const token = await sign(rsa, claims({ roles: [], groups: ["openclaw-support"] }));
-    expectAllowed((await check({ ...bearer(token), attributes: { ...bearer(token).attributes, request: { http: { method: "PATCH", path: "/api/v1/tenants/acme/tickets/1", headers: { authorization: `Bearer ${token}` } } } } })).result);
-    const { result } = await check(request({ path: "/api/v1/tenants/acme/tickets/1", headers: { authorization: `Bearer ${await sign(rsa, claims({ roles: ["viewer"], tenant: "globex" }))}` } }));
-    expect(result).toMatchObject({ ok: true, response: { deniedResponse: { status: { code: "Forbidden" } } } });
+    expectAllowed(
+      (
+        await check({
+          ...bearer(token),
+          attributes: {
+            ...bearer(token).attributes,
+            request: {
+              http: {
+                method: "PATCH",
+                path: "/api/v1/tenants/acme/tickets/1",
+                headers: { authorization: `Bearer ${token}` },
+              },
+            },
+          },
+        })
+      ).result,
+    );
+    const { result } = await check(
+      request({
+        path: "/api/v1/tenants/acme/tickets/1",
+        headers: {
+          authorization: `Bearer ${await sign(rsa, claims({ roles: ["viewer"], tenant: "globex" }))}`,
+        },
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      response: { deniedResponse: { status: { code: "Forbidden" } } },
+    });
   });
 
   it("an X.509-SVID, alone and with a JWT", async () => {
@@ -152,9 +251,16 @@ describe("valid credentials reach the policy as input.identity", () => {
     const alone = await check(request({ certificate: leaf.pem }));
     expectAllowed(alone.result);
     expect(alone.event.identity).toEqual({ subject: PLANNER, methods: ["x509-svid"] });
-    const both = await check(request({ certificate: leaf.pem, headers: { authorization: `Bearer ${await sign(rsa, claims())}` } }));
+    const both = await check(
+      request({
+        certificate: leaf.pem,
+        headers: { authorization: `Bearer ${await sign(rsa, claims())}` },
+      }),
+    );
     expect(both.event.identity).toEqual({ subject: PLANNER, methods: ["x509-svid", "jwt"] });
-    expect(both.event.input.identity).toMatchObject({ spiffe: { id: PLANNER, trust_domain: TD, path: "/ns/agents/sa/planner" } });
+    expect(both.event.input.identity).toMatchObject({
+      spiffe: { id: PLANNER, trust_domain: TD, path: "/ns/agents/sa/planner" },
+    });
   });
 
   it("a JWT-SVID with keys from the SPIFFE bundle (use: jwt-svid)", async () => {
@@ -165,16 +271,33 @@ describe("valid credentials reach the policy as input.identity", () => {
   });
 
   it("a trusted proxy's signed header, from a peer inside the proxy CIDRs", async () => {
-    const token = await aLbToken({ sub: "carol", "cognito:groups": ["openclaw-viewers"], "custom:tenant": "acme" });
-    const { result, event } = await check(request({ peer: "10.1.2.3", headers: { "x-amzn-oidc-data": token } }));
+    const token = await aLbToken({
+      sub: "carol",
+      "cognito:groups": ["openclaw-viewers"],
+      "custom:tenant": "acme",
+    });
+    const { result, event } = await check(
+      request({ peer: "10.1.2.3", headers: { "x-amzn-oidc-data": token } }),
+    );
     expectAllowed(result);
     expect(event.identity).toEqual({ subject: "carol", methods: ["proxy"] });
   });
 
   it("ignores proxy headers from any other peer and records it as suspicious", async () => {
-    const token = await aLbToken({ sub: "carol", "cognito:groups": ["openclaw-viewers"], "custom:tenant": "acme" });
-    const { result, event } = await check(request({ peer: "203.0.113.9", headers: { "x-amzn-oidc-data": token } }));
-    expect(result).toMatchObject({ ok: true, response: { deniedResponse: { status: { code: "Unauthorized" }, body: "authentication required" } } });
+    const token = await aLbToken({
+      sub: "carol",
+      "cognito:groups": ["openclaw-viewers"],
+      "custom:tenant": "acme",
+    });
+    const { result, event } = await check(
+      request({ peer: "203.0.113.9", headers: { "x-amzn-oidc-data": token } }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      response: {
+        deniedResponse: { status: { code: "Unauthorized" }, body: "authentication required" },
+      },
+    });
     expect(event.identity.methods).toEqual([]);
     expect(event.suspicious).toEqual(["x-amzn-oidc-data from untrusted peer 203.0.113.9 ignored"]);
   });
@@ -192,13 +315,28 @@ describe("valid credentials reach the policy as input.identity", () => {
   });
 });
 
-async function aLbToken(payload: Record<string, unknown>, header: Record<string, unknown> = {}): Promise<string> {
+async function aLbToken(
+  payload: Record<string, unknown>,
+  header: Record<string, unknown> = {},
+): Promise<string> {
   const exp = Math.floor(Date.now() / 1000) + 600;
   const token = await new SignJWT({ exp, iss: "https://cognito", ...payload })
-    .setProtectedHeader({ alg: "ES256", kid: proxyKey.kid, typ: "JWT", signer: ARN, client: "c", iss: "https://cognito", exp, ...header })
+    .setProtectedHeader({
+      alg: "ES256",
+      kid: proxyKey.kid,
+      typ: "JWT",
+      signer: ARN,
+      client: "c",
+      iss: "https://cognito",
+      exp,
+      ...header,
+    })
     .sign(proxyKey.privateKey);
   // ALB pads its base64url segments; the verifier must cope.
-  return token.split(".").map((part) => part + "=".repeat((4 - (part.length % 4)) % 4)).join(".");
+  return token
+    .split(".")
+    .map((part) => part + "=".repeat((4 - (part.length % 4)) % 4))
+    .join(".");
 }
 
 describe("attack corpus: JWT", () => {
@@ -210,27 +348,72 @@ describe("attack corpus: JWT", () => {
   });
 
   const cases: Array<[string, () => Promise<string>]> = [
-    ["alg none", async () => rawToken({ alg: "none", typ: "JWT" }, claims({ exp: Math.floor(Date.now() / 1000) + 600 }))],
-    ["HS256 signed with the RSA public key", async () => {
-      const pem = await exportSPKI((await generateKeyPair("RS256", { extractable: true })).publicKey);
-      return new SignJWT(claims()).setProtectedHeader({ alg: "HS256", kid: "rsa-1" }).setExpirationTime("1h").sign(new TextEncoder().encode(pem));
-    }],
+    [
+      "alg none",
+      async () =>
+        rawToken({ alg: "none", typ: "JWT" }, claims({ exp: Math.floor(Date.now() / 1000) + 600 })),
+    ],
+    [
+      "HS256 signed with the RSA public key",
+      async () => {
+        const pem = await exportSPKI(
+          (await generateKeyPair("RS256", { extractable: true })).publicKey,
+        );
+        return new SignJWT(claims())
+          .setProtectedHeader({ alg: "HS256", kid: "rsa-1" })
+          .setExpirationTime("1h")
+          .sign(new TextEncoder().encode(pem));
+      },
+    ],
     ["expired", () => sign(rsa, claims({ exp: Math.floor(Date.now() / 1000) - 120 }))],
     ["nbf in the future", () => sign(rsa, claims({ nbf: Math.floor(Date.now() / 1000) + 600 }))],
     ["wrong iss", () => sign(rsa, claims({ iss: "https://evil.example/" }))],
     ["wrong aud", () => sign(rsa, claims({ aud: "someone-else" }))],
-    ["missing exp", () => new SignJWT(claims()).setProtectedHeader({ alg: "RS256", kid: "rsa-1" }).sign(rsa.privateKey)],
+    [
+      "missing exp",
+      () =>
+        new SignJWT(claims())
+          .setProtectedHeader({ alg: "RS256", kid: "rsa-1" })
+          .sign(rsa.privateKey),
+    ],
     ["unknown kid", () => sign(attacker, claims())],
-    ["jku pointing at attacker keys", () => sign(attacker, claims(), { jku: "https://evil.example/jwks" })],
-    ["x5u pointing at attacker keys", () => sign(attacker, claims(), { x5u: "https://evil.example/cert.pem" })],
-    ["embedded attacker jwk with the real kid", () => sign({ ...attacker, kid: "rsa-1" }, claims(), { jwk: attacker.publicJwk })],
-    ["unknown crit", () => new SignJWT(claims()).setProtectedHeader({ alg: "RS256", kid: "rsa-1", crit: ["x-evil"], "x-evil": 1 } as never).setExpirationTime("1h").sign(rsa.privateKey, { crit: { "x-evil": true } })],
-    ["tampered payload", async () => {
-      const [h, , s] = (await sign(rsa, claims())).split(".");
-      return `${h}.${Buffer.from(JSON.stringify(claims({ roles: ["admin"] }))).toString("base64url")}.${s}`;
-    }],
+    [
+      "jku pointing at attacker keys",
+      () => sign(attacker, claims(), { jku: "https://evil.example/jwks" }),
+    ],
+    [
+      "x5u pointing at attacker keys",
+      () => sign(attacker, claims(), { x5u: "https://evil.example/cert.pem" }),
+    ],
+    [
+      "embedded attacker jwk with the real kid",
+      () => sign({ ...attacker, kid: "rsa-1" }, claims(), { jwk: attacker.publicJwk }),
+    ],
+    [
+      "unknown crit",
+      () =>
+        new SignJWT(claims())
+          .setProtectedHeader({
+            alg: "RS256",
+            kid: "rsa-1",
+            crit: ["x-evil"],
+            "x-evil": 1,
+          } as never)
+          .setExpirationTime("1h")
+          .sign(rsa.privateKey, { crit: { "x-evil": true } }),
+    ],
+    [
+      "tampered payload",
+      async () => {
+        const [h, , s] = (await sign(rsa, claims())).split(".");
+        return `${h}.${Buffer.from(JSON.stringify(claims({ roles: ["admin"] }))).toString("base64url")}.${s}`;
+      },
+    ],
     ["a 64 KB token", () => sign(rsa, claims({ pad: "x".repeat(64 * 1024) }))],
-    ["non-JSON payload", async () => rawToken({ alg: "RS256", kid: "rsa-1" }, "not json at all", "c2ln")],
+    [
+      "non-JSON payload",
+      async () => rawToken({ alg: "RS256", kid: "rsa-1" }, "not json at all", "c2ln"),
+    ],
   ];
 
   it.each(cases)("%s is refused with 401 before the policy runs", async (name, make) => {
@@ -255,14 +438,20 @@ describe("attack corpus: X.509-SVID", () => {
     ["no URI SAN", () => issue(ca, "x", { dns: ["planner"] })],
     ["foreign trust domain", () => issue(ca, "x", { uris: ["spiffe://partner.example/ns/x"] })],
     ["expired", () => issue(ca, "x", { uris: [PLANNER], notBefore: days(-3), notAfter: days(-1) })],
-    ["not yet valid", () => issue(ca, "x", { uris: [PLANNER], notBefore: days(1), notAfter: days(2) })],
+    [
+      "not yet valid",
+      () => issue(ca, "x", { uris: [PLANNER], notBefore: days(1), notAfter: days(2) }),
+    ],
     ["signed by another CA", () => issue(otherCa, "x", { uris: [PLANNER] })],
     ["SPIFFE ID with a query", () => issue(ca, "x", { uris: [`${PLANNER}?a=b`] })],
     ["SPIFFE ID with a fragment", () => issue(ca, "x", { uris: [`${PLANNER}#f`] })],
     ["SPIFFE ID with a port", () => issue(ca, "x", { uris: [`spiffe://${TD}:8443/x`] })],
     ["SPIFFE ID with userinfo", () => issue(ca, "x", { uris: [`spiffe://u@${TD}/x`] })],
     ["SPIFFE ID with dot segments", () => issue(ca, "x", { uris: [`spiffe://${TD}/ns/../admin`] })],
-    ["SPIFFE ID with an uppercase trust domain", () => issue(ca, "x", { uris: [`spiffe://PROD.openclaw.internal/x`] })],
+    [
+      "SPIFFE ID with an uppercase trust domain",
+      () => issue(ca, "x", { uris: [`spiffe://PROD.openclaw.internal/x`] }),
+    ],
     ["SPIFFE ID with percent-encoding", () => issue(ca, "x", { uris: [`spiffe://${TD}/a%2Fb`] })],
     ["keyCertSign set", () => issue(ca, "x", { uris: [PLANNER], keyUsage: 1 | 32 })],
   ];
@@ -277,11 +466,34 @@ describe("attack corpus: X.509-SVID", () => {
 
 describe("attack corpus: trusted proxy", () => {
   it.each([
-    ["another signer", () => aLbToken({ sub: "x" }, { signer: "arn:aws:elasticloadbalancing:eu-west-1:999:loadbalancer/app/evil/1" }), "wrong signer"],
-    ["an expired header exp", () => aLbToken({ sub: "x" }, { exp: Math.floor(Date.now() / 1000) - 600 }), "expired"],
-    ["an attacker key", async () => rawToken({ alg: "ES256", kid: "alb-1", signer: ARN }, { sub: "x", exp: 9999999999 }, "AAAA"), "bad signature"],
+    [
+      "another signer",
+      () =>
+        aLbToken(
+          { sub: "x" },
+          { signer: "arn:aws:elasticloadbalancing:eu-west-1:999:loadbalancer/app/evil/1" },
+        ),
+      "wrong signer",
+    ],
+    [
+      "an expired header exp",
+      () => aLbToken({ sub: "x" }, { exp: Math.floor(Date.now() / 1000) - 600 }),
+      "expired",
+    ],
+    [
+      "an attacker key",
+      async () =>
+        rawToken(
+          { alg: "ES256", kid: "alb-1", signer: ARN },
+          { sub: "x", exp: 9999999999 },
+          "AAAA",
+        ),
+      "bad signature",
+    ],
   ])("%s is refused with 401", async (_, make, reason) => {
-    const { result, event } = await check(request({ peer: "10.1.2.3", headers: { "x-amzn-oidc-data": await make() } }));
+    const { result, event } = await check(
+      request({ peer: "10.1.2.3", headers: { "x-amzn-oidc-data": await make() } }),
+    );
     expectInvalid(result);
     expect(event.error?.message).toBe(`proxy: ${reason}`);
   });

@@ -31,9 +31,26 @@ describe("resolveConfig", () => {
     [{ policy: { dryRun: "yes" } }, "policy.dryRun: "],
     [{ listen: { grpc: "localhost" } }, "listen.grpc: "],
     [{ cache: { ttl: "30" } }, "cache.ttl: must be a duration"],
-    [{ identity: { jwt: { issuers: [{ issuer: "x", jwks: { file: "k" } }] } } }, "identity.jwt.issuers.0.audiences: "],
-    [{ identity: { jwt: { issuers: [{ issuer: "x", audiences: ["a"], algorithms: ["HS256"], jwks: { file: "k" } }] } } }, "identity.jwt.issuers.0.algorithms.0: "],
-    [{ identity: { trustedProxy: { cidrs: ["10.0.0.0/8"], signer: "arn" } } }, "identity.trustedProxy: set exactly one of keyUrl and keyFile"],
+    [
+      { identity: { jwt: { issuers: [{ issuer: "x", jwks: { file: "k" } }] } } },
+      "identity.jwt.issuers.0.audiences: ",
+    ],
+    [
+      {
+        identity: {
+          jwt: {
+            issuers: [
+              { issuer: "x", audiences: ["a"], algorithms: ["HS256"], jwks: { file: "k" } },
+            ],
+          },
+        },
+      },
+      "identity.jwt.issuers.0.algorithms.0: ",
+    ],
+    [
+      { identity: { trustedProxy: { cidrs: ["10.0.0.0/8"], signer: "arn" } } },
+      "identity.trustedProxy: set exactly one of keyUrl and keyFile",
+    ],
     [{ identity: { spiffe: { trustDomains: { x: "" } } } }, "identity.spiffe.trustDomains.x: "],
     [{ server: { maxRequestBytes: 1 } }, "server.maxRequestBytes: "],
     [[1], "(root): "],

@@ -18,20 +18,33 @@ function provider() {
   return { state, fetch };
 }
 
-const options = { url: "https://idp.test/jwks", discovery: false, refreshMs: 60_000, timeoutMs: 1000, cooldownMs: 60_000, maxBytes: 10_000 };
+const options = {
+  url: "https://idp.test/jwks",
+  discovery: false,
+  refreshMs: 60_000,
+  timeoutMs: 1000,
+  cooldownMs: 60_000,
+  maxBytes: 10_000,
+};
 
 describe("createRemoteJwks", () => {
   it("loads at start, and through OIDC discovery", async () => {
     const { fetch } = provider();
     expect((await createRemoteJwks(fetch, options, () => {})).current()).toEqual(KEYS);
-    const discovered = await createRemoteJwks(fetch, { ...options, url: "https://idp.test/.well-known/openid-configuration", discovery: true }, () => {});
+    const discovered = await createRemoteJwks(
+      fetch,
+      { ...options, url: "https://idp.test/.well-known/openid-configuration", discovery: true },
+      () => {},
+    );
     expect(discovered.current()).toEqual(KEYS);
   });
 
   it("keeps serving the last good keys while the provider is down", async () => {
     const { state, fetch } = provider();
     const errors: Error[] = [];
-    const source = await createRemoteJwks(fetch, { ...options, cooldownMs: 0 }, (e) => errors.push(e));
+    const source = await createRemoteJwks(fetch, { ...options, cooldownMs: 0 }, (e) =>
+      errors.push(e),
+    );
     state.up = false;
     expect(await source.refresh()).toBe("failed");
     expect(source.current()).toEqual(KEYS);
@@ -54,6 +67,9 @@ describe("createRemoteJwks", () => {
     state.body = '{"nokeys":true}';
     const bad = await createRemoteJwks(fetch, options, (e) => errors.push(e));
     expect(bad.current()).toBeUndefined();
-    expect(errors.map((e) => e.message)).toEqual([expect.stringContaining("larger than"), expect.stringContaining("not a JWKS")]);
+    expect(errors.map((e) => e.message)).toEqual([
+      expect.stringContaining("larger than"),
+      expect.stringContaining("not a JWKS"),
+    ]);
   });
 });

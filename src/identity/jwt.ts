@@ -81,7 +81,8 @@ export async function verifyIssuerToken(
   try {
     return await attempt();
   } catch (error) {
-    if (!(error instanceof InvalidCredential && error.reason.startsWith("unknown kid"))) throw error;
+    if (!(error instanceof InvalidCredential && error.reason.startsWith("unknown kid")))
+      throw error;
     const outcome = await issuer.keys.refresh();
     if (outcome === "failed")
       throw new CredentialBackendError("jwt", `key refetch failed for issuer ${issuer.issuer}`);
@@ -108,9 +109,12 @@ export async function verifyWith(
   const alg = String(header.alg);
   if (alg === "none") throw new InvalidCredential(method, "alg none refused");
   if (/^HS/i.test(alg)) throw new InvalidCredential(method, `HMAC algorithm refused (${alg})`);
-  if (!checks.algorithms.includes(alg)) throw new InvalidCredential(method, `algorithm not allowed (${alg})`);
+  if (!checks.algorithms.includes(alg))
+    throw new InvalidCredential(method, `algorithm not allowed (${alg})`);
   // Keys only ever come from the configured source (RFC 8725 §3.10); say what was ignored.
-  const ignored = KEY_HINTS.filter((hint) => hint in header).map((hint) => ` (ignored ${hint} header)`).join("");
+  const ignored = KEY_HINTS.filter((hint) => hint in header)
+    .map((hint) => ` (ignored ${hint} header)`)
+    .join("");
   try {
     const { payload } = await jwtVerify(token, createLocalJWKSet(keySet), {
       ...checks,

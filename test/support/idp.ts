@@ -11,18 +11,31 @@ export interface SigningKey {
 
 export async function signingKey(kid: string, alg: "RS256" | "ES256"): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
-  return { kid, alg, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" } };
+  return {
+    kid,
+    alg,
+    privateKey,
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" },
+  };
 }
 
 /** Signs `claims` (exp one hour ahead unless given) with `key`; header extras merged in. */
-export function sign(key: SigningKey, claims: JWTPayload, header: Record<string, unknown> = {}): Promise<string> {
-  const jwt = new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT", ...header }).setIssuedAt();
+export function sign(
+  key: SigningKey,
+  claims: JWTPayload,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT", ...header })
+    .setIssuedAt();
   if (!("exp" in claims)) jwt.setExpirationTime("1h");
   return jwt.sign(key.privateKey);
 }
 
 /** Serves `/jwks` and `/.well-known/openid-configuration` on a free loopback port. */
-export async function startIdp(keys: () => JWK[]): Promise<{ url: string; requests: () => number; stop(): Promise<void> }> {
+export async function startIdp(
+  keys: () => JWK[],
+): Promise<{ url: string; requests: () => number; stop(): Promise<void> }> {
   let count = 0;
   let base = "";
   const server: Server = createServer((request, response) => {
@@ -52,6 +65,7 @@ export async function startIdp(keys: () => JWK[]): Promise<{ url: string; reques
 
 /** An unsigned or arbitrarily signed compact JWT, for the attack corpus. */
 export function rawToken(header: object, payload: object | string, signature = ""): string {
-  const encode = (part: object | string) => Buffer.from(typeof part === "string" ? part : JSON.stringify(part)).toString("base64url");
+  const encode = (part: object | string) =>
+    Buffer.from(typeof part === "string" ? part : JSON.stringify(part)).toString("base64url");
   return `${encode(header)}.${encode(payload)}.${signature}`;
 }
