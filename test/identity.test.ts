@@ -3,6 +3,7 @@
  * files and SPIFFE bundles, certificates generated at test time. Every forged or stale credential
  * is refused with 401 before the policy runs, each with its own reason in the decision log.
  */
+import { randomUUID } from "node:crypto";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -502,7 +503,8 @@ describe("attack corpus: trusted proxy", () => {
 describe("when the identity provider is down", () => {
   it("cached keys keep serving; an unknown kid cannot be proven and is denied", async () => {
     await idp.stop();
-    const token = await sign(rsa, claims());
+    // A token never seen before, so the signature is checked against the cached keys.
+    const token = await sign(rsa, claims({ jti: randomUUID() }));
     expectAllowed((await check(bearer(token))).result);
     const rotated = await signingKey("rsa-2", "RS256");
     // The refetch for rsa-2 fails (or is rate-limited): never an allow.

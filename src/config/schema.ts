@@ -72,6 +72,8 @@ const identitySchema = z
   .object({
     /** Clock skew allowed on `exp`/`nbf`/`iat` and certificate validity. Default `30s`. */
     clockTolerance: duration.default(30_000),
+    /** Verified tokens and certificates remembered (until expiry or key change). 0 disables. Default 10000. */
+    verifiedCacheSize: z.number().int().min(0).max(1_000_000).default(10_000),
     /** How often watched files (trust bundles, JWKS files) are checked for changes. Default `5s`. */
     fileRefreshInterval: duration.default(5_000),
     spiffe: z

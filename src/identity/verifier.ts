@@ -15,6 +15,7 @@ import {
   peerList,
   verifyProxyToken,
 } from "./trusted-proxy.js";
+import { createVerifiedCache, type VerifiedCache } from "./verified-cache.js";
 import { type WatchedFile, watchFile } from "./watched-file.js";
 import { verifyX509Svid } from "./x509-svid.js";
 import { intermediatesFromXfcc } from "./xfcc.js";
@@ -82,6 +83,28 @@ export async function createIdentityVerifier(
   );
   const proxy = config.trustedProxy && (await proxyPolicy(config.trustedProxy, deps, watch));
   const settings = { clockToleranceSec: config.clockTolerance / 1000, now: deps.now };
+  const cacheOptions = {
+    max: config.verifiedCacheSize,
+    maxAgeMs: 300_000,
+    now: () => deps.now().getTime(),
+  };
+  const bearer = {
+    issuers,
+    svidAudiences: config.jwt?.svidAudiences ?? [],
+    bundleFor,
+    settings,
+    cache: createVerifiedCache<Pick<Found, "jwt" | "svid">>(cacheOptions),
+  };
+  const certificates = createVerifiedCache<SpiffeId>(cacheOptions);
+  const verifyCertificate = (pem: string, headers: Headers): SpiffeId => {
+    const xfcc = config.spiffe?.xfccIntermediates ? headers["x-forwarded-client-cert"] : undefined;
+    const key = xfcc === undefined ? pem : `${pem}\n${xfcc}`;
+    const cached = certificates.get(key, (spiffe) => bundleFor(spiffe.trustDomain));
+    if (cached) return cached;
+    const verified = verifyX509Svid(pem, intermediatesFromXfcc(xfcc), bundleFor, deps.now());
+    certificates.set(key, verified.bundle, verified.spiffe, verified.expiresAtMs);
+    return verified.spiffe;
+  };
 
   return {
     async verify(input) {
@@ -90,10 +113,7 @@ export async function createIdentityVerifier(
       const suspicious: string[] = [];
       const certificate = peerCertificate(input);
       if (certificate !== undefined && config.spiffe) {
-        const intermediates = config.spiffe.xfccIntermediates
-          ? intermediatesFromXfcc(headers["x-forwarded-client-cert"])
-          : [];
-        found.x509 = verifyX509Svid(certificate, intermediates, bundleFor, deps.now());
+        found.x509 = verifyCertificate(certificate, headers);
       }
       if (config.jwt) {
         const token = bearerToken(headers, config.jwt.header);
@@ -101,10 +121,7 @@ export async function createIdentityVerifier(
         if (token !== undefined) {
           if (Buffer.byteLength(token) > config.jwt.maxTokenBytes)
             throw new InvalidCredential("jwt", "token too large");
-          Object.assign(
-            found,
-            await verifyBearer(token, issuers, config.jwt.svidAudiences, bundleFor, settings),
-          );
+          Object.assign(found, await verifyBearer(token, bearer));
         }
       }
       if (proxy) {
@@ -137,24 +154,44 @@ interface Found {
   proxy?: Record<string, unknown>;
 }
 
+interface BearerVerification {
+  issuers: IssuerPolicy[];
+  svidAudiences: string[];
+  bundleFor(trustDomain: string): TrustBundle | undefined;
+  settings: { clockToleranceSec: number; now(): Date };
+  cache: VerifiedCache<Pick<Found, "jwt" | "svid">>;
+}
+
+/** Routes a bearer token by its unverified `iss`/`sub` to the one verifier that may accept it. */
 async function verifyBearer(
   token: string,
-  issuers: IssuerPolicy[],
-  svidAudiences: string[],
-  bundleFor: (trustDomain: string) => TrustBundle | undefined,
-  settings: { clockToleranceSec: number; now(): Date },
+  context: BearerVerification,
 ): Promise<Pick<Found, "jwt" | "svid">> {
   const claims = peekClaims(token, "jwt");
-  const issuer = issuers.find((candidate) => candidate.issuer === claims.iss);
-  if (issuer) return { jwt: await verifyIssuerToken(token, issuer, settings) };
-  if (
-    svidAudiences.length > 0 &&
+  const issuer = context.issuers.find((candidate) => candidate.issuer === claims.iss);
+  const isSvid =
+    context.svidAudiences.length > 0 &&
     typeof claims.sub === "string" &&
-    claims.sub.startsWith("spiffe://")
-  ) {
-    return { svid: await verifyJwtSvid(token, svidAudiences, bundleFor, settings) };
-  }
-  throw new InvalidCredential("jwt", "unknown issuer");
+    claims.sub.startsWith("spiffe://");
+  if (!issuer && !isSvid) throw new InvalidCredential("jwt", "unknown issuer");
+  const keysFor = (found: Pick<Found, "jwt" | "svid">) =>
+    found.svid ? context.bundleFor(found.svid.spiffe.trustDomain) : issuer?.keys.current();
+  const cached = context.cache.get(token, keysFor);
+  if (cached) return cached;
+  const found = issuer
+    ? { jwt: await verifyIssuerToken(token, issuer, context.settings) }
+    : {
+        svid: await verifyJwtSvid(
+          token,
+          context.svidAudiences,
+          context.bundleFor,
+          context.settings,
+        ),
+      };
+  const keys = keysFor(found);
+  const expiresAt = (found.jwt ?? found.svid?.jwt)?.expires_at ?? 0;
+  if (keys) context.cache.set(token, keys, found, expiresAt * 1000);
+  return found;
 }
 
 /** CONTRACT.md §4: a block only for each method that verified. */

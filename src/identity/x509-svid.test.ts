@@ -27,13 +27,16 @@ beforeAll(async () => {
 describe("verifyX509Svid", () => {
   it("accepts a valid SVID signed by its trust domain's bundle", async () => {
     const leaf = await issue(ca, "planner", { uris: [ID], dns: ["planner.agents"] });
-    expect(verify(leaf.pem)).toEqual({ id: ID, trustDomain: TD, path: "/ns/agents/sa/planner" });
+    const result = verify(leaf.pem);
+    expect(result.spiffe).toEqual({ id: ID, trustDomain: TD, path: "/ns/agents/sa/planner" });
+    expect(result.bundle).toBe(bundles.get(TD));
+    expect(result.expiresAtMs).toBe(Date.parse(new X509Certificate(leaf.pem).validTo));
   });
 
   it("follows CA intermediates to the bundle", async () => {
     const intermediate = await issue(ca, "intermediate", { ca: true });
     const leaf = await issue(intermediate, "planner", { uris: [ID] });
-    expect(verify(leaf.pem, [new X509Certificate(intermediate.pem)]).id).toBe(ID);
+    expect(verify(leaf.pem, [new X509Certificate(intermediate.pem)]).spiffe.id).toBe(ID);
     expect(() => verify(leaf.pem)).toThrow("not signed by the bundle");
   });
 

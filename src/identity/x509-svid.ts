@@ -21,14 +21,15 @@ const fail = (reason: string) => new InvalidCredential("x509-svid", reason);
  * Verifies an X.509-SVID (SPIFFE X509-SVID specification §4–5): exactly one URI SAN holding a
  * valid SPIFFE ID; not a CA; key usage present with digitalSignature and without keyCertSign or
  * cRLSign; inside its validity window; chained (through at most five CA `intermediates`) to the
- * bundle of its own trust domain. Throws {@link InvalidCredential} naming the broken rule.
+ * bundle of its own trust domain. Returns the SPIFFE ID, the bundle that vouched for it and when
+ * the first certificate of the chain expires. Throws {@link InvalidCredential} naming the rule.
  */
 export function verifyX509Svid(
   leafPem: string,
   intermediates: X509Certificate[],
   bundleFor: (trustDomain: string) => TrustBundle | undefined,
   now: Date,
-): SpiffeId {
+): { spiffe: SpiffeId; bundle: TrustBundle; expiresAtMs: number } {
   const leaf = parseCertificate(leafPem);
   const spiffeId = checkLeafExtensions(new ParsedCertificate(leaf.raw));
   checkValidity(leaf, now, "certificate");
@@ -37,15 +38,21 @@ export function verifyX509Svid(
     throw fail(`trust domain ${spiffeId.trustDomain} is not trusted`);
   }
   let current = leaf;
+  let expiresAtMs = Date.parse(leaf.validTo);
   for (let depth = 0; depth <= MAX_INTERMEDIATES; depth++) {
     const root = bundle.x509Authorities.find((authority) => signs(authority, current));
     if (root) {
       checkValidity(root, now, "trust bundle authority");
-      return spiffeId;
+      return {
+        spiffe: spiffeId,
+        bundle,
+        expiresAtMs: Math.min(expiresAtMs, Date.parse(root.validTo)),
+      };
     }
     const parent = intermediates.find((candidate) => candidate.ca && signs(candidate, current));
     if (!parent) break;
     checkValidity(parent, now, "intermediate");
+    expiresAtMs = Math.min(expiresAtMs, Date.parse(parent.validTo));
     current = parent;
   }
   throw fail(`not signed by the bundle of trust domain ${spiffeId.trustDomain}`);

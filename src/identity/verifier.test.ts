@@ -1,0 +1,135 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { sign, signingKey } from "../../test/support/idp.js";
+import { createCa, issue } from "../../test/support/pki.js";
+import { resolveConfig } from "../config/index.js";
+import type { InputDocument } from "../input/index.js";
+import { createIdentityVerifier, type IdentityVerifier } from "./verifier.js";
+
+const TD = "prod.openclaw.internal";
+const ID = `spiffe://${TD}/ns/agents/sa/planner`;
+const noFetch = async () => {
+  throw new Error("no network in unit tests");
+};
+
+let verifier: IdentityVerifier | undefined;
+afterEach(() => verifier?.close());
+
+async function setup(identity: Record<string, unknown>) {
+  verifier = await createIdentityVerifier(
+    { fetch: noFetch, now: () => new Date(), onSourceError: () => {} },
+    resolveConfig({ identity: { fileRefreshInterval: "20ms", ...identity } }).identity,
+  );
+  return verifier;
+}
+
+const input = (headers: Record<string, string>, certificate?: string): InputDocument => ({
+  attributes: {
+    source: certificate ? { certificate: encodeURIComponent(certificate) } : {},
+    request: { http: { headers } },
+  },
+});
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 120));
+
+describe("createIdentityVerifier", () => {
+  it("reloads a JWKS file, and a cached token is re-verified once its key is gone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
+    const key = await signingKey("k1", "ES256");
+    const jwks = join(dir, "jwks.json");
+    await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+    const v = await setup({
+      jwt: {
+        issuers: [
+          { issuer: "https://i/", audiences: ["a"], algorithms: ["ES256"], jwks: { file: jwks } },
+        ],
+      },
+    });
+    const token = await sign(key, { iss: "https://i/", aud: "a", sub: "s" });
+    const request = () => input({ authorization: `Bearer ${token}` });
+    expect((await v.verify(request())).identity).toMatchObject({
+      authenticated: true,
+      subject: "s",
+      methods: ["jwt"],
+    });
+    expect((await v.verify(request())).identity.subject).toBe("s"); // from the verified cache
+    await writeFile(jwks, JSON.stringify({ keys: [] }));
+    await settle();
+    await expect(v.verify(request())).rejects.toThrow("jwt: unknown kid");
+  });
+
+  it("reloads a trust bundle file when it changes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
+    const [oldCa, newCa] = await Promise.all([createCa("old"), createCa("new")]);
+    const bundle = join(dir, "bundle.pem");
+    await writeFile(bundle, oldCa.pem);
+    const v = await setup({ spiffe: { trustDomains: { [TD]: bundle } } });
+    const fromNew = await issue(newCa, "planner", { uris: [ID] });
+    await expect(v.verify(input({}, fromNew.pem))).rejects.toThrow("not signed by the bundle");
+    await writeFile(bundle, newCa.pem);
+    await settle();
+    expect((await v.verify(input({}, fromNew.pem))).identity.subject).toBe(ID);
+    expect(v.ready()).toBe(true);
+  });
+
+  it("takes intermediates from x-forwarded-client-cert only when configured", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
+    const root = await createCa("root");
+    const intermediate = await issue(root, "intermediate", { ca: true });
+    const leaf = await issue(intermediate, "planner", { uris: [ID] });
+    const bundle = join(dir, "bundle.pem");
+    await writeFile(bundle, root.pem);
+    const xfcc = `By=spiffe://${TD}/envoy;Hash=abc;Chain="${encodeURIComponent(leaf.pem + intermediate.pem)}";URI=${ID}`;
+    const without = await setup({ spiffe: { trustDomains: { [TD]: bundle } } });
+    await expect(
+      without.verify(input({ "x-forwarded-client-cert": xfcc }, leaf.pem)),
+    ).rejects.toThrow("not signed");
+    without.close();
+    const withXfcc = await setup({
+      spiffe: { trustDomains: { [TD]: bundle }, xfccIntermediates: true },
+    });
+    expect(
+      (await withXfcc.verify(input({ "x-forwarded-client-cert": xfcc }, leaf.pem))).identity
+        .subject,
+    ).toBe(ID);
+    await expect(
+      withXfcc.verify(input({ "x-forwarded-client-cert": 'Chain="unterminated' }, leaf.pem)),
+    ).rejects.toThrow("unterminated quote");
+  });
+
+  it("removes the credential headers it consumed, so the policy never sees raw tokens", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
+    const key = await signingKey("k1", "ES256");
+    const jwks = join(dir, "jwks.json");
+    await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+    const v = await setup({
+      jwt: {
+        header: "x-token",
+        issuers: [
+          { issuer: "https://i/", audiences: ["a"], algorithms: ["ES256"], jwks: { file: jwks } },
+        ],
+      },
+    });
+    const doc = input({
+      "x-token": await sign(key, { iss: "https://i/", aud: "a", sub: "s" }),
+      other: "kept",
+    });
+    await v.verify(doc);
+    expect(
+      (doc.attributes as { request: { http: { headers: object } } }).request.http.headers,
+    ).toEqual({ other: "kept" });
+  });
+
+  it("treats other authorization schemes as no bearer credential, and a broken Bearer as invalid", async () => {
+    const v = await setup({ jwt: { issuers: [] } });
+    expect((await v.verify(input({ authorization: "Basic dXNlcjpwYXNz" }))).identity).toEqual({
+      authenticated: false,
+      methods: [],
+    });
+    await expect(v.verify(input({ authorization: "Bearer a b" }))).rejects.toThrow(
+      "malformed token",
+    );
+  });
+});
