@@ -167,6 +167,13 @@ async function verifyBearer(
   token: string,
   context: BearerVerification,
 ): Promise<Pick<Found, "jwt" | "svid">> {
+  // The key set a (cached or fresh) result was verified against, as it is serving now.
+  const keysFor = (found: Pick<Found, "jwt" | "svid">) =>
+    found.svid
+      ? context.bundleFor(found.svid.spiffe.trustDomain)
+      : context.issuers.find((candidate) => candidate.issuer === found.jwt?.issuer)?.keys.current();
+  const cached = context.cache.get(token, keysFor);
+  if (cached) return cached;
   const claims = peekClaims(token, "jwt");
   const issuer = context.issuers.find((candidate) => candidate.issuer === claims.iss);
   const isSvid =
@@ -174,10 +181,6 @@ async function verifyBearer(
     typeof claims.sub === "string" &&
     claims.sub.startsWith("spiffe://");
   if (!issuer && !isSvid) throw new InvalidCredential("jwt", "unknown issuer");
-  const keysFor = (found: Pick<Found, "jwt" | "svid">) =>
-    found.svid ? context.bundleFor(found.svid.spiffe.trustDomain) : issuer?.keys.current();
-  const cached = context.cache.get(token, keysFor);
-  if (cached) return cached;
   const found = issuer
     ? { jwt: await verifyIssuerToken(token, issuer, context.settings) }
     : {
