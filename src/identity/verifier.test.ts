@@ -133,3 +133,54 @@ describe("createIdentityVerifier", () => {
     );
   });
 });
+
+describe("token rules", () => {
+  it("enforces a configured typ, and JWT-SVID audience and subject rules", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
+    const key = await signingKey("k1", "ES256");
+    const svidKey = await signingKey("svid", "ES256");
+    const jwks = join(dir, "jwks.json");
+    await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+    const bundle = join(dir, "bundle.json");
+    await writeFile(bundle, JSON.stringify({ keys: [{ ...svidKey.publicJwk, use: "jwt-svid" }] }));
+    const v = await setup({
+      spiffe: { trustDomains: { [TD]: bundle } },
+      jwt: {
+        issuers: [
+          {
+            issuer: "https://i/",
+            audiences: ["a"],
+            algorithms: ["ES256"],
+            typ: "at+jwt",
+            jwks: { file: jwks },
+          },
+        ],
+        svidAudiences: ["openclaw"],
+      },
+    });
+    const bearer = (token: string) => input({ authorization: `Bearer ${token}` });
+    await expect(
+      v.verify(bearer(await sign(key, { iss: "https://i/", aud: "a" }))),
+    ).rejects.toThrow("jwt: wrong typ");
+    const ok = await sign(key, { iss: "https://i/", aud: "a", sub: "s" }, { typ: "at+jwt" });
+    expect((await v.verify(bearer(ok))).identity.methods).toEqual(["jwt"]);
+    await expect(v.verify(bearer(await sign(svidKey, { sub: ID, aud: "other" })))).rejects.toThrow(
+      "jwt-svid: wrong audience",
+    );
+    await expect(v.verify(bearer(await sign(svidKey, { sub: ID })))).rejects.toThrow(
+      "jwt-svid: missing aud",
+    );
+    await expect(
+      v.verify(bearer(await sign(svidKey, { sub: `${ID}/`, aud: "openclaw" }))),
+    ).rejects.toThrow("sub is not a valid SPIFFE ID");
+    await expect(v.verify(bearer(await sign(key, { sub: ID, aud: "openclaw" })))).rejects.toThrow(
+      "jwt-svid: unknown kid",
+    );
+    await expect(
+      v.verify(bearer(await sign(svidKey, { sub: "spiffe://other.example/x", aud: "openclaw" }))),
+    ).rejects.toThrow("has no JWT-SVID keys");
+    expect(
+      (await v.verify(bearer(await sign(svidKey, { sub: ID, aud: "openclaw" })))).identity,
+    ).toMatchObject({ subject: ID, methods: ["jwt-svid"], spiffe: { id: ID } });
+  });
+});
