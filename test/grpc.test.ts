@@ -107,7 +107,7 @@ describe("serve with the shipped policy", () => {
     expect(event).toMatchObject({
       path: "envoy/authz/allow",
       result: { allowed: true },
-      cache: "bypass",
+      cache: "miss",
       identity: { methods: [] },
     });
     expect(event.erased).toContain("/input/attributes/request/http/headers/authorization");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AuthzError, InvalidCredential, toAuthzError } from "../errors.js";
+import { AuthzError, type CredentialMethod, InvalidCredential, toAuthzError } from "../errors.js";
 import {
   type CheckResponse,
   DecisionShapeError,
@@ -33,15 +33,30 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     const input = await deps.toInput(request);
     record.input = input;
     timer.lap("timer_input_build_ns");
-    const { identity, suspicious } = await deps.verifyIdentity(input);
+    const { identity, suspicious, expiresAtMs } = await deps.verifyIdentity(input);
     record.identity = identity;
     if (suspicious.length > 0) record.suspicious = suspicious;
+    const revoked = deps.revoked?.(identity);
+    if (revoked)
+      throw new InvalidCredential(identity.methods[0] as CredentialMethod, `revoked ${revoked}`);
     input.identity = identity as unknown as (typeof input)[string];
     timer.lap("timer_identity_ns");
     const policy = deps.policy();
     if (!policy) throw new AuthzError("policy_not_loaded", "no policy is loaded");
     record.revision = policy.revision;
-    const evaluation = policy.evaluate(deps.serializeInput(input));
+    const evaluate = () => policy.evaluate(deps.serializeInput(input));
+    const { evaluation, cache } = deps.cache
+      ? await deps.cache.decide(
+          input,
+          {
+            method: httpMethod(input),
+            revision: policy.revision,
+            credentialExpiresAtMs: expiresAtMs,
+          },
+          evaluate,
+        )
+      : { evaluation: evaluate(), cache: "bypass" as const };
+    record.cache = cache;
     timer.lap("timer_eval_ns");
     if (!evaluation.defined) throw new AuthzError("policy_undefined", "undefined decision");
     record.result = evaluation.value;
@@ -106,6 +121,12 @@ function errorResponse(error: AuthzError): CheckResponse {
   return denied(401, "invalid_token", [
     { header: { key: "www-authenticate", value: 'Bearer error="invalid_token"' } },
   ]);
+}
+
+function httpMethod(input: Record<string, unknown>): string {
+  const http = (input.attributes as { request?: { http?: { method?: unknown } } } | undefined)
+    ?.request?.http;
+  return typeof http?.method === "string" ? http.method : "";
 }
 
 function startTimer(clock: AuthzDeps<unknown>["clock"], metrics: Record<string, number>) {

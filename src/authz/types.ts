@@ -1,3 +1,4 @@
+import type { CacheStatus, DecisionCache } from "../cache/index.js";
 import type { AuthzError } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
@@ -16,6 +17,8 @@ export interface IdentityOutcome {
   identity: Identity;
   /** e.g. a proxy identity header from a peer that may not assert one. */
   suspicious: string[];
+  /** When the earliest verified credential expires (ms since epoch); caches must not outlive it. */
+  expiresAtMs?: number;
 }
 
 /** Time, injected so tests control it. */
@@ -44,6 +47,8 @@ export interface DecisionRecord {
   error?: AuthzError;
   allowed: boolean;
   dryRun: boolean;
+  /** Whether the decision came from the cache. */
+  cache?: CacheStatus;
   /** OPA-style timers: `timer_input_build_ns`, `timer_identity_ns`, `timer_eval_ns`, … */
   metrics: Record<string, number>;
 }
@@ -59,6 +64,10 @@ export interface CheckOutcome {
 export interface AuthzDeps<R> {
   toInput(request: R): Promise<InputDocument>;
   verifyIdentity(input: InputDocument): Promise<IdentityOutcome>;
+  /** Why the caller's credential is revoked, or undefined. */
+  revoked?(identity: Identity): string | undefined;
+  /** The read-decision cache, when enabled. */
+  cache?: Pick<DecisionCache, "decide">;
   /** The policy serving now, or undefined before the first one loads. */
   policy(): DecisionPolicy | undefined;
   serializeInput(input: InputDocument): Uint8Array;

@@ -3,8 +3,9 @@ import pino from "pino";
 import type { CheckResponse } from "../authz/index.js";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
-import { fromProtoJson } from "../grpc/index.js";
+import { fromProtoJson, loadProtos, type Protos } from "../grpc/index.js";
 import { createPipeline, loadPolicy } from "./pipeline.js";
+import { openRedis } from "./redis.js";
 
 /**
  * `openclaw-authz check`: runs one CheckRequest (protobuf JSON, from a file or `-` for stdin)
@@ -16,45 +17,60 @@ export async function check(
   source: string,
   write: (text: string) => void,
 ): Promise<number> {
+  const protos = loadProtos();
+  const request = await readRequest(source, protos.checkRequest);
   const policy = await loadPolicy(config);
   const logger = pino({ level: "silent" });
-  const pipeline = await createPipeline(config, {
-    policy,
-    sinks: [],
-    logger,
-    fetch: globalThis.fetch,
-  });
+  const redis = config.cache.redis
+    ? await openRedis(config.cache.redis, logger, () => {})
+    : undefined;
+  try {
+    const pipeline = await createPipeline(config, {
+      policy,
+      sinks: [],
+      logger,
+      fetch: globalThis.fetch,
+      ...(redis ? { redis } : {}),
+    });
+    // Through the wire encoding, so `check` decodes exactly what `serve` would receive.
+    const wire = protos.checkRequest.encode(request).finish();
+    const outcome = await pipeline.authorizer.check(protos.checkRequest.decode(wire));
+    pipeline.close();
+    const { record } = outcome;
+    const output = {
+      decision: record.result ?? null,
+      ...(record.error
+        ? { error: { code: record.error.code, message: record.error.message } }
+        : {}),
+      response: toProtoJson(
+        outcome.response,
+        (code) => protos.httpStatusCode.valuesById[code] ?? code,
+      ),
+      identity: record.identity ?? null,
+    };
+    write(`${JSON.stringify(output, null, 2)}\n`);
+    return outcome.allowed ? 0 : 1;
+  } finally {
+    await redis?.close();
+  }
+}
+
+/** Reads a CheckRequest in protobuf JSON from a file or stdin (`-`). */
+async function readRequest(source: string, type: Protos["checkRequest"]) {
   const text =
     source === "-"
       ? await readStdin()
       : await readFile(source, "utf8").catch((error: Error) => {
           throw new AuthzError("config_invalid", `cannot read ${source}: ${error.message}`);
         });
-  let request: ReturnType<typeof fromProtoJson>;
   try {
-    request = fromProtoJson(pipeline.protos.checkRequest, JSON.parse(text));
+    return fromProtoJson(type, JSON.parse(text));
   } catch (error) {
     throw new AuthzError(
       "config_invalid",
       `${source} is not a CheckRequest in protobuf JSON: ${(error as Error).message}`,
     );
   }
-  // Through the wire encoding, so `check` decodes exactly what `serve` would receive.
-  const wire = pipeline.protos.checkRequest.encode(request).finish();
-  const outcome = await pipeline.authorizer.check(pipeline.protos.checkRequest.decode(wire));
-  const { record } = outcome;
-  const output = {
-    decision: record.result ?? null,
-    ...(record.error ? { error: { code: record.error.code, message: record.error.message } } : {}),
-    response: toProtoJson(
-      outcome.response,
-      (code) => pipeline.protos.httpStatusCode.valuesById[code] ?? code,
-    ),
-    identity: record.identity ?? null,
-  };
-  pipeline.identity.close();
-  write(`${JSON.stringify(output, null, 2)}\n`);
-  return outcome.allowed ? 0 : 1;
 }
 
 /** The CheckResponse in protobuf JSON: empty lists omitted, HTTP status codes as enum names. */

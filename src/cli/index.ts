@@ -3,6 +3,7 @@ import { loadConfig } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { check } from "./check.js";
+import { revoke } from "./revoke.js";
 import { serve } from "./serve.js";
 
 const USAGE = `Usage: openclaw-authz <command> [options]
@@ -11,6 +12,8 @@ Commands:
   serve [--config FILE]                 run the ext_authz sidecar
   check --config FILE [REQUEST.json|-]  run one CheckRequest (protobuf JSON) through the pipeline;
                                         exit 0 allowed, 1 denied, 2 usage or config error
+  revoke --config FILE (--subject S | --jti J) [--for DURATION]
+                                        deny a subject or token everywhere (default for 24h)
 
 Options:
   --config FILE   YAML configuration (default: $OPENCLAW_AUTHZ_CONFIG, else built-in defaults)
@@ -43,6 +46,13 @@ export async function runCli(
       return "serving";
     }
     if (command === "check" && rest.length <= 1) return await check(config, rest[0] ?? "-", io.out);
+    if (command === "revoke" && rest.length === 0) {
+      return await revoke(
+        config,
+        { subject: values.subject, jti: values.jti, for: values.for },
+        io.out,
+      );
+    }
     io.err(`openclaw-authz: unknown command or arguments: ${positionals.join(" ")}\n\n${USAGE}`);
     return 2;
   } catch (error) {
@@ -60,6 +70,9 @@ function parse(argv: string[]) {
       config: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
+      subject: { type: "string" },
+      jti: { type: "string" },
+      for: { type: "string" },
     },
   });
 }

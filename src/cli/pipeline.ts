@@ -1,5 +1,7 @@
 import type { Logger } from "pino";
 import { type Authorizer, type Clock, createAuthorizer } from "../authz/index.js";
+import { createCacheKey, createDecisionCache, type DecisionCache } from "../cache/index.js";
+import { createRedisDecisionStore, type RedisFailure } from "../cache/redis-store.js";
 import type { Config } from "../config/index.js";
 import { createDecisionLog, type DecisionSink } from "../decision-log/index.js";
 import { AuthzError } from "../errors.js";
@@ -8,35 +10,25 @@ import { createIdentityVerifier, type Fetch, type IdentityVerifier } from "../id
 import { stringifyJson, toInput } from "../input/index.js";
 import type { AuthzMetrics } from "../metrics/index.js";
 import { createWasmPolicy, type PolicyEngine, readBundle } from "../policy/index.js";
+import { rateLimited } from "../rate-limited.js";
+import {
+  createRevocationList,
+  followRedisRevocations,
+  followRevocationFile,
+} from "../revocation/index.js";
 import { VERSION } from "../version.js";
+import type { RedisConnections } from "./redis.js";
 
 /** The decision pipeline and what it was built from; shared by `serve` and `check`. */
 export interface Pipeline {
   protos: Protos;
   authorizer: Authorizer;
   identity: IdentityVerifier;
+  /** Stops the background watchers and key refreshes. */
+  close(): void;
 }
 
 const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
-
-/** Calls `log` at most once per `intervalMs`, telling it how many calls were dropped since. */
-function rateLimited<T>(
-  intervalMs: number,
-  log: (value: T, suppressed: number) => void,
-): (value: T) => void {
-  let last = Number.NEGATIVE_INFINITY;
-  let suppressed = 0;
-  return (value) => {
-    const now = Date.now();
-    if (now - last < intervalMs) {
-      suppressed++;
-      return;
-    }
-    log(value, suppressed);
-    last = now;
-    suppressed = 0;
-  };
-}
 
 /** The clock of the real process. */
 export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
@@ -67,6 +59,7 @@ export async function createPipeline(
     metrics?: AuthzMetrics;
     logger: Logger;
     fetch: Fetch;
+    redis?: Pick<RedisConnections, "commands" | "subscriber">;
   },
 ): Promise<Pipeline> {
   const protos = loadProtos();
@@ -86,6 +79,9 @@ export async function createPipeline(
     path: config.policy.decision,
     labels: { id: `${process.pid}`, version: VERSION },
   });
+  const redisFailure = redisFailureReporter(deps);
+  const cache = createCache(config, deps, redisFailure);
+  const revocations = await followRevocations(config, deps, redisFailure, () => cache?.clear());
   const encoder = new TextEncoder();
   const warnSuspicious = rateLimited(10_000, (events: string[], suppressed: number) =>
     deps.logger.warn({ events, suppressed }, "suspicious request"),
@@ -94,12 +90,17 @@ export async function createPipeline(
     {
       toInput: (request) => toInput(protos.checkRequest, request as never, config.policy),
       verifyIdentity: (input) => identity.verify(input),
+      revoked: (who) => revocations.list.revoked(who),
+      ...(cache ? { cache } : {}),
       policy: () => deps.policy,
       serializeInput: (input) => encoder.encode(stringifyJson(input)),
       onDecision: (record, response) => {
         decisionLog.log(record, response);
         deps.metrics?.observeDecision(record);
-        if (record.suspicious) warnSuspicious(record.suspicious);
+        if (record.suspicious) {
+          deps.metrics?.countSuspicious();
+          warnSuspicious(record.suspicious);
+        }
         // Invalid credentials and unparsable requests are the caller's doing: the decision log
         // has them; the operational log is for faults on our side.
         if (record.error && !CALLER_ERRORS.has(record.error.code)) {
@@ -113,5 +114,97 @@ export async function createPipeline(
     },
     { dryRun: config.policy.dryRun },
   );
-  return { protos, authorizer, identity };
+  return {
+    protos,
+    authorizer,
+    identity,
+    close: () => {
+      identity.close();
+      revocations.close();
+    },
+  };
+}
+
+type PipelineDeps = Parameters<typeof createPipeline>[1];
+type RedisReporter = (purpose: string) => (failure: RedisFailure, error?: Error) => void;
+
+/** The read-decision cache, local and optionally shared through Redis. */
+function createCache(
+  config: Config,
+  deps: PipelineDeps,
+  redisFailure: RedisReporter,
+): DecisionCache | undefined {
+  if (!config.cache.enabled) return undefined;
+  const redis = config.cache.redis;
+  const shared =
+    deps.redis && redis?.shareDecisions
+      ? createRedisDecisionStore(
+          deps.redis.commands,
+          { prefix: redis.keyPrefix, budgetMs: redis.budget },
+          redisFailure("cache"),
+        )
+      : undefined;
+  const cache = createDecisionCache(
+    {
+      ttlMs: config.cache.ttl,
+      maxEntries: config.cache.maxEntries,
+      maxBytes: config.cache.maxBytes,
+      methods: config.cache.methods,
+      key: createCacheKey(config.cache.ignore),
+      now: Date.now,
+    },
+    {
+      ...(shared ? { shared } : {}),
+      events: deps.metrics?.cache ?? { hit() {}, miss() {}, evicted() {} },
+    },
+  );
+  deps.metrics?.observeCacheSize(() => cache.size());
+  return cache;
+}
+
+/** Revocations from Redis (hash + pub/sub) or, without Redis, from `identity.revocationFile`. */
+async function followRevocations(
+  config: Config,
+  deps: PipelineDeps,
+  redisFailure: RedisReporter,
+  dropCache: () => void,
+) {
+  const list = createRevocationList(Date.now, () => {
+    dropCache();
+    deps.metrics?.countRevocation();
+  });
+  const prefix = config.cache.redis?.keyPrefix ?? "openclaw-authz:";
+  if (deps.redis) {
+    const onError = (error: Error) => redisFailure("revocation")("error", error);
+    await followRedisRevocations(list, deps.redis.commands, deps.redis.subscriber, {
+      prefix,
+      now: Date.now,
+      onError,
+    });
+    return { list, close: () => {} };
+  }
+  const file = config.identity.revocationFile;
+  if (!file) return { list, close: () => {} };
+  const watched = await followRevocationFile(list, file, {
+    intervalMs: config.identity.fileRefreshInterval,
+    onError: (error) =>
+      deps.logger.warn(
+        { file, err: error.message },
+        "revocation file unreadable; last list keeps applying",
+      ),
+  });
+  return { list, close: watched.close };
+}
+
+/** Counts every Redis failure by purpose; logs them at most once per 10 s. */
+function redisFailureReporter(deps: PipelineDeps): RedisReporter {
+  const log = rateLimited(
+    10_000,
+    (event: { purpose: string; failure: string; err?: string }, suppressed: number) =>
+      deps.logger.warn({ ...event, suppressed }, "redis unavailable; deciding locally"),
+  );
+  return (purpose) => (failure, error) => {
+    deps.metrics?.countRedisFailure(purpose, failure);
+    log({ purpose, failure, ...(error ? { err: error.message } : {}) });
+  };
 }

@@ -5,8 +5,10 @@ import type { Config } from "../config/index.js";
 import type { DecisionSink } from "../decision-log/index.js";
 import { DESCRIPTOR_SET, startGrpcServer } from "../grpc/index.js";
 import { createMetrics } from "../metrics/index.js";
+import { rateLimited } from "../rate-limited.js";
 import { VERSION } from "../version.js";
 import { createPipeline, loadPolicy } from "./pipeline.js";
+import { openRedis } from "./redis.js";
 
 /**
  * `openclaw-authz serve`: loads the policy, serves Check, health and reflection on
@@ -28,12 +30,23 @@ export async function serve(config: Config): Promise<void> {
   const sinks: DecisionSink[] = config.decisionLog.console
     ? [{ write: (line) => stdout.write(`${line}\n`) }]
     : [];
+  // ioredis reports every failed reconnect; one line per 10 s is enough.
+  const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
+    logger.warn({ err: error.message, suppressed }, "redis connection error; reconnecting"),
+  );
+  const redis = config.cache.redis
+    ? await openRedis(config.cache.redis, logger, (error) => {
+        metrics.countRedisFailure("connection", "error");
+        logRedisError(error);
+      })
+    : undefined;
   const pipeline = await createPipeline(config, {
     policy,
     sinks,
     metrics,
     logger,
     fetch: globalThis.fetch,
+    ...(redis ? { redis } : {}),
   });
   const grpcServer = await startGrpcServer(
     {
@@ -74,7 +87,8 @@ export async function serve(config: Config): Promise<void> {
     grpcServer.setServing(false);
     await grpcServer.shutdown(config.server.shutdownGrace);
     await admin.close();
-    pipeline.identity.close();
+    pipeline.close();
+    await redis?.close();
     stdout.flushSync();
     logger.info("stopped");
   });

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { DEFAULT_IGNORED_PATHS } from "../cache/cache-key.js";
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 
 /** A duration string (`250ms`, `30s`, `5m`, `1h`) resolved to milliseconds. */
-const duration = z
+export const duration = z
   .string()
   .regex(DURATION, "must be a duration such as 250ms, 30s, 5m or 1h")
   .transform((text) => {
@@ -74,6 +75,8 @@ const identitySchema = z
     clockTolerance: duration.default(30_000),
     /** Verified tokens and certificates remembered (until expiry or key change). 0 disables. Default 10000. */
     verifiedCacheSize: z.number().int().min(0).max(1_000_000).default(10_000),
+    /** Without Redis: revocations are lines of JSON in this file (`openclaw-authz revoke` appends). */
+    revocationFile: z.string().min(1).optional(),
     /** How often watched files (trust bundles, JWKS files) are checked for changes. Default `5s`. */
     fileRefreshInterval: duration.default(5_000),
     spiffe: z
@@ -180,12 +183,39 @@ export const configSchema = z
     identity: identitySchema.prefault({}),
     cache: z
       .object({
-        /** Lifetime of a cached read decision. Default `30s`. (The cache itself arrives with issue #4.) */
+        /** Cache read decisions. Default true. */
+        enabled: z.boolean().default(true),
+        /** Lifetime of a cached decision (never past the caller's credential). Default `30s`. */
         ttl: duration.default(30_000),
         /** Most cached decisions. Default 100000. */
         maxEntries: z.number().int().min(1).default(100_000),
+        /** Memory bound: summed JSON size of cached results, bytes. Default 64 MiB. */
+        maxBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(64 * 1024 * 1024),
         /** Methods whose decisions may be cached. Default GET, HEAD, OPTIONS. */
         methods: z.array(z.string().regex(/^[A-Z]+$/)).default(["GET", "HEAD", "OPTIONS"]),
+        /** JSON pointers left out of the cache key (per-request ids, time, trace headers, port). */
+        ignore: z
+          .array(z.string().regex(/^(\/[^/]*)+$/, "must be a JSON pointer"))
+          .default(DEFAULT_IGNORED_PATHS),
+        redis: z
+          .object({
+            /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
+            url: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
+            /** Prefix of every key and channel. Default `openclaw-authz:`. */
+            keyPrefix: z.string().default("openclaw-authz:"),
+            /** Share cached decisions between replicas. Default true. */
+            shareDecisions: z.boolean().default(true),
+            /** Longest a cache lookup may wait for Redis. Default `5ms`. */
+            budget: duration.default(5),
+            /** Connection timeout. Default `1s`. */
+            connectTimeout: duration.default(1_000),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -52,7 +52,7 @@ export function toDecisionEvent(
     metrics: record.metrics,
     labels: context.labels,
     identity: { subject: record.identity?.subject, methods: record.identity?.methods ?? [] },
-    cache: "bypass",
+    cache: record.cache ?? "bypass",
     dry_run: record.dryRun,
     erased,
     response_status: response.status.code,

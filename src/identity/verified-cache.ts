@@ -26,7 +26,11 @@ export function createVerifiedCache<V extends object>(
   options: VerifiedCacheOptions,
 ): VerifiedCache<V> {
   if (options.max === 0) return { get: () => undefined, set: () => {} };
-  const cache = new LRUCache<string, { keys: object; value: V }>({ max: options.max });
+  const cache = new LRUCache<string, { keys: object; value: V }>({
+    max: options.max,
+    perf: { now: options.now },
+    ttlResolution: 0,
+  });
   return {
     get(credential, keysFor) {
       const entry = cache.get(credential);

@@ -2,6 +2,7 @@ import type { Identity } from "../authz/index.js";
 import type { IdentityConfig } from "../config/index.js";
 import { InvalidCredential } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
+import { type WatchedFile, watchFile } from "../watched-file.js";
 import { createRemoteJwks, type Fetch, type JwksSource, toKeySet } from "./jwks-source.js";
 import { type IssuerPolicy, peekClaims, type VerifiedJwt, verifyIssuerToken } from "./jwt.js";
 import { verifyJwtSvid } from "./jwt-svid.js";
@@ -16,7 +17,6 @@ import {
   verifyProxyToken,
 } from "./trusted-proxy.js";
 import { createVerifiedCache, type VerifiedCache } from "./verified-cache.js";
-import { type WatchedFile, watchFile } from "./watched-file.js";
 import { verifyX509Svid } from "./x509-svid.js";
 import { intermediatesFromXfcc } from "./xfcc.js";
 
@@ -95,15 +95,16 @@ export async function createIdentityVerifier(
     settings,
     cache: createVerifiedCache<Pick<Found, "jwt" | "svid">>(cacheOptions),
   };
-  const certificates = createVerifiedCache<SpiffeId>(cacheOptions);
-  const verifyCertificate = (pem: string, headers: Headers): SpiffeId => {
+  const certificates = createVerifiedCache<{ spiffe: SpiffeId; expiresAtMs: number }>(cacheOptions);
+  const verifyCertificate = (pem: string, headers: Headers) => {
     const xfcc = config.spiffe?.xfccIntermediates ? headers["x-forwarded-client-cert"] : undefined;
     const key = xfcc === undefined ? pem : `${pem}\n${xfcc}`;
-    const cached = certificates.get(key, (spiffe) => bundleFor(spiffe.trustDomain));
+    const cached = certificates.get(key, (entry) => bundleFor(entry.spiffe.trustDomain));
     if (cached) return cached;
     const verified = verifyX509Svid(pem, intermediatesFromXfcc(xfcc), bundleFor, deps.now());
-    certificates.set(key, verified.bundle, verified.spiffe, verified.expiresAtMs);
-    return verified.spiffe;
+    const entry = { spiffe: verified.spiffe, expiresAtMs: verified.expiresAtMs };
+    certificates.set(key, verified.bundle, entry, verified.expiresAtMs);
+    return entry;
   };
 
   return {
@@ -113,7 +114,9 @@ export async function createIdentityVerifier(
       const suspicious: string[] = [];
       const certificate = peerCertificate(input);
       if (certificate !== undefined && config.spiffe) {
-        found.x509 = verifyCertificate(certificate, headers);
+        const verified = verifyCertificate(certificate, headers);
+        found.x509 = verified.spiffe;
+        found.x509ExpiresAtMs = verified.expiresAtMs;
       }
       if (config.jwt) {
         const token = bearerToken(headers, config.jwt.header);
@@ -136,7 +139,11 @@ export async function createIdentityVerifier(
             );
         }
       }
-      return { identity: toIdentity(found, proxy?.header), suspicious };
+      return {
+        identity: toIdentity(found, proxy?.header),
+        suspicious,
+        expiresAtMs: expiresAt(found),
+      };
     },
     ready: () =>
       [...bundles.values()].every((b) => b.current() !== undefined) &&
@@ -149,6 +156,7 @@ export async function createIdentityVerifier(
 
 interface Found {
   x509?: SpiffeId;
+  x509ExpiresAtMs?: number;
   jwt?: VerifiedJwt;
   svid?: { spiffe: SpiffeId; jwt: VerifiedJwt };
   proxy?: Record<string, unknown>;
@@ -195,6 +203,17 @@ async function verifyBearer(
   const expiresAt = (found.jwt ?? found.svid?.jwt)?.expires_at ?? 0;
   if (keys) context.cache.set(token, keys, found, expiresAt * 1000);
   return found;
+}
+
+/** The earliest expiry of the verified credentials, ms since epoch. */
+function expiresAt(found: Found): number | undefined {
+  const times = [
+    found.x509ExpiresAtMs,
+    (found.jwt ?? found.svid?.jwt)?.expires_at,
+    typeof found.proxy?.exp === "number" ? found.proxy.exp : undefined,
+  ].map((t, i) => (t === undefined || i === 0 ? t : t * 1000));
+  const defined = times.filter((t): t is number => t !== undefined);
+  return defined.length > 0 ? Math.min(...defined) : undefined;
 }
 
 /** CONTRACT.md §4: a block only for each method that verified. */

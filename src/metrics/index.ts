@@ -10,6 +10,16 @@ export interface AuthzMetrics {
   setPolicyLoaded(loaded: boolean): void;
   /** Counts a Check the gRPC layer rejected before the pipeline (bad payload, too large). */
   countRejected(reason: string): void;
+  /** Decision cache events. */
+  cache: { hit(source: "local" | "shared"): void; miss(): void; evicted(): void };
+  /** Reports the number of cached decisions when scraped. */
+  observeCacheSize(size: () => number): void;
+  /** A Redis call that did not help (timeout, error, garbage), by purpose. */
+  countRedisFailure(purpose: string, failure: string): void;
+  /** A revocation was applied (from Redis, pub/sub or the file). */
+  countRevocation(): void;
+  /** Something suspicious was ignored (e.g. a proxy header from a stranger). */
+  countSuspicious(): void;
 }
 
 const LATENCY_BUCKETS = [
@@ -48,8 +58,53 @@ export function createMetrics(): AuthzMetrics {
     labelNames: ["reason"],
     registers: [registry],
   });
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new Counter({ name: `openclaw_authz_${name}`, help, labelNames, registers: [registry] });
+  const cacheHits = counter(
+    "cache_hits_total",
+    "Decisions served from the cache, by source (local, shared).",
+    ["source"],
+  );
+  const cacheMisses = counter(
+    "cache_misses_total",
+    "Cacheable decisions that had to be evaluated.",
+  );
+  const cacheEvictions = counter(
+    "cache_evictions_total",
+    "Cached decisions evicted to stay within bounds.",
+  );
+  const redisFailures = counter(
+    "redis_failures_total",
+    "Redis calls that timed out, failed or answered garbage.",
+    ["purpose", "failure"],
+  );
+  const revocations = counter("revocations_applied_total", "Revocations applied.");
+  const suspicious = counter(
+    "suspicious_requests_total",
+    "Requests carrying something ignored as untrustworthy.",
+  );
+  let cacheSize: () => number = () => 0;
+  new Gauge({
+    name: "openclaw_authz_cache_entries",
+    help: "Decisions in the local cache.",
+    registers: [registry],
+    collect() {
+      this.set(cacheSize());
+    },
+  });
   return {
     registry,
+    cache: {
+      hit: (source) => cacheHits.inc({ source }),
+      miss: () => cacheMisses.inc(),
+      evicted: () => cacheEvictions.inc(),
+    },
+    observeCacheSize(size) {
+      cacheSize = size;
+    },
+    countRedisFailure: (purpose, failure) => redisFailures.inc({ purpose, failure }),
+    countRevocation: () => revocations.inc(),
+    countSuspicious: () => suspicious.inc(),
     observeDecision(record) {
       const outcome = record.error ? "error" : record.allowed ? "allow" : "deny";
       decisions.inc({ outcome, code: record.error?.code ?? "" });

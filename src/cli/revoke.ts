@@ -1,0 +1,65 @@
+import pino from "pino";
+import type { Config } from "../config/index.js";
+import { duration } from "../config/index.js";
+import { AuthzError } from "../errors.js";
+import { appendRevocation, publishRevocation, type Revocation } from "../revocation/index.js";
+import { openRedis } from "./redis.js";
+
+/** What to revoke, from the command line. */
+export interface RevokeArguments {
+  subject?: string;
+  jti?: string;
+  /** A duration (`24h`, `30m`); default `24h`. */
+  for?: string;
+}
+
+/**
+ * `openclaw-authz revoke --subject S | --jti J [--for DURATION]`: records the revocation in
+ * Redis and publishes it (every sidecar denies within a second and drops its cached decisions),
+ * or, without Redis, appends it to `identity.revocationFile`. Prints the revocation as JSON.
+ * Throws `AuthzError("config_invalid")` for bad arguments or when no store is configured.
+ */
+export async function revoke(
+  config: Config,
+  args: RevokeArguments,
+  write: (text: string) => void,
+): Promise<number> {
+  if ((args.subject === undefined) === (args.jti === undefined)) {
+    throw new AuthzError("config_invalid", "revoke needs exactly one of --subject and --jti");
+  }
+  const lifetime = duration.safeParse(args.for ?? "24h");
+  if (!lifetime.success)
+    throw new AuthzError("config_invalid", `--for: ${lifetime.error.issues[0]?.message}`);
+  const revocation: Revocation = {
+    kind: args.subject !== undefined ? "subject" : "jti",
+    value: (args.subject ?? args.jti) as string,
+    untilMs: Date.now() + lifetime.data,
+  };
+  if (revocation.value === "")
+    throw new AuthzError("config_invalid", "the value to revoke is empty");
+  const redis = config.cache.redis;
+  if (redis) {
+    const errors: Error[] = [];
+    const connections = await openRedis(redis, pino({ level: "silent" }), (error) =>
+      errors.push(error),
+    );
+    try {
+      await publishRevocation(connections.commands, redis.keyPrefix, revocation);
+    } catch (error) {
+      throw new AuthzError("config_invalid", `redis: ${(error as Error).message}`);
+    } finally {
+      await connections.close();
+    }
+  } else if (config.identity.revocationFile) {
+    await appendRevocation(config.identity.revocationFile, revocation);
+  } else {
+    throw new AuthzError(
+      "config_invalid",
+      "no revocation store: configure cache.redis or identity.revocationFile",
+    );
+  }
+  write(
+    `${JSON.stringify({ revoked: { ...revocation, until: new Date(revocation.untilMs).toISOString() } })}\n`,
+  );
+  return 0;
+}

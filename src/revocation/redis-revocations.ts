@@ -1,0 +1,72 @@
+import { parseRevocation, type Revocation, type RevocationList } from "./revocation-list.js";
+
+/** The Redis commands revocation uses (an ioredis client satisfies it). */
+export interface RevocationCommands {
+  hgetall(key: string): Promise<Record<string, string>>;
+  hset(key: string, field: string, value: string): Promise<unknown>;
+  hdel(key: string, ...fields: string[]): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+}
+
+/** A subscribed connection (ioredis in subscriber mode satisfies it). */
+export interface RevocationSubscriber {
+  subscribe(channel: string): Promise<unknown>;
+  on(event: "message", listener: (channel: string, message: string) => void): unknown;
+  on(event: "ready", listener: () => void): unknown;
+}
+
+/** Revocations live in one hash (`<prefix>revocations`), announced on the channel of that name. */
+const hashKey = (prefix: string) => `${prefix}revocations`;
+
+/**
+ * Records a revocation in Redis (it survives restarts of every sidecar) and publishes it so every
+ * running sidecar applies it at once.
+ */
+export async function publishRevocation(
+  redis: RevocationCommands,
+  prefix: string,
+  revocation: Revocation,
+): Promise<void> {
+  const message = JSON.stringify(revocation);
+  await redis.hset(hashKey(prefix), `${revocation.kind}:${revocation.value}`, message);
+  await redis.publish(hashKey(prefix), message);
+}
+
+/**
+ * Keeps `list` equal to Redis: loads every revocation now and after each reconnect (messages
+ * published while disconnected are not lost), applies published ones as they arrive, prunes
+ * expired ones. Errors go to `onError`; the last known list keeps applying.
+ */
+export async function followRedisRevocations(
+  list: RevocationList,
+  redis: RevocationCommands,
+  subscriber: RevocationSubscriber,
+  options: { prefix: string; now(): number; onError(error: Error): void },
+): Promise<void> {
+  const key = hashKey(options.prefix);
+  const reload = async () => {
+    try {
+      const fields = await redis.hgetall(key);
+      const all = Object.entries(fields).map(([field, value]) => ({
+        field,
+        revocation: parseRevocation(value),
+      }));
+      list.replace(all.flatMap(({ revocation }) => (revocation ? [revocation] : [])));
+      const expired = all
+        .filter(({ revocation }) => !revocation || revocation.untilMs <= options.now())
+        .map(({ field }) => field);
+      if (expired.length > 0) await redis.hdel(key, ...expired);
+    } catch (error) {
+      options.onError(error as Error);
+    }
+  };
+  subscriber.on("message", (channel, message) => {
+    const revocation = channel === key ? parseRevocation(message) : undefined;
+    if (revocation) list.apply(revocation);
+  });
+  subscriber.on("ready", () => {
+    subscriber.subscribe(key).then(reload, (error: Error) => options.onError(error));
+  });
+  await subscriber.subscribe(key).catch((error: Error) => options.onError(error));
+  await reload();
+}
