@@ -29,6 +29,16 @@ go_tool() {
 ensure_opa() { go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION"; }
 ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"; }
 
+# redis-server for the tests that need a real Redis (they start their own on a free port).
+ensure_redis() {
+  command -v redis-server >/dev/null && return 0
+  log "installing redis-server (apt-get)"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
+}
+
 ensure_node_modules() {
   if [[ ! -d "$ROOT/node_modules" || "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]]; then
     # `npm install` from the lockfile, not `npm ci`: npm 11 writes lockfiles without other

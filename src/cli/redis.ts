@@ -49,8 +49,8 @@ export async function openRedis(
   return {
     commands,
     subscriber,
+    // disconnect, not QUIT: a Redis that stopped answering must not hold up shutdown.
     close: async () => {
-      await Promise.allSettled([commands.quit(), subscriber.quit()]);
       commands.disconnect();
       subscriber.disconnect();
     },

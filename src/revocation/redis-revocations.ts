@@ -67,6 +67,7 @@ export async function followRedisRevocations(
   subscriber.on("ready", () => {
     subscriber.subscribe(key).then(reload, (error: Error) => options.onError(error));
   });
-  await subscriber.subscribe(key).catch((error: Error) => options.onError(error));
+  // Not awaited: a Redis that accepts connections but never answers must not hold up the start.
+  subscriber.subscribe(key).catch((error: Error) => options.onError(error));
   await reload();
 }
