@@ -9,6 +9,7 @@ export PATH="$TOOLS_BIN:$PATH"
 # Pinned versions. opa matches the OPA release that opa-envoy-plugin v1.19.1-envoy embeds.
 OPA_VERSION="v1.19.1"
 GRPCURL_VERSION="v1.9.3"
+GHZ_VERSION="v0.121.0"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -28,6 +29,7 @@ go_tool() {
 
 ensure_opa() { go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION"; }
 ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"; }
+ensure_ghz() { go_tool ghz github.com/bojand/ghz/cmd/ghz "$GHZ_VERSION"; }
 
 # redis-server for the tests that need a real Redis (they start their own on a free port).
 ensure_redis() {
