@@ -39,12 +39,9 @@ const stableStringify = configure({ bigint: true, deterministic: true });
 export function createCacheKey(
   ignoredPaths: string[],
 ): (input: InputDocument, revision: string) => string {
-  const paths = ignoredPaths.map(parsePointer);
+  const ignored = toTrie(ignoredPaths.map(parsePointer));
   return (input, revision) => {
-    const material = paths.reduce<InputDocument>(
-      (document, path) => without(document, path),
-      input,
-    );
+    const material = without(input, ignored);
     const digest = createHash("sha256")
       .update(stableStringify(material) ?? "")
       .digest("base64url");
@@ -60,18 +57,40 @@ function parsePointer(pointer: string): string[] {
     .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
-/** A copy of `document` without `path`, copying only the containers along the path. */
-function without(document: InputDocument, path: string[]): InputDocument {
-  const [head, ...rest] = path;
-  if (
-    head === undefined ||
-    typeof document !== "object" ||
-    document === null ||
-    !(head in document)
-  )
-    return document;
-  const copy: InputDocument = { ...document };
-  if (rest.length === 0) delete copy[head];
-  else copy[head] = without(copy[head] as InputDocument, rest) as InputDocument[string];
-  return copy;
+/** Ignored paths as a tree: a key mapping to `true` is removed, to a subtree is descended. */
+type Trie = Map<string, Trie | true>;
+
+function toTrie(paths: string[][]): Trie {
+  const root: Trie = new Map();
+  for (const path of paths) {
+    let node = root;
+    path.forEach((token, i) => {
+      if (i === path.length - 1) node.set(token, true);
+      else {
+        const next = node.get(token);
+        if (next === true) return;
+        const child: Trie = next ?? new Map();
+        node.set(token, child);
+        node = child;
+      }
+    });
+  }
+  return root;
+}
+
+/** A copy of `document` without the ignored paths, copying only the containers along them. */
+function without(document: InputDocument, ignored: Trie): InputDocument {
+  let copy: InputDocument | undefined;
+  for (const [key, rest] of ignored) {
+    if (!(key in document)) continue;
+    copy ??= { ...document };
+    if (rest === true) delete copy[key];
+    else {
+      const child = copy[key];
+      if (typeof child === "object" && child !== null && !Array.isArray(child)) {
+        copy[key] = without(child as InputDocument, rest) as InputDocument[string];
+      }
+    }
+  }
+  return copy ?? document;
 }

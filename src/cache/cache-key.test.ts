@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { createCacheKey, DEFAULT_IGNORED_PATHS } from "./cache-key.js";
+
+const key = createCacheKey(DEFAULT_IGNORED_PATHS);
+const input = (headers: Record<string, string>, extra: Record<string, unknown> = {}) => ({
+  attributes: {
+    source: {
+      address: {
+        socketAddress: {
+          address: "10.0.0.1",
+          portValue: 40_000 + Math.floor(Math.random() * 1000),
+        },
+      },
+    },
+    request: {
+      time: { seconds: Date.now() },
+      http: { id: String(Math.random()), method: "GET", path: "/a", headers },
+    },
+  },
+  ...extra,
+});
+
+describe("createCacheKey", () => {
+  it("ignores request ids, time, the source port and trace headers", () => {
+    const a = input({ accept: "*/*", "x-request-id": "1", traceparent: "00-a-b-01" });
+    const b = input({ traceparent: "00-c-d-01", accept: "*/*", "x-request-id": "2" });
+    expect(key(a, "r1")).toBe(key(b, "r1"));
+  });
+
+  it("does not change the document it keys", () => {
+    const a = input({ "x-request-id": "1" });
+    const before = JSON.stringify(a);
+    key(a, "r1");
+    expect(JSON.stringify(a)).toBe(before);
+  });
+
+  it.each([
+    ["another header value", input({ accept: "text/html" })],
+    ["another identity", input({ accept: "*/*" }, { identity: { subject: "bob" } })],
+    [
+      "another source address",
+      {
+        ...input({ accept: "*/*" }),
+        attributes: {
+          source: { address: { socketAddress: { address: "10.0.0.2" } } },
+          request: { http: { method: "GET", path: "/a", headers: { accept: "*/*" } } },
+        },
+      },
+    ],
+  ])("changes with %s", (_, other) => {
+    expect(key(input({ accept: "*/*" }), "r1")).not.toBe(key(other, "r1"));
+  });
+
+  it("changes with the policy revision", () => {
+    const a = input({});
+    expect(key(a, "r1")).not.toBe(key(a, "r2"));
+  });
+});
