@@ -27,7 +27,6 @@ export async function check(
   try {
     const pipeline = await createPipeline(config, {
       policy,
-      sinks: [],
       logger,
       fetch: globalThis.fetch,
       ...(redis ? { redis } : {}),

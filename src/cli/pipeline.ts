@@ -3,7 +3,7 @@ import { type Authorizer, type Clock, createAuthorizer } from "../authz/index.js
 import { createCacheKey, createDecisionCache, type DecisionCache } from "../cache/index.js";
 import { createRedisDecisionStore, type RedisFailure } from "../cache/redis-store.js";
 import type { Config } from "../config/index.js";
-import { createDecisionLog, type DecisionSink } from "../decision-log/index.js";
+import type { DecisionLog } from "../decision-log/index.js";
 import { AuthzError } from "../errors.js";
 import { loadProtos, type Protos } from "../grpc/index.js";
 import { createIdentityVerifier, type Fetch, type IdentityVerifier } from "../identity/index.js";
@@ -16,7 +16,6 @@ import {
   followRedisRevocations,
   followRevocationFile,
 } from "../revocation/index.js";
-import { VERSION } from "../version.js";
 import type { RedisConnections } from "./redis.js";
 
 /** The decision pipeline and what it was built from; shared by `serve` and `check`. */
@@ -55,7 +54,7 @@ export async function createPipeline(
   config: Config,
   deps: {
     policy: PolicyEngine | undefined;
-    sinks: DecisionSink[];
+    decisionLog?: DecisionLog;
     metrics?: AuthzMetrics;
     logger: Logger;
     fetch: Fetch;
@@ -75,10 +74,6 @@ export async function createPipeline(
     },
     config.identity,
   );
-  const decisionLog = createDecisionLog(deps.sinks, {
-    path: config.policy.decision,
-    labels: { id: `${process.pid}`, version: VERSION },
-  });
   const redisFailure = redisFailureReporter(deps);
   const cache = createCache(config, deps, redisFailure);
   const revocations = await followRevocations(config, deps, redisFailure, () => cache?.clear());
@@ -95,7 +90,7 @@ export async function createPipeline(
       policy: () => deps.policy,
       serializeInput: (input) => encoder.encode(stringifyJson(input)),
       onDecision: (record, response) => {
-        decisionLog.log(record, response);
+        deps.decisionLog?.log(record, response);
         deps.metrics?.observeDecision(record);
         if (record.suspicious) {
           deps.metrics?.countSuspicious();

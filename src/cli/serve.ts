@@ -2,11 +2,11 @@ import { readFile } from "node:fs/promises";
 import pino, { type Logger } from "pino";
 import { startAdminServer } from "../admin/index.js";
 import type { Config } from "../config/index.js";
-import type { DecisionSink } from "../decision-log/index.js";
 import { DESCRIPTOR_SET, startGrpcServer } from "../grpc/index.js";
 import { createMetrics } from "../metrics/index.js";
 import { rateLimited } from "../rate-limited.js";
 import { VERSION } from "../version.js";
+import { openDecisionLog } from "./decision-log.js";
 import { createPipeline, loadPolicy } from "./pipeline.js";
 import { openRedis } from "./redis.js";
 
@@ -26,10 +26,7 @@ export async function serve(config: Config): Promise<void> {
     return undefined;
   });
   metrics.setPolicyLoaded(policy !== undefined);
-  const stdout = pino.destination({ dest: 1, sync: false });
-  const sinks: DecisionSink[] = config.decisionLog.console
-    ? [{ write: (line) => stdout.write(`${line}\n`) }]
-    : [];
+  const decisionLog = await openDecisionLog(config, metrics, logger);
   // ioredis reports every failed reconnect; one line per 10 s is enough.
   const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
     logger.warn({ err: error.message, suppressed }, "redis connection error; reconnecting"),
@@ -42,7 +39,7 @@ export async function serve(config: Config): Promise<void> {
     : undefined;
   const pipeline = await createPipeline(config, {
     policy,
-    sinks,
+    decisionLog: decisionLog.log,
     metrics,
     logger,
     fetch: globalThis.fetch,
@@ -89,7 +86,8 @@ export async function serve(config: Config): Promise<void> {
     await admin.close();
     pipeline.close();
     await redis?.close();
-    stdout.flushSync();
+    await decisionLog.log.flush(config.decisionLog.flushDeadline);
+    decisionLog.close();
     logger.info("stopped");
   });
 }

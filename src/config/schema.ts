@@ -25,6 +25,13 @@ const grpcAddress = z.union([
   z.string().regex(/^unix:\/\/\/.+/, "must be host:port or unix:///path"),
 ]);
 
+const pointer = z
+  .string()
+  .regex(
+    /^(\/[^/]*)+$/,
+    "must be a JSON pointer such as /input/attributes/request/http/headers/x-api-key",
+  );
+const redisUrl = z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL");
 const httpsUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
 
 /** Where an issuer's keys come from: exactly one of a JWKS file, a JWKS URL, OIDC discovery. */
@@ -204,7 +211,7 @@ export const configSchema = z
         redis: z
           .object({
             /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
-            url: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
+            url: redisUrl,
             /** Prefix of every key and channel. Default `openclaw-authz:`. */
             keyPrefix: z.string().default("openclaw-authz:"),
             /** Share cached decisions between replicas. Default true. */
@@ -223,6 +230,42 @@ export const configSchema = z
       .object({
         /** Decision events as NDJSON on stdout. Default true. */
         console: z.boolean().default(true),
+        /** Events each sink may hold while it is slow or down; older ones are dropped. Default 10000. */
+        queueSize: z.number().int().min(1).max(1_000_000).default(10_000),
+        /** On SIGTERM, how long buffered events may take to write. Default `5s`. */
+        flushDeadline: duration.default(5_000),
+        /** JSON pointers (`/input/...`) erased from every event, on top of the built-in list. */
+        erase: z.array(pointer).default([]),
+        /** JSON pointers whose values are replaced with `**REDACTED**`. */
+        mask: z.array(pointer).default([]),
+        redisStream: z
+          .object({
+            url: redisUrl,
+            /** Stream key. Default `openclaw-authz:decisions`. */
+            stream: z.string().min(1).default("openclaw-authz:decisions"),
+            /** Approximate cap (`XADD MAXLEN ~`). Default 100000. */
+            maxLen: z.number().int().min(1).default(100_000),
+            /** Longest one batch may take. Default `1s`. */
+            timeout: duration.default(1_000),
+          })
+          .strict()
+          .optional(),
+        remote: z
+          .object({
+            /** The collector endpoint events are POSTed to (OPA's `<service>/logs`). */
+            url: httpsUrl,
+            /** File holding the bearer token (preferred over `token`, which sits in the config). */
+            tokenFile: z.string().min(1).optional(),
+            token: z.string().min(1).optional(),
+            /** Wait this long to batch events. Default `1s`. */
+            batchDelay: duration.default(1_000),
+            /** Most events per POST. Default 1000. */
+            maxBatch: z.number().int().min(1).max(100_000).default(1_000),
+            /** Longest one POST may take. Default `5s`. */
+            timeout: duration.default(5_000),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),

@@ -1,30 +1,53 @@
 import type { CheckResponse, DecisionRecord } from "../authz/index.js";
 import { stringifyJson } from "../input/index.js";
-import { type DecisionEvent, toDecisionEvent } from "./event.js";
+import { type EventContext, toDecisionEvent } from "./event.js";
+import type { QueuedSink } from "./queue.js";
 
-export { type DecisionEvent, ERASED_HEADERS, toDecisionEvent } from "./event.js";
+export { type DecisionEvent, type EventContext, toDecisionEvent } from "./event.js";
+export { applyMasks, DEFAULT_ERASE, MASKED, type MaskRules } from "./masking.js";
+export {
+  createQueuedSink,
+  type QueuedSink,
+  type QueueOptions,
+  type SinkEvents,
+  type SinkWriter,
+} from "./queue.js";
+export {
+  consoleWriter,
+  type LineStream,
+  redisStreamWriter,
+  remoteWriter,
+  type StreamCommands,
+} from "./sinks.js";
 
-/** Where events go: one NDJSON line each. */
-export interface DecisionSink {
-  write(line: string): void;
-}
-
-/** Writes each decision as one masked event to every sink. */
+/** Writes each decision as one masked event to every sink, off the Check path. */
 export interface DecisionLog {
   log(record: DecisionRecord, response: CheckResponse): void;
+  /** Writes what is buffered, within `deadlineMs` from now. */
+  flush(deadlineMs: number): Promise<void>;
 }
 
-/** Creates the decision log. `path` is the decision path; `labels` go into every event. */
-export function createDecisionLog(
-  sinks: DecisionSink[],
-  context: { path: string; labels: Record<string, string> },
-): DecisionLog {
+/**
+ * Creates the decision log. Events are built after the response has gone out (setImmediate),
+ * serialized once and pushed to every sink's bounded queue; nothing here waits on a sink.
+ */
+export function createDecisionLog(sinks: QueuedSink[], context: EventContext): DecisionLog {
+  let pending = 0;
+  let idle: (() => void) | undefined;
   return {
     log(record, response) {
       if (sinks.length === 0) return;
-      const event: DecisionEvent = toDecisionEvent(record, response, context);
-      const line = stringifyJson(event);
-      for (const sink of sinks) sink.write(line);
+      pending++;
+      setImmediate(() => {
+        const line = stringifyJson(toDecisionEvent(record, response, context));
+        for (const sink of sinks) sink.push(line);
+        if (--pending === 0) idle?.();
+      });
+    },
+    async flush(deadlineMs) {
+      const deadline = Date.now() + deadlineMs;
+      if (pending > 0) await new Promise<void>((resolve) => (idle = resolve));
+      await Promise.all(sinks.map((sink) => sink.flush(deadline)));
     },
   };
 }

@@ -20,6 +20,12 @@ export interface AuthzMetrics {
   countRevocation(): void;
   /** Something suspicious was ignored (e.g. a proxy header from a stranger). */
   countSuspicious(): void;
+  /** Decision log sink events. */
+  decisionLog: {
+    written(sink: string, count: number): void;
+    dropped(sink: string, count: number): void;
+    failed(sink: string): void;
+  };
 }
 
 const LATENCY_BUCKETS = [
@@ -83,6 +89,14 @@ export function createMetrics(): AuthzMetrics {
     "suspicious_requests_total",
     "Requests carrying something ignored as untrustworthy.",
   );
+  const logEvents = counter(
+    "decision_log_events_total",
+    "Decision log events by sink and outcome (written, dropped).",
+    ["sink", "outcome"],
+  );
+  const logErrors = counter("decision_log_errors_total", "Failed decision log writes by sink.", [
+    "sink",
+  ]);
   let cacheSize: () => number = () => 0;
   new Gauge({
     name: "openclaw_authz_cache_entries",
@@ -105,6 +119,11 @@ export function createMetrics(): AuthzMetrics {
     countRedisFailure: (purpose, failure) => redisFailures.inc({ purpose, failure }),
     countRevocation: () => revocations.inc(),
     countSuspicious: () => suspicious.inc(),
+    decisionLog: {
+      written: (sink, count) => logEvents.inc({ sink, outcome: "written" }, count),
+      dropped: (sink, count) => logEvents.inc({ sink, outcome: "dropped" }, count),
+      failed: (sink) => logErrors.inc({ sink }),
+    },
     observeDecision(record) {
       const outcome = record.error ? "error" : record.allowed ? "allow" : "deny";
       decisions.inc({ outcome, code: record.error?.code ?? "" });

@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import type { Config } from "../config/index.js";
+import {
+  consoleWriter,
+  createDecisionLog,
+  createQueuedSink,
+  DEFAULT_ERASE,
+  type DecisionLog,
+  type QueuedSink,
+  redisStreamWriter,
+  remoteWriter,
+  type SinkEvents,
+  type SinkWriter,
+} from "../decision-log/index.js";
+import { AuthzError } from "../errors.js";
+import type { AuthzMetrics } from "../metrics/index.js";
+import { rateLimited } from "../rate-limited.js";
+import { VERSION } from "../version.js";
+
+/**
+ * Opens the configured decision-log sinks (console, Redis Stream, OPA remote), each behind its
+ * own bounded queue, with metrics and a rate-limited warning for failures and drops.
+ */
+export async function openDecisionLog(
+  config: Config,
+  metrics: AuthzMetrics,
+  logger: Logger,
+): Promise<{ log: DecisionLog; close(): void }> {
+  const settings = config.decisionLog;
+  const warn = rateLimited(
+    10_000,
+    (event: { sink: string; problem: string; err?: string }, suppressed: number) =>
+      logger.warn({ ...event, suppressed }, "decision log sink is behind; events may be dropped"),
+  );
+  const events: SinkEvents = {
+    written: metrics.decisionLog.written,
+    dropped: (sink, count) => {
+      metrics.decisionLog.dropped(sink, count);
+      warn({ sink, problem: `dropped ${count}` });
+    },
+    failed: (sink, error) => {
+      metrics.decisionLog.failed(sink);
+      warn({ sink, problem: "write failed", err: error.message });
+    },
+  };
+  const closers: Array<() => void> = [];
+  const sinks: QueuedSink[] = [];
+  const queue = (
+    writer: SinkWriter,
+    options: { maxBatch: number; timeoutMs: number; batchDelayMs: number },
+  ) =>
+    sinks.push(
+      createQueuedSink(writer, { maxEvents: settings.queueSize, retryMs: 250, ...options }, events),
+    );
+  if (settings.console) {
+    const stdout = pino.destination({ dest: 1, sync: false });
+    closers.push(() => stdout.flushSync());
+    queue(consoleWriter(stdout), { maxBatch: 100, timeoutMs: 5_000, batchDelayMs: 0 });
+  }
+  if (settings.redisStream) {
+    const { url, stream, maxLen, timeout } = settings.redisStream;
+    const redis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: timeout,
+      retryStrategy: (n) => Math.min(50 * 2 ** n, 2_000),
+    });
+    redis.on("error", (error: Error) =>
+      warn({ sink: "redis", problem: "connection", err: error.message }),
+    );
+    closers.push(() => redis.disconnect());
+    queue(redisStreamWriter(redis, { stream, maxLen }), {
+      maxBatch: 500,
+      timeoutMs: timeout,
+      batchDelayMs: 0,
+    });
+  }
+  if (settings.remote) {
+    const { url, maxBatch, timeout, batchDelay } = settings.remote;
+    const token = await bearerToken(settings.remote);
+    queue(remoteWriter(globalThis.fetch, { url, ...(token ? { token } : {}) }), {
+      maxBatch,
+      timeoutMs: timeout,
+      batchDelayMs: batchDelay,
+    });
+  }
+  const log = createDecisionLog(sinks, {
+    path: config.policy.decision,
+    labels: { id: randomUUID(), version: VERSION },
+    masks: { erase: [...DEFAULT_ERASE, ...settings.erase], mask: settings.mask },
+  });
+  return { log, close: () => closers.forEach((close) => close()) };
+}
+
+async function bearerToken(remote: {
+  token?: string;
+  tokenFile?: string;
+}): Promise<string | undefined> {
+  if (!remote.tokenFile) return remote.token;
+  try {
+    return (await readFile(remote.tokenFile, "utf8")).trim();
+  } catch (error) {
+    throw new AuthzError(
+      "config_invalid",
+      `decisionLog.remote.tokenFile: ${(error as Error).message}`,
+    );
+  }
+}

@@ -1,0 +1,151 @@
+/** A destination for decision log events; `write` may be slow, fail or hang. */
+export interface SinkWriter {
+  readonly name: string;
+  /** Writes a batch of serialized events. Rejects on failure; must honour `signal`. */
+  write(batch: string[], signal: AbortSignal): Promise<void>;
+}
+
+/** What a queued sink reports, for metrics and the rate-limited log. */
+export interface SinkEvents {
+  written(sink: string, count: number): void;
+  dropped(sink: string, count: number): void;
+  failed(sink: string, error: Error): void;
+}
+
+/** Options for {@link createQueuedSink}. */
+export interface QueueOptions {
+  /** Most events held; past it the oldest are dropped. */
+  maxEvents: number;
+  /** Most events per write. */
+  maxBatch: number;
+  /** Longest one write may take, ms. */
+  timeoutMs: number;
+  /** Pause after a failed write, ms (doubling up to 30 s while failures continue). */
+  retryMs: number;
+  /** Wait this long after the first queued event before writing, to batch (0: at once). */
+  batchDelayMs: number;
+}
+
+/** A sink behind a bounded queue: `push` never blocks, allocates O(1) and never throws. */
+export interface QueuedSink {
+  push(line: string): void;
+  /** Writes what is queued, giving up at `deadline` (ms since epoch). */
+  flush(deadline: number): Promise<void>;
+  /** Events waiting. */
+  size(): number;
+}
+
+/**
+ * Decouples the Check path from a sink: events are queued (bounded; the oldest are dropped and
+ * counted when full) and written in batches by one drain loop. A failed batch goes back to the
+ * front of the queue (still bounded) and the loop backs off, so a collector outage loses only
+ * what does not fit while it lasts.
+ */
+export function createQueuedSink(
+  writer: SinkWriter,
+  options: QueueOptions,
+  events: SinkEvents,
+): QueuedSink {
+  const queue = createDeque();
+  let draining: Promise<void> | undefined;
+  let backoffMs = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const trim = () => {
+    const excess = queue.size() - options.maxEvents;
+    if (excess > 0) {
+      queue.dropOldest(excess);
+      events.dropped(writer.name, excess);
+    }
+  };
+
+  const drain = async (deadline = Number.POSITIVE_INFINITY) => {
+    while (queue.size() > 0 && Date.now() < deadline) {
+      const batch = queue.take(options.maxBatch);
+      const timeout = Math.max(1, Math.min(options.timeoutMs, deadline - Date.now()));
+      try {
+        await writer.write(batch, AbortSignal.timeout(timeout));
+        events.written(writer.name, batch.length);
+        backoffMs = 0;
+      } catch (error) {
+        events.failed(writer.name, error as Error);
+        queue.putBack(batch);
+        trim();
+        backoffMs = Math.min(backoffMs === 0 ? options.retryMs : backoffMs * 2, 30_000);
+        return;
+      }
+    }
+  };
+
+  const schedule = () => {
+    if (draining || retryTimer) return;
+    const start = () => {
+      retryTimer = undefined;
+      draining = drain().finally(() => {
+        draining = undefined;
+        if (queue.size() > 0) schedule();
+      });
+    };
+    const delay = Math.max(backoffMs, options.batchDelayMs);
+    if (delay > 0) {
+      retryTimer = setTimeout(start, delay);
+      retryTimer.unref();
+    } else {
+      setImmediate(start);
+    }
+  };
+
+  return {
+    push(line) {
+      queue.push(line);
+      trim();
+      schedule();
+    },
+    async flush(deadline) {
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      const late = new Promise<void>((resolve) =>
+        setTimeout(resolve, Math.max(0, deadline - Date.now())).unref(),
+      );
+      await Promise.race([draining, late]);
+      backoffMs = 0;
+      await Promise.race([drain(deadline), late]);
+      const left = queue.size();
+      if (left > 0) {
+        queue.dropOldest(left);
+        events.dropped(writer.name, left);
+      }
+    },
+    size: () => queue.size(),
+  };
+}
+
+/** A FIFO with O(1) push and drop-oldest (an array and a moving head, compacted now and then). */
+function createDeque() {
+  let items: string[] = [];
+  let head = 0;
+  const compact = () => {
+    if (head > 1024 && head * 2 > items.length) {
+      items = items.slice(head);
+      head = 0;
+    }
+  };
+  return {
+    size: () => items.length - head,
+    push: (item: string) => void items.push(item),
+    dropOldest(count: number) {
+      head = Math.min(items.length, head + count);
+      compact();
+    },
+    take(count: number): string[] {
+      const batch = items.slice(head, head + count);
+      head += batch.length;
+      compact();
+      return batch;
+    },
+    putBack(batch: string[]) {
+      items = [...batch, ...items.slice(head)];
+      head = 0;
+    },
+  };
+}
