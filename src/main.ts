@@ -5,5 +5,6 @@ import { runCli } from "./cli/index.js";
 const code = await runCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  tty: process.stdout.isTTY === true,
 });
 if (code !== "serving") process.exitCode = code;

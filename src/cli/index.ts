@@ -3,6 +3,7 @@ import { loadConfig } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { check } from "./check.js";
+import { tailLogs } from "./logs.js";
 import { revoke } from "./revoke.js";
 import { serve } from "./serve.js";
 
@@ -14,6 +15,8 @@ Commands:
                                         exit 0 allowed, 1 denied, 2 usage or config error
   revoke --config FILE (--subject S | --jti J) [--for DURATION]
                                         deny a subject or token everywhere (default for 24h)
+  logs tail --config FILE [--follow] [--deny-only] [--subject S] [--count N]
+                                        print the decision log from its Redis Stream
 
 Options:
   --config FILE   YAML configuration (default: $OPENCLAW_AUTHZ_CONFIG, else built-in defaults)
@@ -25,7 +28,7 @@ Options:
 export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
-  io: { out: (text: string) => void; err: (text: string) => void },
+  io: { out: (text: string) => void; err: (text: string) => void; tty: boolean },
 ): Promise<number | "serving"> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -46,6 +49,25 @@ export async function runCli(
       return "serving";
     }
     if (command === "check" && rest.length <= 1) return await check(config, rest[0] ?? "-", io.out);
+    if (command === "logs" && rest.length === 1 && rest[0] === "tail") {
+      const interrupted = new AbortController();
+      process.once("SIGINT", () => interrupted.abort());
+      const count = Number(values.count ?? 20);
+      if (!Number.isInteger(count) || count < 0)
+        throw new AuthzError("config_invalid", "--count must be a whole number");
+      return await tailLogs(
+        config,
+        {
+          follow: values.follow ?? false,
+          denyOnly: values["deny-only"] ?? false,
+          subject: values.subject,
+          count,
+          human: io.tty,
+          signal: interrupted.signal,
+        },
+        io.out,
+      );
+    }
     if (command === "revoke" && rest.length === 0) {
       return await revoke(
         config,
@@ -73,6 +95,9 @@ function parse(argv: string[]) {
       subject: { type: "string" },
       jti: { type: "string" },
       for: { type: "string" },
+      follow: { type: "boolean", short: "f" },
+      "deny-only": { type: "boolean" },
+      count: { type: "string" },
     },
   });
 }

@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import type { DecisionRecord } from "../authz/index.js";
+import { toDecisionEvent } from "./event.js";
+import { DEFAULT_ERASE, MASKED } from "./masking.js";
+
+const record = (): DecisionRecord => ({
+  decisionId: "d-1",
+  timestamp: new Date("2026-11-21T00:00:00Z"),
+  allowed: false,
+  dryRun: false,
+  cache: "miss",
+  revision: "r7",
+  metrics: { timer_eval_ns: 1000 },
+  identity: {
+    authenticated: true,
+    methods: ["jwt"],
+    subject: "alice",
+    jwt: { claims: { email: "a@x" } },
+  },
+  result: { allowed: false, reason: "missing scope ticket:update" },
+  input: {
+    attributes: {
+      source: { certificate: "-----BEGIN%20CERTIFICATE-----" },
+      request: {
+        http: {
+          method: "PATCH",
+          body: "password=hunter2",
+          rawBody: "cGFzc3dvcmQ9aHVudGVyMg==",
+          headers: {
+            authorization: "Bearer eyJ.secret.sig",
+            cookie: "s=1",
+            "x-amzn-oidc-data": "alb",
+            "x-amzn-oidc-accesstoken": "at",
+            "x-api-key": "k-123",
+            accept: "*/*",
+          },
+        },
+      },
+    },
+  },
+});
+
+const context = {
+  path: "envoy/authz/allow",
+  labels: { id: "i-1", version: "0.1.0" },
+  masks: {
+    erase: [...DEFAULT_ERASE, "/input/attributes/request/http/headers/x-api-key"],
+    mask: ["/input/identity/jwt/claims/email"],
+  },
+};
+
+describe("toDecisionEvent", () => {
+  it("is OPA's decision log event, with the policy's reason, and masked", () => {
+    const input = record();
+    (input.input as Record<string, unknown>).identity = input.identity;
+    const event = toDecisionEvent(input, { status: { code: 7 } }, context);
+    expect(event).toMatchObject({
+      decision_id: "d-1",
+      timestamp: "2026-11-21T00:00:00.000Z",
+      path: "envoy/authz/allow",
+      result: { allowed: false },
+      reason: "missing scope ticket:update",
+      bundles: { authz: { revision: "r7" } },
+      metrics: { timer_eval_ns: 1000 },
+      labels: { id: "i-1", version: "0.1.0" },
+      identity: { subject: "alice", methods: ["jwt"] },
+      cache: "miss",
+      dry_run: false,
+      allowed: false,
+    });
+    const text = JSON.stringify(event);
+    for (const secret of [
+      "eyJ.secret.sig",
+      "s=1",
+      "hunter2",
+      "cGFzc3dvcmQ9",
+      "k-123",
+      "a@x",
+      "BEGIN",
+      '"alb"',
+      '"at"',
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).toContain(MASKED);
+    expect(event.erased).toEqual(
+      expect.arrayContaining([
+        "/input/attributes/request/http/headers/authorization",
+        "/input/attributes/request/http/headers/x-amzn-oidc-data",
+        "/input/attributes/request/http/headers/x-api-key",
+        "/input/attributes/request/http/body",
+        "/input/identity/jwt/claims/email",
+      ]),
+    );
+    expect(
+      (event.input as { attributes: { request: { http: { headers: object } } } }).attributes.request
+        .http.headers,
+    ).toEqual({ accept: "*/*" });
+  });
+
+  it("does not change the record it logs", () => {
+    const original = record();
+    const before = JSON.stringify(original.input);
+    toDecisionEvent(original, { status: { code: 7 } }, context);
+    expect(JSON.stringify(original.input)).toBe(before);
+  });
+
+  it("carries the error and its reason instead of a result", () => {
+    const failed = {
+      ...record(),
+      result: undefined,
+      error: Object.assign(new Error("jwt: expired"), { code: "identity_invalid" }),
+    } as DecisionRecord;
+    const event = toDecisionEvent(failed, { status: { code: 7 } }, context);
+    expect(event.error).toEqual({ code: "identity_invalid", message: "jwt: expired" });
+    expect(event.reason).toBe("jwt: expired");
+    expect(event.result).toBeUndefined();
+  });
+});
