@@ -6,6 +6,8 @@ export interface AdminDeps {
   registry: Registry;
   /** Ready: a policy is loaded (and, with identity, keys are warm). */
   isReady(): boolean;
+  /** What `GET /status` shows (policy revision serving, last refused bundle, …). */
+  status(): unknown;
 }
 
 /** The running admin server. */
@@ -15,8 +17,8 @@ export interface AdminServer {
 }
 
 /**
- * Serves `GET /healthz` (live), `GET /readyz` (200 when ready, 503 otherwise) and `GET /metrics`
- * (Prometheus text format). Everything else is 404; request bodies are not read.
+ * Serves `GET /healthz` (live), `GET /readyz` (200 when ready, 503 otherwise), `GET /status`
+ * (JSON) and `GET /metrics` (Prometheus text format). Everything else is 404; request bodies are not read.
  */
 export async function startAdminServer(deps: AdminDeps, address: string): Promise<AdminServer> {
   const server: Server = createServer(async (request, response) => {
@@ -32,6 +34,10 @@ export async function startAdminServer(deps: AdminDeps, address: string): Promis
       response
         .writeHead(ready ? 200 : 503, { "content-type": "text/plain" })
         .end(ready ? "ready\n" : "not ready\n");
+    } else if (path === "/status") {
+      response
+        .writeHead(200, { "content-type": "application/json" })
+        .end(`${JSON.stringify(deps.status())}\n`);
     } else if (path === "/metrics") {
       const text = await deps.registry.metrics();
       response.writeHead(200, { "content-type": deps.registry.contentType }).end(text);

@@ -56,7 +56,7 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
           input,
           {
             method: httpMethod(input),
-            revision: policy.revision,
+            policyId: policy.id,
             credentialExpiresAtMs: expiresAtMs,
           },
           evaluate,

@@ -32,6 +32,8 @@ export interface Clock {
 /** The policy as the pipeline needs it: a revision and an evaluate function. */
 export interface DecisionPolicy {
   readonly revision: string;
+  /** Changes whenever the policy or its data does (cache keys use it). */
+  readonly id: string;
   evaluate(inputJson: Uint8Array): Evaluation;
 }
 

@@ -52,7 +52,7 @@ function setup(overrides: Partial<DecisionCacheOptions> = {}, shared?: SharedDec
   };
 }
 
-const request = { method: "GET", revision: "r1" };
+const request = { method: "GET", policyId: "r1" };
 
 describe("createDecisionCache", () => {
   it("serves a repeated read from the cache, ignoring request ids", async () => {
@@ -81,7 +81,7 @@ describe("createDecisionCache", () => {
     await cache.decide(read("/a", { identity: { subject: "bob" } }), request, evaluate());
     await cache.decide(
       read("/a", { identity: { subject: "alice" } }),
-      { ...request, revision: "r2" },
+      { ...request, policyId: "r2" },
       evaluate(),
     );
     expect(evaluations()).toBe(3);

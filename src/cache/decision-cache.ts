@@ -37,7 +37,8 @@ export interface CacheEvents {
 /** Per-request facts the cache needs. */
 export interface CacheRequest {
   method: string;
-  revision: string;
+  /** Changes whenever the policy does: entries of other policies are never used. */
+  policyId: string;
   /** When the caller's credential expires; entries never outlive it. */
   credentialExpiresAtMs?: number;
 }
@@ -109,7 +110,7 @@ export function createDecisionCache(
   return {
     async decide(input, request, evaluate) {
       if (!methods.has(request.method)) return { evaluation: evaluate(), cache: "bypass" };
-      const key = options.key(input, request.revision);
+      const key = options.key(input, request.policyId);
       const cached = local.get(key);
       if (cached) {
         deps.events.hit("local");

@@ -4,7 +4,8 @@ import type { CheckResponse } from "../authz/index.js";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { fromProtoJson, loadProtos, type Protos } from "../grpc/index.js";
-import { createPipeline, loadPolicy } from "./pipeline.js";
+import { createPipeline } from "./pipeline.js";
+import { openPolicy } from "./policy.js";
 import { openRedis } from "./redis.js";
 
 /**
@@ -19,14 +20,20 @@ export async function check(
 ): Promise<number> {
   const protos = loadProtos();
   const request = await readRequest(source, protos.checkRequest);
-  const policy = await loadPolicy(config);
   const logger = pino({ level: "silent" });
+  const { store } = await openPolicy(config, { logger, watch: false });
+  const policy = store.current();
+  if (!policy)
+    throw new AuthzError(
+      "bundle_invalid",
+      store.status().lastError?.message ?? "policy.bundle is not configured",
+    );
   const redis = config.cache.redis
     ? await openRedis(config.cache.redis, logger, () => {})
     : undefined;
   try {
     const pipeline = await createPipeline(config, {
-      policy,
+      policy: () => policy,
       logger,
       fetch: globalThis.fetch,
       ...(redis ? { redis } : {}),

@@ -9,7 +9,7 @@ import { loadProtos, type Protos } from "../grpc/index.js";
 import { createIdentityVerifier, type Fetch, type IdentityVerifier } from "../identity/index.js";
 import { stringifyJson, toInput } from "../input/index.js";
 import type { AuthzMetrics } from "../metrics/index.js";
-import { createWasmPolicy, type PolicyEngine, readBundle } from "../policy/index.js";
+import type { PolicyEngine } from "../policy/index.js";
 import { rateLimited } from "../rate-limited.js";
 import {
   createRevocationList,
@@ -33,27 +33,14 @@ const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
 export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
 
 /**
- * Loads the configured bundle. Throws `AuthzError("bundle_invalid")` when it cannot be read or
- * instantiated, or when `policy.bundle` is not set.
- */
-export async function loadPolicy(config: Config): Promise<PolicyEngine> {
-  if (!config.policy.bundle)
-    throw new AuthzError("bundle_invalid", "policy.bundle is not configured");
-  const bundle = await readBundle(config.policy.bundle);
-  return createWasmPolicy(bundle, {
-    decision: config.policy.decision,
-    maxMemoryPages: config.policy.maxMemoryPages,
-  });
-}
-
-/**
  * Wires `toInput → verifyIdentity → evaluate → toCheckResponse` with the decision log and
  * metrics. Loads the identity key sources and trust bundles first.
  */
 export async function createPipeline(
   config: Config,
   deps: {
-    policy: PolicyEngine | undefined;
+    /** The policy serving now (a store that hot-reloads). */
+    policy(): PolicyEngine | undefined;
     decisionLog?: DecisionLog;
     metrics?: AuthzMetrics;
     logger: Logger;
@@ -87,7 +74,7 @@ export async function createPipeline(
       verifyIdentity: (input) => identity.verify(input),
       revoked: (who) => revocations.list.revoked(who),
       ...(cache ? { cache } : {}),
-      policy: () => deps.policy,
+      policy: deps.policy,
       serializeInput: (input) => encoder.encode(stringifyJson(input)),
       onDecision: (record, response) => {
         deps.decisionLog?.log(record, response);

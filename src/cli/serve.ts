@@ -7,7 +7,8 @@ import { createMetrics } from "../metrics/index.js";
 import { rateLimited } from "../rate-limited.js";
 import { VERSION } from "../version.js";
 import { openDecisionLog } from "./decision-log.js";
-import { createPipeline, loadPolicy } from "./pipeline.js";
+import { createPipeline } from "./pipeline.js";
+import { openPolicy } from "./policy.js";
 import { openRedis } from "./redis.js";
 
 /**
@@ -21,11 +22,20 @@ export async function serve(config: Config): Promise<void> {
     pino.destination(2),
   );
   const metrics = createMetrics();
-  const policy = await loadPolicy(config).catch((error: Error) => {
-    logger.error({ err: error.message }, "no policy loaded: every check is denied until one is");
-    return undefined;
+  // Health follows the policy: SERVING from the first good bundle on (set once gRPC is up).
+  let setServing = (_serving: boolean) => {};
+  const policy = await openPolicy(config, {
+    logger,
+    watch: true,
+    events: {
+      loaded: (engine) => {
+        metrics.policyLoaded(engine.revision);
+        setServing(true);
+      },
+      refused: () => metrics.bundleRefused(),
+    },
   });
-  metrics.setPolicyLoaded(policy !== undefined);
+  const serving = () => policy.store.current();
   const decisionLog = await openDecisionLog(config, metrics, logger);
   // ioredis reports every failed reconnect; one line per 10 s is enough.
   const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
@@ -38,7 +48,7 @@ export async function serve(config: Config): Promise<void> {
       })
     : undefined;
   const pipeline = await createPipeline(config, {
-    policy,
+    policy: serving,
     decisionLog: decisionLog.log,
     metrics,
     logger,
@@ -63,11 +73,13 @@ export async function serve(config: Config): Promise<void> {
       }),
     },
   );
-  grpcServer.setServing(policy !== undefined);
+  setServing = (value) => grpcServer.setServing(value);
+  setServing(serving() !== undefined);
   const admin = await startAdminServer(
     {
       registry: metrics.registry,
-      isReady: () => policy !== undefined && pipeline.identity.ready(),
+      isReady: () => serving() !== undefined && pipeline.identity.ready(),
+      status: () => ({ policy: policy.store.status(), identityReady: pipeline.identity.ready() }),
     },
     config.listen.admin,
   );
@@ -75,7 +87,7 @@ export async function serve(config: Config): Promise<void> {
     {
       grpc: grpcServer.address,
       admin: admin.address,
-      revision: policy?.revision,
+      revision: serving()?.revision,
       decision: config.policy.decision,
     },
     "serving",
@@ -85,6 +97,7 @@ export async function serve(config: Config): Promise<void> {
     await grpcServer.shutdown(config.server.shutdownGrace);
     await admin.close();
     pipeline.close();
+    policy.close();
     await redis?.close();
     await decisionLog.log.flush(config.decisionLog.flushDeadline);
     decisionLog.close();

@@ -171,8 +171,39 @@ export const configSchema = z
       .prefault({}),
     policy: z
       .object({
-        /** A bundle built by `opa build -t wasm`: a `.tar.gz` file or a directory. None: deny all. */
+        /** A bundle built by `opa build -t wasm`: `.tar.gz` file, directory or http(s) URL. None: deny all. */
         bundle: z.string().min(1).optional(),
+        /** How often the bundle is checked for a new version (URLs get ±10 % jitter). Default `10s`. */
+        pollInterval: duration.default(10_000),
+        /** Timeout of one bundle download. Default `10s`. */
+        fetchTimeout: duration.default(10_000),
+        /** File holding the bearer token for the bundle server. */
+        tokenFile: z.string().min(1).optional(),
+        /** Require bundles signed by this key (OPA's `.signatures.json`). */
+        signing: z
+          .object({
+            /** PEM file with the public key. */
+            publicKey: z.string().min(1),
+            algorithm: z
+              .enum([
+                "RS256",
+                "RS384",
+                "RS512",
+                "PS256",
+                "PS384",
+                "PS512",
+                "ES256",
+                "ES384",
+                "ES512",
+              ])
+              .default("RS256"),
+            /** Required key id. Default `default` (what `opa build --signing-key` writes). */
+            keyId: z.string().min(1).default("default"),
+            /** Required `scope` claim. */
+            scope: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
         /** Decision path, `/`-separated. Default `envoy/authz/allow`. */
         decision: z
           .string()

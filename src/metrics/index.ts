@@ -6,8 +6,10 @@ export interface AuthzMetrics {
   readonly registry: Registry;
   /** Counts and times one finished decision. */
   observeDecision(record: DecisionRecord): void;
-  /** 1 while a policy is loaded. */
-  setPolicyLoaded(loaded: boolean): void;
+  /** A bundle was loaded and is serving. */
+  policyLoaded(revision: string): void;
+  /** A bundle was refused (the previous one keeps serving). */
+  bundleRefused(): void;
   /** Counts a Check the gRPC layer rejected before the pipeline (bad payload, too large). */
   countRejected(reason: string): void;
   /** Decision cache events. */
@@ -56,6 +58,18 @@ export function createMetrics(): AuthzMetrics {
   const policyLoaded = new Gauge({
     name: "openclaw_authz_policy_loaded",
     help: "1 while a policy is loaded and serving.",
+    registers: [registry],
+  });
+  const bundleInfo = new Gauge({
+    name: "openclaw_authz_bundle_info",
+    help: "1 for the revision serving now.",
+    labelNames: ["revision"],
+    registers: [registry],
+  });
+  const bundleLoads = new Counter({
+    name: "openclaw_authz_bundle_loads_total",
+    help: "Bundle loads by outcome (loaded, refused).",
+    labelNames: ["outcome"],
     registers: [registry],
   });
   const rejected = new Counter({
@@ -132,9 +146,13 @@ export function createMetrics(): AuthzMetrics {
       const evaluation = record.metrics.timer_eval_ns;
       if (evaluation !== undefined) evalDuration.observe(evaluation / 1e9);
     },
-    setPolicyLoaded(loaded) {
-      policyLoaded.set(loaded ? 1 : 0);
+    policyLoaded(revision) {
+      policyLoaded.set(1);
+      bundleInfo.reset();
+      bundleInfo.set({ revision }, 1);
+      bundleLoads.inc({ outcome: "loaded" });
     },
+    bundleRefused: () => bundleLoads.inc({ outcome: "refused" }),
     countRejected(reason) {
       rejected.inc({ reason });
     },

@@ -1,102 +1,95 @@
 import { readFile, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { Parser, type ReadEntry } from "tar";
 import { AuthzError } from "../errors.js";
+import {
+  type BundleFiles,
+  DEFAULT_LIMITS,
+  readBundleDirectory,
+  unpackBundle,
+} from "./bundle-files.js";
+import { SIGNATURES_FILE, type SigningPolicy, verifyBundleSignature } from "./signature.js";
 
-/** What a policy bundle built by `opa build -t wasm` holds, as bytes. */
+/** What a policy bundle built by `opa build -t wasm` holds. */
 export interface PolicyBundle {
-  /** `/policy.wasm`. */
+  /** The wasm module named by the manifest (`/policy.wasm` by default). */
   wasm: Uint8Array;
-  /** `/data.json` (merged into the instance with `setData`), or `{}`. */
+  /** Every `data.json` of the bundle merged at its path, as JSON text for `setData`. */
   data: string;
-  /** `.manifest` revision, or "" when the bundle has none. */
+  /** The manifest's `revision`, or "" when it has none. */
   revision: string;
 }
 
-/** Bundles are small; anything past these limits is refused, not read. */
-export const BUNDLE_LIMITS = { maxFileBytes: 64 * 1024 * 1024, maxTotalBytes: 128 * 1024 * 1024 };
+const invalid = (message: string) => new AuthzError("bundle_invalid", message);
 
 /**
- * Reads a bundle from a `.tar.gz` file (what `opa build -t wasm` writes) or from a directory
- * holding `policy.wasm` and optionally `data.json` and `.manifest`.
- * Throws `AuthzError("bundle_invalid")` when it is missing, oversized or has no `policy.wasm`.
+ * Reads a bundle from a `.tar.gz` file or a directory, verifies its signature when a signing
+ * policy is configured, and extracts the wasm module, the data and the revision.
+ * Throws `AuthzError("bundle_invalid")`.
  */
-export async function readBundle(location: string): Promise<PolicyBundle> {
+export async function readBundle(location: string, signing?: SigningPolicy): Promise<PolicyBundle> {
+  let files: BundleFiles;
   try {
-    const info = await stat(location);
-    const files = info.isDirectory() ? await readDirectory(location) : await readTarball(location);
-    return toBundle(files);
+    files = (await stat(location)).isDirectory()
+      ? await readBundleDirectory(location)
+      : await unpackBundle(await readFile(location));
   } catch (error) {
     if (error instanceof AuthzError) throw error;
-    throw new AuthzError(
-      "bundle_invalid",
-      `cannot read bundle ${location}: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    throw invalid(`cannot read bundle ${location}: ${(error as Error).message}`);
+  }
+  return parseBundle(files, signing);
+}
+
+/** Turns unpacked files into a bundle (see {@link readBundle}). */
+export async function parseBundle(
+  files: BundleFiles,
+  signing?: SigningPolicy,
+): Promise<PolicyBundle> {
+  if (signing) await verifyBundleSignature(files, signing);
+  const manifest = parseJsonFile(files, ".manifest") as
+    | { revision?: unknown; wasm?: Array<{ module?: unknown }> }
+    | undefined;
+  const modulePath = String(manifest?.wasm?.[0]?.module ?? "/policy.wasm").replace(/^\/+/, "");
+  const wasm = files.get(modulePath);
+  if (!wasm) throw invalid(`bundle has no /${modulePath} (build it with \`opa build -t wasm\`)`);
+  return {
+    wasm,
+    data: JSON.stringify(mergeData(files)),
+    revision: typeof manifest?.revision === "string" ? manifest.revision : "",
+  };
+}
+
+/** Each `…/a/b/data.json` is placed at `data.a.b` (OPA's bundle layout); the root one at `data`. */
+function mergeData(files: BundleFiles): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  const paths = [...files.keys()]
+    .filter((name) => name === "data.json" || name.endsWith("/data.json"))
+    .sort();
+  for (const name of paths) {
+    const value = parseJsonFile(files, name);
+    const segments = name.split("/").slice(0, -1);
+    if (segments.length === 0) {
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        throw invalid("data.json at the root must be an object");
+      Object.assign(data, value);
+      continue;
+    }
+    let node = data;
+    for (const segment of segments.slice(0, -1)) {
+      node[segment] ??= {};
+      node = node[segment] as Record<string, unknown>;
+    }
+    node[segments[segments.length - 1] as string] = value;
+  }
+  return data;
+}
+
+function parseJsonFile(files: BundleFiles, name: string): unknown {
+  const content = files.get(name);
+  if (content === undefined) return undefined;
+  try {
+    return JSON.parse(content.toString("utf8"));
+  } catch (error) {
+    throw invalid(`${name} is not JSON: ${(error as Error).message}`);
   }
 }
 
-function toBundle(files: Map<string, Buffer>): PolicyBundle {
-  const wasm = files.get("policy.wasm");
-  if (!wasm)
-    throw new AuthzError(
-      "bundle_invalid",
-      "bundle has no /policy.wasm (build it with `opa build -t wasm`)",
-    );
-  const manifest = files.get(".manifest");
-  const revision = manifest
-    ? String((JSON.parse(manifest.toString("utf8")) as { revision?: unknown }).revision ?? "")
-    : "";
-  return { wasm, data: files.get("data.json")?.toString("utf8") ?? "{}", revision };
-}
-
-async function readDirectory(dir: string): Promise<Map<string, Buffer>> {
-  const files = new Map<string, Buffer>();
-  for (const name of ["policy.wasm", "data.json", ".manifest"]) {
-    const path = join(dir, name);
-    const info = await stat(path).catch(() => undefined);
-    if (!info) continue;
-    if (info.size > BUNDLE_LIMITS.maxFileBytes)
-      throw new AuthzError("bundle_invalid", `${name} is too large`);
-    files.set(name, await readFile(path));
-  }
-  return files;
-}
-
-/** Only the root-level files a wasm bundle uses are kept; names are never used as paths. */
-async function readTarball(path: string): Promise<Map<string, Buffer>> {
-  const tarball = await readFile(path);
-  const files = new Map<string, Buffer>();
-  let total = 0;
-  const parser = new Parser({
-    strict: true,
-    onReadEntry: (entry: ReadEntry) => {
-      const name = entry.path.replace(/^\.?\//, "");
-      if (entry.type !== "File" || !["policy.wasm", "data.json", ".manifest"].includes(name)) {
-        entry.resume();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      entry.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        total += chunk.length;
-        if (size > BUNDLE_LIMITS.maxFileBytes || total > BUNDLE_LIMITS.maxTotalBytes) {
-          parser.abort(new Error(`${name} exceeds the bundle size limit`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      entry.on("end", () => files.set(name, Buffer.concat(chunks)));
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    parser.on("error", reject);
-    parser.on("abort", reject);
-    parser.on("end", resolve);
-    parser.end(tarball);
-  });
-  return files;
-}
+export { DEFAULT_LIMITS, SIGNATURES_FILE };

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import { AuthzError, toAuthzError } from "../errors.js";
@@ -16,6 +17,8 @@ export type Evaluation = { defined: false } | { defined: true; value: unknown };
 export interface PolicyEngine {
   /** The bundle's manifest revision ("" when it has none). */
   readonly revision: string;
+  /** A digest of the module and data: changes whenever the policy does, revision or not. */
+  readonly id: string;
   /** The decision path, e.g. `envoy/authz/allow`. */
   readonly decision: string;
   /**
@@ -35,17 +38,28 @@ export interface WasmPolicyOptions {
 }
 
 /**
- * Compiles a bundle's `policy.wasm` once and instantiates it with the bundle's data.
- * Throws `AuthzError("bundle_invalid")` when the module does not load or lacks the decision
- * path as an entrypoint (build with `opa build -t wasm -e <decision>`).
+ * Compiles a bundle's wasm module (asynchronously, off the request path) and instantiates it with
+ * the bundle's data. Throws `AuthzError("bundle_invalid")` when the module does not compile or
+ * instantiate, or lacks the decision path as an entrypoint (`opa build -t wasm -e <decision>`).
  */
-export function createWasmPolicy(bundle: PolicyBundle, options: WasmPolicyOptions): PolicyEngine {
+export async function loadWasmPolicy(
+  bundle: PolicyBundle,
+  options: WasmPolicyOptions,
+): Promise<PolicyEngine> {
   let module: WebAssembly.Module;
   try {
-    module = new WebAssembly.Module(toArrayBuffer(bundle.wasm));
+    module = await WebAssembly.compile(toArrayBuffer(bundle.wasm));
   } catch (error) {
     throw toAuthzError("bundle_invalid", error);
   }
+  return createWasmPolicy(module, bundle, options);
+}
+
+function createWasmPolicy(
+  module: WebAssembly.Module,
+  bundle: PolicyBundle,
+  options: WasmPolicyOptions,
+): PolicyEngine {
   const data = new TextEncoder().encode(bundle.data).buffer as ArrayBuffer;
   const instantiate = (): LoadedPolicy => {
     const policy = opa.loadPolicySync(module, { initial: 5, maximum: options.maxMemoryPages });
@@ -69,6 +83,7 @@ export function createWasmPolicy(bundle: PolicyBundle, options: WasmPolicyOption
   let poisoned = false;
   return {
     revision: bundle.revision,
+    id: policyId(bundle),
     decision: options.decision,
     evaluate(inputJson) {
       if (poisoned) {
@@ -87,6 +102,15 @@ export function createWasmPolicy(bundle: PolicyBundle, options: WasmPolicyOption
       }
     },
   };
+}
+
+/** SHA-256 (base64url, 16 chars) of the wasm module and the data. */
+export function policyId(bundle: { wasm: Uint8Array; data: string }): string {
+  return createHash("sha256")
+    .update(bundle.wasm)
+    .update(bundle.data)
+    .digest("base64url")
+    .slice(0, 16);
 }
 
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

@@ -1,0 +1,95 @@
+import { readFile } from "node:fs/promises";
+import type { Logger } from "pino";
+import type { Config } from "../config/index.js";
+import { AuthzError } from "../errors.js";
+import {
+  type BundleSource,
+  createPolicyStore,
+  type PolicyEngine,
+  type PolicyStore,
+  type SigningPolicy,
+  watchBundle,
+} from "../policy/index.js";
+
+/** What the rest of the process hears about policy changes. */
+export interface PolicyEvents {
+  loaded(engine: PolicyEngine): void;
+  refused(message: string, revision: string | undefined): void;
+}
+
+/**
+ * The policy store fed by the configured bundle source: loaded now, then kept current (hot reload
+ * with last-known-good). Without `policy.bundle` the store stays empty and every check is denied.
+ */
+export async function openPolicy(
+  config: Config,
+  deps: { logger: Logger; events?: Partial<PolicyEvents>; watch: boolean },
+): Promise<{ store: PolicyStore; close(): void }> {
+  const signing = await signingPolicy(config);
+  const store = createPolicyStore(
+    {
+      decision: config.policy.decision,
+      maxMemoryPages: config.policy.maxMemoryPages,
+      ...(signing ? { signing } : {}),
+    },
+    {
+      loaded: (engine, origin) => {
+        deps.logger.info(
+          { revision: engine.revision, policy_id: engine.id, origin },
+          "policy loaded",
+        );
+        deps.events?.loaded?.(engine);
+      },
+      refused: (error, origin, revision) => {
+        deps.logger.error(
+          {
+            err: error.message,
+            refused_revision: revision,
+            serving_revision: store.current()?.revision ?? null,
+            origin,
+          },
+          "bundle refused; the previous policy keeps serving",
+        );
+        deps.events?.refused?.(error.message, revision);
+      },
+    },
+  );
+  if (!config.policy.bundle) {
+    deps.logger.error("policy.bundle is not configured: every check is denied");
+    return { store, close: () => {} };
+  }
+  const token = config.policy.tokenFile
+    ? (await readFile(config.policy.tokenFile, "utf8")).trim()
+    : undefined;
+  const source: BundleSource = await watchBundle(
+    {
+      location: config.policy.bundle,
+      intervalMs: config.policy.pollInterval,
+      timeoutMs: config.policy.fetchTimeout,
+      ...(token ? { token } : {}),
+    },
+    {
+      fetch: globalThis.fetch,
+      offer: (files, origin) => store.offer(files, origin),
+      onError: (error) => {
+        deps.logger.error(
+          { err: error.message, serving_revision: store.current()?.revision ?? null },
+          "bundle unavailable; the previous policy keeps serving",
+        );
+        deps.events?.refused?.(error.message, undefined);
+      },
+    },
+  );
+  if (!deps.watch) source.close();
+  return { store, close: () => source.close() };
+}
+
+async function signingPolicy(config: Config): Promise<SigningPolicy | undefined> {
+  const signing = config.policy.signing;
+  if (!signing) return undefined;
+  try {
+    return { ...signing, publicKey: await readFile(signing.publicKey, "utf8") };
+  } catch (error) {
+    throw new AuthzError("config_invalid", `policy.signing.publicKey: ${(error as Error).message}`);
+  }
+}

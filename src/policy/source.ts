@@ -1,0 +1,147 @@
+import { readdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { AuthzError } from "../errors.js";
+import {
+  type BundleFiles,
+  type BundleLimits,
+  DEFAULT_LIMITS,
+  readBundleDirectory,
+  unpackBundle,
+} from "./bundle-files.js";
+
+/** Fetch, injected. */
+export type BundleFetch = (
+  url: string,
+  init: { signal: AbortSignal; headers: Record<string, string> },
+) => Promise<Response>;
+
+/** Options for {@link watchBundle}. */
+export interface BundleSourceOptions {
+  /** A `.tar.gz` file, a bundle directory, or an http(s) URL (OPA's bundle service protocol). */
+  location: string;
+  /** Poll period, ms; URLs get ±10 % jitter so a fleet does not poll in step. */
+  intervalMs: number;
+  /** Bearer token for the bundle server. */
+  token?: string;
+  /** Per-download timeout, ms. */
+  timeoutMs: number;
+  limits?: BundleLimits;
+}
+
+/** A running watcher. */
+export interface BundleSource {
+  close(): void;
+}
+
+/**
+ * Loads the bundle now, then whenever it changes: files and directories by polling their stats,
+ * URLs by polling with `If-None-Match` (a 304 costs nothing). Each new bundle is handed to
+ * `offer`; failures to fetch or unpack go to `onError` and the serving policy stays.
+ * Resolves after the first attempt.
+ */
+export async function watchBundle(
+  options: BundleSourceOptions,
+  deps: {
+    fetch: BundleFetch;
+    offer(files: BundleFiles, origin: string): Promise<boolean>;
+    onError(error: AuthzError): void;
+  },
+): Promise<BundleSource> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const remote = /^https?:\/\//.test(options.location);
+  let version = "";
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const poll = async () => {
+    try {
+      const next = remote
+        ? await download(options, version, deps.fetch, limits)
+        : await readLocal(options.location, version, limits);
+      if (next) {
+        version = next.version;
+        await deps.offer(next.files, options.location);
+      }
+    } catch (error) {
+      deps.onError(
+        error instanceof AuthzError
+          ? error
+          : new AuthzError("bundle_invalid", `${options.location}: ${(error as Error).message}`),
+      );
+    }
+    if (closed) return;
+    const jitter = remote ? 1 + (Math.random() * 0.2 - 0.1) : 1;
+    timer = setTimeout(poll, options.intervalMs * jitter);
+    timer.unref();
+  };
+  await poll();
+  return {
+    close: () => {
+      closed = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Downloads the bundle unless the server says it is unchanged (304 for our ETag). */
+async function download(
+  options: BundleSourceOptions,
+  etag: string,
+  fetch: BundleFetch,
+  limits: BundleLimits,
+) {
+  const headers: Record<string, string> = { accept: "application/gzip" };
+  if (etag) headers["if-none-match"] = etag;
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const response = await fetch(options.location, {
+    signal: AbortSignal.timeout(options.timeoutMs),
+    headers,
+  });
+  if (response.status === 304) return undefined;
+  if (!response.ok)
+    throw new AuthzError("bundle_invalid", `${options.location}: HTTP ${response.status}`);
+  const declared = Number(response.headers.get("content-length") ?? 0);
+  if (declared > limits.maxTotalBytes)
+    throw new AuthzError(
+      "bundle_invalid",
+      `${options.location}: bundle larger than ${limits.maxTotalBytes} bytes`,
+    );
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += (chunk as Uint8Array).length;
+    if (size > limits.maxTotalBytes)
+      throw new AuthzError(
+        "bundle_invalid",
+        `${options.location}: bundle larger than ${limits.maxTotalBytes} bytes`,
+      );
+    chunks.push(chunk as Uint8Array);
+  }
+  const files = await unpackBundle(Buffer.concat(chunks), limits);
+  return { files, version: response.headers.get("etag") ?? "" };
+}
+
+/** Reads a local bundle when its stats changed since `seen`. */
+async function readLocal(location: string, seen: string, limits: BundleLimits) {
+  const info = await stat(location);
+  const version = info.isDirectory()
+    ? await directoryVersion(location)
+    : `${info.mtimeMs}:${info.size}:${info.ino}`;
+  if (version === seen) return undefined;
+  const files = info.isDirectory()
+    ? await readBundleDirectory(location, limits)
+    : await unpackBundle(await readFile(location), limits);
+  return { files, version };
+}
+
+/** A directory changes when any file below it does: fold every file's stats together. */
+async function directoryVersion(dir: string): Promise<string> {
+  const parts: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const info = await stat(path);
+    parts.push(`${path}:${info.mtimeMs}:${info.size}`);
+  }
+  return parts.sort().join("|");
+}

@@ -1,0 +1,99 @@
+import { AuthzError, toAuthzError } from "../errors.js";
+import { parseBundle } from "./bundle.js";
+import type { BundleFiles } from "./bundle-files.js";
+import { loadWasmPolicy, type PolicyEngine, policyId, type WasmPolicyOptions } from "./engine.js";
+import type { SigningPolicy } from "./signature.js";
+
+/** What `/status` shows about the policy. */
+export interface PolicyStatus {
+  serving?: { revision: string; id: string; loadedAt: string; origin: string };
+  lastError?: { message: string; revision?: string; origin: string; at: string };
+}
+
+/** The serving policy, swapped atomically when a new bundle proves good. */
+export interface PolicyStore {
+  /** The policy serving now; a check keeps the one it started with. */
+  current(): PolicyEngine | undefined;
+  status(): PolicyStatus;
+  /**
+   * Verifies, parses, compiles and instantiates `files` off the request path, then swaps them in.
+   * A bundle that fails any step is refused and the previous one keeps serving. Never throws.
+   */
+  offer(files: BundleFiles, origin: string): Promise<boolean>;
+}
+
+/** What the store tells the rest of the sidecar. */
+export interface PolicyStoreEvents {
+  loaded(engine: PolicyEngine, origin: string): void;
+  refused(error: AuthzError, origin: string, revision: string | undefined): void;
+}
+
+export function createPolicyStore(
+  options: WasmPolicyOptions & { signing?: SigningPolicy },
+  events: PolicyStoreEvents,
+  now: () => Date = () => new Date(),
+): PolicyStore {
+  let serving: PolicyEngine | undefined;
+  let status: PolicyStatus = {};
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function load(files: BundleFiles, origin: string): Promise<boolean> {
+    try {
+      const bundle = await parseBundle(files, options.signing);
+      if (serving && bundle.revision === serving.revision && sameBytes(serving, bundle))
+        return true;
+      serving = await loadWasmPolicy(bundle, options);
+      status = {
+        ...status,
+        serving: {
+          revision: serving.revision,
+          id: serving.id,
+          loadedAt: now().toISOString(),
+          origin,
+        },
+      };
+      events.loaded(serving, origin);
+      return true;
+    } catch (thrown) {
+      const error = thrown instanceof AuthzError ? thrown : toAuthzError("bundle_invalid", thrown);
+      const revision = claimedRevision(files);
+      status = {
+        ...status,
+        lastError: {
+          message: error.message,
+          ...(revision ? { revision } : {}),
+          origin,
+          at: now().toISOString(),
+        },
+      };
+      events.refused(error, origin, revision);
+      return false;
+    }
+  }
+
+  return {
+    current: () => serving,
+    status: () => status,
+    offer(files, origin) {
+      const result = queue.then(() => load(files, origin));
+      queue = result;
+      return result;
+    },
+  };
+}
+
+function sameBytes(engine: PolicyEngine, bundle: { wasm: Uint8Array; data: string }): boolean {
+  return engine.id === policyId(bundle);
+}
+
+/** The revision a refused bundle claims, for the log and `/status`, when its manifest parses. */
+function claimedRevision(files: BundleFiles): string | undefined {
+  try {
+    const revision = (
+      JSON.parse(files.get(".manifest")?.toString("utf8") ?? "{}") as { revision?: unknown }
+    ).revision;
+    return typeof revision === "string" ? revision : undefined;
+  } catch {
+    return undefined;
+  }
+}
