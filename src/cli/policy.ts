@@ -71,13 +71,7 @@ export async function openPolicy(
     {
       fetch: globalThis.fetch,
       offer: (files, origin) => store.offer(files, origin),
-      onError: (error) => {
-        deps.logger.error(
-          { err: error.message, serving_revision: store.current()?.revision ?? null },
-          "bundle unavailable; the previous policy keeps serving",
-        );
-        deps.events?.refused?.(error.message, undefined);
-      },
+      onError: (error) => store.refuse(error, config.policy.bundle ?? ""),
     },
   );
   if (!deps.watch) source.close();

@@ -10,7 +10,7 @@ export interface SigningPolicy {
   publicKey: string;
   /** RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512. */
   algorithm: string;
-  /** Required key id (`kid` header, or `keyid` claim). */
+  /** Key id the token must name when it names one (`kid` header, or `keyid` claim). */
   keyId: string;
   /** Required `scope` claim, when set. */
   scope?: string;
@@ -49,9 +49,11 @@ export async function verifyBundleSignature(
     const header = decodeProtectedHeader(token[0]);
     const { payload } = await compactVerify(token[0], key, { algorithms: [policy.algorithm] });
     claims = JSON.parse(new TextDecoder().decode(payload));
+    // A key id in the token must be the configured one; none at all means the configured key.
     const keyId = header.kid ?? claims.keyid;
-    if (keyId !== policy.keyId)
+    if (keyId !== undefined && keyId !== policy.keyId) {
       throw invalid(`key id ${JSON.stringify(keyId)} is not ${policy.keyId}`);
+    }
   } catch (error) {
     if (error instanceof AuthzError) throw error;
     throw invalid(`JWT does not verify (${(error as Error).message})`);

@@ -20,6 +20,8 @@ export interface PolicyStore {
    * A bundle that fails any step is refused and the previous one keeps serving. Never throws.
    */
   offer(files: BundleFiles, origin: string): Promise<boolean>;
+  /** Records a bundle that could not even be fetched or unpacked (shown in `status`). */
+  refuse(error: AuthzError, origin: string): void;
 }
 
 /** What the store tells the rest of the sidecar. */
@@ -55,25 +57,32 @@ export function createPolicyStore(
       events.loaded(serving, origin);
       return true;
     } catch (thrown) {
-      const error = thrown instanceof AuthzError ? thrown : toAuthzError("bundle_invalid", thrown);
-      const revision = claimedRevision(files);
-      status = {
-        ...status,
-        lastError: {
-          message: error.message,
-          ...(revision ? { revision } : {}),
-          origin,
-          at: now().toISOString(),
-        },
-      };
-      events.refused(error, origin, revision);
+      refuse(
+        thrown instanceof AuthzError ? thrown : toAuthzError("bundle_invalid", thrown),
+        origin,
+        claimedRevision(files),
+      );
       return false;
     }
+  }
+
+  function refuse(error: AuthzError, origin: string, revision?: string) {
+    status = {
+      ...status,
+      lastError: {
+        message: error.message,
+        ...(revision ? { revision } : {}),
+        origin,
+        at: now().toISOString(),
+      },
+    };
+    events.refused(error, origin, revision);
   }
 
   return {
     current: () => serving,
     status: () => status,
+    refuse: (error, origin) => refuse(error, origin),
     offer(files, origin) {
       const result = queue.then(() => load(files, origin));
       queue = result;
