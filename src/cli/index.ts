@@ -4,6 +4,7 @@ import { AuthzError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { check } from "./check.js";
 import { tailLogs } from "./logs.js";
+import { replayCommand } from "./replay.js";
 import { revoke } from "./revoke.js";
 import { serve } from "./serve.js";
 
@@ -17,6 +18,10 @@ Commands:
                                         deny a subject or token everywhere (default for 24h)
   logs tail --config FILE [--follow] [--deny-only] [--subject S] [--count N]
                                         print the decision log from its Redis Stream
+  replay --bundle CANDIDATE [--config FILE] [--log FILE|- | --redis-stream]
+         [--max-flips N] [--examples N] [--json]
+                                        re-evaluate logged decisions with a candidate bundle;
+                                        exit 1 when allow/deny flips exceed --max-flips (0)
 
 Options:
   --config FILE   YAML configuration (default: $OPENCLAW_AUTHZ_CONFIG, else built-in defaults)
@@ -68,6 +73,27 @@ export async function runCli(
         io.out,
       );
     }
+    if (command === "replay" && rest.length === 0) {
+      if (!values.bundle) throw new AuthzError("config_invalid", "replay needs --bundle");
+      const number = (text: string | undefined, fallback: number, name: string) => {
+        const n = Number(text ?? fallback);
+        if (!Number.isInteger(n) || n < 0)
+          throw new AuthzError("config_invalid", `${name} must be a whole number`);
+        return n;
+      };
+      return await replayCommand(
+        config,
+        {
+          bundle: values.bundle,
+          ...(values.log ? { log: values.log } : {}),
+          redisStream: values["redis-stream"] ?? false,
+          maxFlips: number(values["max-flips"], 0, "--max-flips"),
+          examples: number(values.examples, 5, "--examples"),
+          json: values.json ?? false,
+        },
+        io.out,
+      );
+    }
     if (command === "revoke" && rest.length === 0) {
       return await revoke(
         config,
@@ -98,6 +124,12 @@ function parse(argv: string[]) {
       follow: { type: "boolean", short: "f" },
       "deny-only": { type: "boolean" },
       count: { type: "string" },
+      bundle: { type: "string" },
+      log: { type: "string" },
+      "redis-stream": { type: "boolean" },
+      "max-flips": { type: "string" },
+      examples: { type: "string" },
+      json: { type: "boolean" },
     },
   });
 }

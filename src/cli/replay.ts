@@ -1,0 +1,128 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { Redis } from "ioredis";
+import type { Config } from "../config/index.js";
+import { AuthzError } from "../errors.js";
+import { parseJson, stringifyJson } from "../input/index.js";
+import { loadWasmPolicy, readBundle } from "../policy/index.js";
+import { type LoggedDecision, type ReplayReport, replay } from "../replay/index.js";
+
+/** Options of `openclaw-authz replay`. */
+export interface ReplayOptions {
+  bundle: string;
+  /** NDJSON decision log file, `-` for stdin; unset with `redisStream` reads the stream. */
+  log?: string;
+  redisStream: boolean;
+  /** Exit 1 when allow↔deny flips exceed this. Default 0. */
+  maxFlips: number;
+  examples: number;
+  json: boolean;
+}
+
+/**
+ * `openclaw-authz replay --bundle CANDIDATE [--log FILE|-] [--redis-stream] [--max-flips N]`:
+ * re-evaluates logged decisions with a candidate bundle and reports what would change.
+ * Returns 0 when the flips are within `--max-flips`, 1 otherwise.
+ */
+export async function replayCommand(
+  config: Config,
+  options: ReplayOptions,
+  write: (text: string) => void,
+): Promise<number> {
+  const bundle = await readBundle(options.bundle);
+  const engine = await loadWasmPolicy(bundle, {
+    decision: config.policy.decision,
+    maxMemoryPages: config.policy.maxMemoryPages,
+  });
+  const encoder = new TextEncoder();
+  const source = options.redisStream ? fromStream(config) : fromLines(options.log ?? "-");
+  const report = await replay(
+    source,
+    (input) => engine.evaluate(encoder.encode(stringifyJson(input))),
+    { examples: options.examples },
+  );
+  write(
+    options.json
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : summary(report, options.bundle, bundle.revision),
+  );
+  return report.flips.allowToDeny + report.flips.denyToAllow > options.maxFlips ? 1 : 0;
+}
+
+async function* fromLines(path: string): AsyncIterable<LoggedDecision> {
+  const stream = path === "-" ? process.stdin : createReadStream(path);
+  stream.on("error", () => {});
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  try {
+    for await (const line of lines) {
+      if (line.trim() === "") continue;
+      const event = parseJson(line) as LoggedDecision | null;
+      if (event && typeof event === "object" && "decision_id" in event) yield event;
+    }
+  } catch (error) {
+    throw new AuthzError(
+      "config_invalid",
+      `cannot read the decision log ${path}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function* fromStream(config: Config): AsyncIterable<LoggedDecision> {
+  const settings = config.decisionLog.redisStream;
+  if (!settings)
+    throw new AuthzError(
+      "config_invalid",
+      "--redis-stream needs decisionLog.redisStream in the config",
+    );
+  const redis = new Redis(settings.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  try {
+    await redis.connect();
+    let start = "-";
+    for (;;) {
+      const page = (await redis.xrange(settings.stream, start, "+", "COUNT", 1000)) as Array<
+        [string, string[]]
+      >;
+      for (const [, fields] of page) {
+        const text = fields[fields.indexOf("event") + 1];
+        if (text !== undefined) yield parseJson(text) as LoggedDecision;
+      }
+      if (page.length < 1000) return;
+      start = `(${page[page.length - 1]?.[0]}`;
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function summary(report: ReplayReport, bundle: string, revision: string): string {
+  const flips = report.flips.allowToDeny + report.flips.denyToAllow;
+  const top = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([key, count]) => `    ${String(count).padStart(6)}  ${key}`);
+  const lines = [
+    `replayed ${report.replayed} of ${report.events} logged decisions against ${bundle}${revision ? ` (revision ${revision})` : ""}`,
+    ...(report.skipped > 0 ? [`  ${report.skipped} had no input and were skipped`] : []),
+    ...(report.masked > 0
+      ? [
+          `  ${report.masked} were replayed with fields the decision log had erased or masked (as logged: a policy reading them may decide differently in production)`,
+        ]
+      : []),
+    `flips: ${flips} (${report.flips.allowToDeny} allow → deny, ${report.flips.denyToAllow} deny → allow); ${report.otherChanges} other changes; ${report.candidateErrors} candidate errors`,
+    ...(flips > 0
+      ? [
+          "  by route:",
+          ...top(report.byRoute),
+          "  by subject:",
+          ...top(report.bySubject),
+          "  examples:",
+        ]
+      : []),
+    ...report.examples.map(
+      (c) =>
+        `    ${c.decision_id ?? "-"}  ${c.route}  ${c.subject}  ${c.before} → ${c.after}  (${c.beforeReason ?? "-"} → ${c.afterReason ?? "-"})`,
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}

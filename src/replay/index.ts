@@ -1,0 +1,1 @@
+export { type Change, type LoggedDecision, type ReplayReport, replay } from "./replay.js";

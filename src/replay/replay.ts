@@ -1,0 +1,134 @@
+import { decisionToResponse } from "../authz/index.js";
+import type { InputDocument } from "../input/index.js";
+import type { Evaluation } from "../policy/index.js";
+
+/** The parts of a decision log event replay reads. */
+export interface LoggedDecision {
+  decision_id?: string;
+  input?: InputDocument;
+  result?: unknown;
+  error?: { code?: string };
+  erased?: string[];
+  identity?: { subject?: string };
+}
+
+/** One decision whose outcome the candidate policy changes. */
+export interface Change {
+  decision_id?: string;
+  route: string;
+  subject: string;
+  before: "allow" | "deny";
+  after: "allow" | "deny";
+  beforeReason?: string;
+  afterReason?: string;
+}
+
+/** What a replay found. */
+export interface ReplayReport {
+  events: number;
+  replayed: number;
+  /** Events without an input (nothing to replay). */
+  skipped: number;
+  /** Replayed events whose input had fields erased or masked by the decision log. */
+  masked: number;
+  /** Allow ↔ deny flips. */
+  flips: { allowToDeny: number; denyToAllow: number };
+  /** Same allow/deny, different result (status, headers, reason …). */
+  otherChanges: number;
+  /** The candidate failed (undefined, error, malformed): counted as deny. */
+  candidateErrors: number;
+  byRoute: Record<string, number>;
+  bySubject: Record<string, number>;
+  examples: Change[];
+}
+
+/**
+ * Re-evaluates logged inputs with a candidate policy and reports which decisions it would change.
+ * Outcomes are compared as Envoy would see them (allow or deny; errors deny); a dry-run event is
+ * judged by its real result. Inputs are replayed as logged, masked fields included.
+ */
+export async function replay(
+  decisions: AsyncIterable<LoggedDecision>,
+  evaluate: (input: InputDocument) => Evaluation,
+  options: { examples: number },
+): Promise<ReplayReport> {
+  const report: ReplayReport = {
+    events: 0,
+    replayed: 0,
+    skipped: 0,
+    masked: 0,
+    flips: { allowToDeny: 0, denyToAllow: 0 },
+    otherChanges: 0,
+    candidateErrors: 0,
+    byRoute: {},
+    bySubject: {},
+    examples: [],
+  };
+  for await (const decision of decisions) {
+    report.events++;
+    if (!decision.input) {
+      report.skipped++;
+      continue;
+    }
+    report.replayed++;
+    if ((decision.erased?.length ?? 0) > 0) report.masked++;
+    const before = outcome(decision.error ? { failed: true } : { value: decision.result });
+    const after = outcome(run(evaluate, decision.input, report));
+    if (before.allowed === after.allowed) {
+      if (JSON.stringify(before.value) !== JSON.stringify(after.value)) report.otherChanges++;
+      continue;
+    }
+    if (before.allowed) report.flips.allowToDeny++;
+    else report.flips.denyToAllow++;
+    const change = describe(decision, before, after);
+    report.byRoute[change.route] = (report.byRoute[change.route] ?? 0) + 1;
+    report.bySubject[change.subject] = (report.bySubject[change.subject] ?? 0) + 1;
+    if (report.examples.length < options.examples) report.examples.push(change);
+  }
+  return report;
+}
+
+type Outcome = { allowed: boolean; value?: unknown; reason?: string };
+
+function run(
+  evaluate: (input: InputDocument) => Evaluation,
+  input: InputDocument,
+  report: ReplayReport,
+) {
+  try {
+    const evaluation = evaluate(input);
+    if (evaluation.defined) return { value: evaluation.value };
+  } catch {
+    // counted below
+  }
+  report.candidateErrors++;
+  return { failed: true };
+}
+
+function outcome(result: { value?: unknown; failed?: boolean }): Outcome {
+  if (result.failed) return { allowed: false, reason: "error" };
+  try {
+    const { allowed } = decisionToResponse(result.value);
+    const reason = (result.value as { reason?: unknown } | null)?.reason;
+    return { allowed, value: result.value, ...(typeof reason === "string" ? { reason } : {}) };
+  } catch {
+    return { allowed: false, value: result.value, reason: "malformed result" };
+  }
+}
+
+function describe(decision: LoggedDecision, before: Outcome, after: Outcome): Change {
+  const http = (
+    decision.input?.attributes as
+      | { request?: { http?: { method?: string; path?: string } } }
+      | undefined
+  )?.request?.http;
+  return {
+    ...(decision.decision_id ? { decision_id: decision.decision_id } : {}),
+    route: `${http?.method ?? "?"} ${(http?.path ?? "?").split("?")[0]}`,
+    subject: decision.identity?.subject ?? "anonymous",
+    before: before.allowed ? "allow" : "deny",
+    after: after.allowed ? "allow" : "deny",
+    ...(before.reason ? { beforeReason: before.reason } : {}),
+    ...(after.reason ? { afterReason: after.reason } : {}),
+  };
+}
