@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config/index.js";
+import { type Config, loadConfig } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { check } from "./check.js";
@@ -33,7 +33,7 @@ Options:
 export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
-  io: { out: (text: string) => void; err: (text: string) => void; tty: boolean },
+  io: Io,
 ): Promise<number | "serving"> {
   let parsed: ReturnType<typeof parse>;
   try {
@@ -47,67 +47,72 @@ export async function runCli(
   const [command, ...rest] = positionals;
   if (values.help || command === undefined || command === "help")
     return print(io.out, USAGE, command === undefined && !values.help ? 2 : 0);
-  try {
-    const config = await loadConfig(values.config ?? env.OPENCLAW_AUTHZ_CONFIG);
-    if (command === "serve" && rest.length === 0) {
-      await serve(config);
-      return "serving";
-    }
-    if (command === "check" && rest.length <= 1) return await check(config, rest[0] ?? "-", io.out);
-    if (command === "logs" && rest.length === 1 && rest[0] === "tail") {
-      const interrupted = new AbortController();
-      process.once("SIGINT", () => interrupted.abort());
-      const count = Number(values.count ?? 20);
-      if (!Number.isInteger(count) || count < 0)
-        throw new AuthzError("config_invalid", "--count must be a whole number");
-      return await tailLogs(
-        config,
-        {
-          follow: values.follow ?? false,
-          denyOnly: values["deny-only"] ?? false,
-          subject: values.subject,
-          count,
-          human: io.tty,
-          signal: interrupted.signal,
-        },
-        io.out,
-      );
-    }
-    if (command === "replay" && rest.length === 0) {
-      if (!values.bundle) throw new AuthzError("config_invalid", "replay needs --bundle");
-      const number = (text: string | undefined, fallback: number, name: string) => {
-        const n = Number(text ?? fallback);
-        if (!Number.isInteger(n) || n < 0)
-          throw new AuthzError("config_invalid", `${name} must be a whole number`);
-        return n;
-      };
-      return await replayCommand(
-        config,
-        {
-          bundle: values.bundle,
-          ...(values.log ? { log: values.log } : {}),
-          redisStream: values["redis-stream"] ?? false,
-          maxFlips: number(values["max-flips"], 0, "--max-flips"),
-          examples: number(values.examples, 5, "--examples"),
-          json: values.json ?? false,
-        },
-        io.out,
-      );
-    }
-    if (command === "revoke" && rest.length === 0) {
-      return await revoke(
-        config,
-        { subject: values.subject, jti: values.jti, for: values.for },
-        io.out,
-      );
-    }
+  const run =
+    COMMANDS[[command, ...rest].join(" ")] ??
+    (rest.length <= 1 && command === "check" ? COMMANDS.check : undefined);
+  if (!run) {
     io.err(`openclaw-authz: unknown command or arguments: ${positionals.join(" ")}\n\n${USAGE}`);
     return 2;
+  }
+  try {
+    const config = await loadConfig(values.config ?? env.OPENCLAW_AUTHZ_CONFIG);
+    return await run(config, { values, positionals: rest }, io);
   } catch (error) {
     if (!(error instanceof AuthzError)) throw error;
     io.err(`openclaw-authz: ${error.code}: ${error.message}\n`);
     return 2;
   }
+}
+
+type Values = ReturnType<typeof parse>["values"];
+type Io = { out: (text: string) => void; err: (text: string) => void; tty: boolean };
+type Command = (
+  config: Config,
+  args: { values: Values; positionals: string[] },
+  io: Io,
+) => Promise<number | "serving">;
+
+/** Subcommands by their words (`check` also takes one positional, the request file). */
+const COMMANDS: Record<string, Command> = {
+  serve: async (config) => {
+    await serve(config);
+    return "serving";
+  },
+  check: (config, { positionals }, io) => check(config, positionals[0] ?? "-", io.out),
+  "logs tail": (config, { values }, io) => {
+    const interrupted = new AbortController();
+    process.once("SIGINT", () => interrupted.abort());
+    const options = {
+      follow: values.follow ?? false,
+      denyOnly: values["deny-only"] ?? false,
+      subject: values.subject,
+      count: wholeNumber(values.count, 20, "--count"),
+      human: io.tty,
+      signal: interrupted.signal,
+    };
+    return tailLogs(config, options, io.out);
+  },
+  replay: (config, { values }, io) => {
+    if (!values.bundle) throw new AuthzError("config_invalid", "replay needs --bundle");
+    const options = {
+      bundle: values.bundle,
+      ...(values.log ? { log: values.log } : {}),
+      redisStream: values["redis-stream"] ?? false,
+      maxFlips: wholeNumber(values["max-flips"], 0, "--max-flips"),
+      examples: wholeNumber(values.examples, 5, "--examples"),
+      json: values.json ?? false,
+    };
+    return replayCommand(config, options, io.out);
+  },
+  revoke: (config, { values }, io) =>
+    revoke(config, { subject: values.subject, jti: values.jti, for: values.for }, io.out),
+};
+
+function wholeNumber(text: string | undefined, fallback: number, name: string): number {
+  const n = Number(text ?? fallback);
+  if (!Number.isInteger(n) || n < 0)
+    throw new AuthzError("config_invalid", `${name} must be a whole number`);
+  return n;
 }
 
 function parse(argv: string[]) {
