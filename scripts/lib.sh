@@ -10,6 +10,7 @@ export PATH="$TOOLS_BIN:$PATH"
 OPA_VERSION="v1.19.1"
 GRPCURL_VERSION="v1.9.3"
 GHZ_VERSION="v0.121.0"
+HELM_VERSION="v3.21.4"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -30,6 +31,7 @@ go_tool() {
 ensure_opa() { go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION"; }
 ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"; }
 ensure_ghz() { go_tool ghz github.com/bojand/ghz/cmd/ghz "$GHZ_VERSION"; }
+ensure_helm() { go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"; }
 
 # redis-server for the tests that need a real Redis (they start their own on a free port).
 ensure_redis() {

@@ -63,6 +63,7 @@ export async function serve(config: Config): Promise<void> {
     },
     {
       address: config.listen.grpc,
+      ...(config.listen.probe ? { probeAddress: config.listen.probe } : {}),
       maxRequestBytes: config.server.maxRequestBytes,
       reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
         logger.warn(

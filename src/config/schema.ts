@@ -150,8 +150,10 @@ export const configSchema = z
       .object({
         /** Where Envoy calls Check: `host:port` or `unix:///path`. Default `127.0.0.1:9191`. */
         grpc: grpcAddress.default("127.0.0.1:9191"),
-        /** Admin HTTP (`/healthz`, `/readyz`, `/metrics`). Default `127.0.0.1:9292`. */
+        /** Admin HTTP (`/healthz`, `/readyz`, `/status`, `/metrics`). Default `127.0.0.1:9292`. */
         admin: hostPort.default("127.0.0.1:9292"),
+        /** Optional TCP `host:port` serving only gRPC health (Kubernetes native gRPC probes). */
+        probe: hostPort.optional(),
       })
       .strict()
       .prefault({}),

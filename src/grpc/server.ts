@@ -27,6 +27,8 @@ export interface GrpcServerOptions {
   address: string;
   /** Largest accepted message; larger is RESOURCE_EXHAUSTED. */
   maxRequestBytes: number;
+  /** A TCP `host:port` serving only gRPC health, for Kubernetes probes. */
+  probeAddress?: string;
   /** Compiled `FileDescriptorSet` for server reflection; reflection is off without it. */
   reflectionDescriptors?: Uint8Array;
 }
@@ -60,15 +62,13 @@ export async function startGrpcServer(
   health.addToServer(server);
   if (options.reflectionDescriptors) addReflection(server, options.reflectionDescriptors);
 
-  const bindTarget = await prepareAddress(options.address);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(bindTarget, grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
-    ),
-  );
-  const address = bindTarget.startsWith("unix:")
-    ? bindTarget
-    : bindTarget.replace(/:\d+$/, `:${port}`);
+  const address = await bind(server, options.address);
+  // Kubelet's native gRPC probes need a TCP port; this one serves grpc.health.v1 and nothing else.
+  const probe = options.probeAddress ? new grpc.Server() : undefined;
+  if (probe && options.probeAddress) {
+    health.addToServer(probe);
+    await bind(probe, options.probeAddress);
+  }
   return {
     address,
     setServing(serving) {
@@ -77,6 +77,7 @@ export async function startGrpcServer(
       health.setStatus(AUTHZ_SERVICE, status);
     },
     shutdown(graceMs) {
+      probe?.forceShutdown();
       return new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
@@ -89,6 +90,17 @@ export async function startGrpcServer(
       });
     },
   };
+}
+
+/** Binds `host:port` or `unix:///path`; returns the bound address (the real port for port 0). */
+async function bind(server: grpc.Server, address: string): Promise<string> {
+  const target = await prepareAddress(address);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return target.startsWith("unix:") ? target : target.replace(/:\d+$/, `:${port}`);
 }
 
 function authorizationService(deps: GrpcServerDeps) {
