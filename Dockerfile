@@ -1,0 +1,39 @@
+# syntax=docker/dockerfile:1
+# openclaw-authz image: the policy compiled by the pinned opa, the TypeScript built with the same
+# script the README uses (scripts/setup), and a minimal (Alpine), non-root Node.js runtime holding only
+# production dependencies. Nothing secret is baked in: config, SVIDs and tokens are mounted.
+ARG GO_IMAGE=golang:1.26.8-bookworm
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG RUNTIME_IMAGE=node:20.20.2-alpine3.22
+
+FROM ${GO_IMAGE} AS opa
+ARG OPA_VERSION=v1.19.1
+RUN GOBIN=/out go install github.com/open-policy-agent/opa@${OPA_VERSION}
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+# scripts/setup finds the pinned opa already in .tools/bin (the stamp matches) and skips go.
+COPY --from=opa /out/opa .tools/bin/opa
+RUN echo "github.com/open-policy-agent/opa@v1.19.1" > .tools/bin/.opa.version
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY proto ./proto
+COPY policies ./policies
+COPY src ./src
+RUN bash scripts/setup && npm prune --omit=dev --no-fund --no-audit
+
+FROM ${RUNTIME_IMAGE}
+# Pure-JavaScript production dependencies only, so the glibc build stage and musl runtime agree.
+WORKDIR /app
+COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+COPY --from=build /src/proto ./proto
+COPY --from=build /src/build/proto ./build/proto
+COPY --from=build /src/build/policy ./build/policy
+USER 1000:1000
+EXPOSE 9191 9190 9292
+HEALTHCHECK --interval=10s --timeout=2s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9292/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["serve", "--config", "/etc/openclaw-authz/config.yaml"]

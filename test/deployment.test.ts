@@ -1,0 +1,339 @@
+/**
+ * Deployment artifacts checked against the real schemas of the tools that read them: Envoy
+ * bootstraps (go-control-plane), the Helm chart (helm lint/template + k8s.io/api strict decoding),
+ * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser).
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { validate as validateDockerfile } from "dockerfile-utils";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse, parseAllDocuments, stringify } from "yaml";
+import { built, ROOT, tool } from "./support/paths.js";
+
+const exec = promisify(execFile);
+const run = (command: string, args: string[], input?: string) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(command, args, { cwd: ROOT }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+const validate = (...args: string[]) => run(tool("validate"), args);
+const CHART = join(ROOT, "charts/openclaw-authz");
+const VALUES = [
+  "ci/default-values.yaml",
+  "ci/production-values.yaml",
+  "ci/existing-openclaw-values.yaml",
+];
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "oc-deploy-"));
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary rendered YAML
+type Json = Record<string, any>;
+
+async function variant(name: string, edit: (text: string) => string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, edit(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")));
+  return path;
+}
+
+describe("envoy/", () => {
+  it("every bootstrap passes go-control-plane's schema, Validate rules and cluster references", async () => {
+    const result = await validate(
+      "envoy",
+      "envoy/sidecar.yaml",
+      "envoy/sidecar-loopback.yaml",
+      "envoy/alb.yaml",
+    );
+    expect(result).toMatchObject({ code: 0, stdout: "ok\n" });
+  });
+
+  it.each([
+    [
+      "a typo'd field",
+      (t: string) => t.replace("failure_mode_allow: false", "failure_mode_alow: false"),
+      'unknown field "failure_mode_alow"',
+    ],
+    [
+      "a missing cluster",
+      (t: string) => t.replace("cluster_name: openclaw_authz}", "cluster_name: authz_typo}"),
+      'cluster "authz_typo", which is not defined',
+    ],
+    [
+      "a route to a missing cluster",
+      (t: string) => t.replace("route: {cluster: openclaw,", "route: {cluster: nowhere,"),
+      'cluster "nowhere"',
+    ],
+    [
+      "an invalid value inside typed_config",
+      (t: string) => t.replace("max_request_bytes: 65536", "max_request_bytes: 0"),
+      "MaxRequestBytes",
+    ],
+    [
+      "an unknown @type",
+      (t: string) => t.replace("ext_authz.v3.ExtAuthz\n", "ext_authz.v3.ExtAuthzz\n"),
+      "ExtAuthzz",
+    ],
+  ])("rejects %s", async (name, edit, message) => {
+    const result = await validate("envoy", await variant(`${name}.yaml`, edit));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+  });
+
+  it("is the hardened sidecar pattern", async () => {
+    const config = parse(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")) as Json;
+    expect(config.admin.address.socket_address.address).toBe("127.0.0.1");
+    const chain = config.static_resources.listeners[0].filter_chains[0];
+    const tls = chain.transport_socket.typed_config;
+    expect(tls.require_client_certificate).toBe(true);
+    expect(tls.common_tls_context.tls_params).toEqual({
+      tls_minimum_protocol_version: "TLSv1_3",
+      tls_maximum_protocol_version: "TLSv1_3",
+    });
+    expect(tls.common_tls_context.validation_context.match_typed_subject_alt_names[0]).toEqual({
+      san_type: "URI",
+      matcher: { prefix: "spiffe://prod.openclaw.internal/" },
+    });
+    const hcm = chain.filters[0].typed_config;
+    expect(hcm.forward_client_cert_details).toBe("SANITIZE_SET");
+    const authz = hcm.http_filters[0].typed_config;
+    expect(authz).toMatchObject({
+      failure_mode_allow: false,
+      include_peer_certificate: true,
+      with_request_body: { max_request_bytes: 65536, allow_partial_message: true },
+      grpc_service: { timeout: "0.25s" },
+    });
+    const disabled = hcm.route_config.virtual_hosts[0].routes.filter(
+      (r: Json) => r.typed_per_filter_config?.["envoy.filters.http.ext_authz"]?.disabled,
+    );
+    expect(disabled.map((r: Json) => r.match)).toEqual([{ path: "/envoy/healthz" }]);
+    const socket = config.static_resources.clusters.find((c: Json) => c.name === "openclaw_authz");
+    expect(socket.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.pipe.path).toBe(
+      "/run/openclaw-authz/authz.sock",
+    );
+  });
+});
+
+describe("scripts/pki", () => {
+  let pki: string;
+  beforeAll(async () => {
+    pki = join(dir, "pki");
+    await exec("bash", [join(ROOT, "scripts/pki"), pki]);
+  });
+
+  it("issues 24 h SVIDs that openssl verifies, with one URI SAN and the right key usages", async () => {
+    for (const name of ["envoy", "openclaw", "planner", "test-client"]) {
+      const { stdout } = await exec("openssl", [
+        "verify",
+        "-CAfile",
+        join(pki, "root/root.pem"),
+        "-untrusted",
+        join(pki, "ca/ca.pem"),
+        join(pki, name, "leaf.pem"),
+      ]);
+      expect(stdout).toContain(": OK");
+      const text = (
+        await exec("openssl", ["x509", "-in", join(pki, name, "leaf.pem"), "-noout", "-text"])
+      ).stdout;
+      expect(text.match(/URI:spiffe:\/\//g)).toHaveLength(1);
+      expect(text).toMatch(/Key Usage: critical\s+Digital Signature/);
+      expect(text).toContain("TLS Web Server Authentication, TLS Web Client Authentication");
+      expect(text).toContain("CA:FALSE");
+      const { stdout: dates } = await exec("openssl", [
+        "x509",
+        "-in",
+        join(pki, name, "leaf.pem"),
+        "-noout",
+        "-startdate",
+        "-enddate",
+      ]);
+      const [start, end] = dates
+        .trim()
+        .split("\n")
+        .map((line) => Date.parse(line.split("=")[1] as string));
+      expect(((end as number) - (start as number)) / 3_600_000).toBe(24);
+      expect((await stat(join(pki, name, "svid-key.pem"))).mode & 0o777).toBe(0o600);
+    }
+    expect((await stat(join(pki, "root/root-key.pem"))).mode & 0o777).toBe(0o600);
+  });
+
+  it("the sidecar's own SVID checks accept them, with the intermediate from XFCC", async () => {
+    const config = join(dir, "pki-config.yaml");
+    await writeFile(
+      config,
+      stringify({
+        policy: { bundle: built("build/policy/bundle.tar.gz") },
+        identity: {
+          spiffe: {
+            trustDomains: { "prod.openclaw.internal": join(pki, "planner/bundle.pem") },
+            xfccIntermediates: true,
+          },
+        },
+      }),
+    );
+    const leaf = await readFile(join(pki, "planner/leaf.pem"), "utf8");
+    const chain = await readFile(join(pki, "planner/svid.pem"), "utf8");
+    const request = {
+      attributes: {
+        source: { certificate: encodeURIComponent(leaf) },
+        request: {
+          http: {
+            method: "POST",
+            path: "/api/v1/tenants/acme/agents/a1/runs",
+            headers: {
+              "x-forwarded-client-cert": `Chain="${encodeURIComponent(chain)}";URI=spiffe://prod.openclaw.internal/ns/agents/sa/planner`,
+            },
+          },
+        },
+      },
+    };
+    const result = await run(
+      "node",
+      [built("dist/main.js"), "check", "--config", config, "-"],
+      JSON.stringify(request),
+    );
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).identity).toMatchObject({
+      subject: "spiffe://prod.openclaw.internal/ns/agents/sa/planner",
+      methods: ["x509-svid"],
+    });
+  });
+});
+
+describe("charts/openclaw-authz", () => {
+  const helm = (...args: string[]) => run(tool("helm"), args);
+  const render = async (values?: string, ...sets: string[]) => {
+    const result = await helm(
+      "template",
+      "oc",
+      CHART,
+      ...(values ? ["-f", join(CHART, values)] : []),
+      ...sets.flatMap((s) => ["--set", s]),
+    );
+    if (result.code !== 0) throw new Error(result.stderr);
+    return result.stdout;
+  };
+  const docs = (text: string) =>
+    parseAllDocuments(text)
+      .map((d) => d.toJSON() as Json)
+      .filter(Boolean);
+  const find = (list: Json[], kind: string) => list.filter((d) => d.kind === kind);
+
+  it.each(VALUES)(
+    "%s: helm lint, helm template, and every manifest decodes strictly into k8s.io/api types",
+    async (values) => {
+      expect((await helm("lint", CHART, "-f", join(CHART, values))).code).toBe(0);
+      const rendered = await render(values);
+      const result = await run(tool("validate"), ["k8s", "-"], rendered);
+      expect(result).toMatchObject({ code: 0, stdout: "ok\n" });
+    },
+  );
+
+  it.each(VALUES)("%s: the rendered Envoy bootstrap passes the Envoy validator", async (values) => {
+    const configMap = find(docs(await render(values)), "ConfigMap").find((c) =>
+      c.metadata.name.endsWith("-envoy"),
+    );
+    const path = join(dir, `chart-envoy-${values.replace(/\W/g, "_")}.yaml`);
+    await writeFile(path, configMap?.data["envoy.yaml"]);
+    expect(await validate("envoy", path)).toMatchObject({ code: 0 });
+  });
+
+  it("is hardened by default: non-root, read-only, no escalation, no capabilities, seccomp", async () => {
+    const [deployment] = find(docs(await render()), "Deployment");
+    const pod = deployment?.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.containers.map((c: Json) => c.name)).toEqual(["openclaw", "envoy", "authz"]);
+    for (const container of pod.containers) {
+      expect(container.securityContext).toMatchObject({
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      });
+    }
+  });
+
+  it("shares the Unix socket, probes over gRPC, and never gives the sidecar the SVID key", async () => {
+    const pod = find(docs(await render()), "Deployment")[0]?.spec.template.spec;
+    const [, envoy, authz] = pod.containers;
+    const socketMount = (c: Json) =>
+      c.volumeMounts.find((m: Json) => m.name === "authz-socket")?.mountPath;
+    expect(socketMount(envoy)).toBe("/run/openclaw-authz");
+    expect(socketMount(authz)).toBe("/run/openclaw-authz");
+    expect(pod.volumes.find((v: Json) => v.name === "authz-socket").emptyDir).toMatchObject({
+      medium: "Memory",
+    });
+    expect(authz.readinessProbe.grpc.port).toBe(9190);
+    expect(authz.startupProbe.grpc.port).toBe(9190);
+    expect(authz.volumeMounts.map((m: Json) => m.name)).not.toContain("svid");
+    expect(pod.volumes.find((v: Json) => v.name === "svid-bundle").secret.items).toEqual([
+      { key: "bundle.pem", path: "bundle.pem" },
+    ]);
+    const authzConfig = parse(
+      find(docs(await render()), "ConfigMap").find((c) => c.metadata.name.endsWith("-authz"))?.data[
+        "config.yaml"
+      ],
+    );
+    expect(authzConfig.listen.grpc).toBe("unix:///run/openclaw-authz/authz.sock");
+  });
+
+  it("PDB on by default; NetworkPolicy only when asked, reaching only Envoy's port; ServiceMonitor optional", async () => {
+    const defaults = docs(await render());
+    expect(find(defaults, "PodDisruptionBudget")).toHaveLength(1);
+    expect(find(defaults, "NetworkPolicy")).toHaveLength(0);
+    expect(find(defaults, "ServiceMonitor")).toHaveLength(0);
+    const production = docs(await render("ci/production-values.yaml"));
+    const [policy] = find(production, "NetworkPolicy");
+    expect(policy?.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+    expect(policy?.spec.ingress[0].ports).toEqual([{ port: 8443, protocol: "TCP" }]);
+    expect(find(production, "ServiceMonitor")).toHaveLength(1);
+    const pod = find(production, "Deployment")[0]?.spec.template.spec;
+    expect(pod.volumes.find((v: Json) => v.name === "spiffe-workload-api").csi.driver).toBe(
+      "csi.spiffe.io",
+    );
+  });
+
+  it("refuses values the schema does not allow", async () => {
+    for (const bad of [
+      "envoy.port=0",
+      "svid.source=file",
+      "authz.cache.redisUrl=http://x",
+      "unknownKey=1",
+    ]) {
+      const result = await helm("template", "oc", CHART, "--set", bad);
+      expect(result.code, bad).not.toBe(0);
+    }
+  });
+});
+
+describe("Dockerfile", () => {
+  it("parses cleanly, and a broken one does not", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(validateDockerfile(text)).toEqual([]);
+    expect(validateDockerfile(`${text}\nRUNN echo\nEXPOSE port\n`).length).toBeGreaterThan(0);
+  });
+
+  it("copies only what exists, builds with the README's scripts/setup, runs non-root on pinned images", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    const copies = [...text.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] as string).split(/\s+/),
+    );
+    for (const source of copies) await expect(stat(join(ROOT, source))).resolves.toBeTruthy();
+    expect(text).toMatch(/^RUN bash scripts\/setup/m);
+    expect(text).toMatch(/^USER 1000:1000$/m);
+    for (const image of [...text.matchAll(/^ARG \w+_IMAGE=(\S+)$/gm)].map((m) => m[1] as string)) {
+      expect(image).toMatch(/:[\w.-]*\d[\w.-]*$/);
+      expect(image).not.toMatch(/:latest$/);
+    }
+    expect(text).not.toMatch(/^(ENV|ARG) .*(PASSWORD|TOKEN|SECRET)/im);
+  });
+});
