@@ -34,7 +34,6 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "oc-deploy-"));
 });
 
-// biome-ignore lint/suspicious/noExplicitAny: tests walk arbitrary rendered YAML
 type Json = Record<string, any>;
 
 async function variant(name: string, edit: (text: string) => string): Promise<string> {
