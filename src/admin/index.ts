@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import { AuthzError } from "../errors.js";
 
 /** What the admin endpoints report on. */
 export interface AdminDeps {
@@ -51,7 +52,9 @@ export async function startAdminServer(deps: AdminDeps, address: string): Promis
   const separator = address.lastIndexOf(":");
   const host = address.slice(0, separator).replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error: Error) =>
+      reject(new AuthzError("config_invalid", `cannot listen on ${address}: ${error.message}`)),
+    );
     server.listen(Number(address.slice(separator + 1)), host, resolve);
   });
   const bound = server.address();

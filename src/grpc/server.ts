@@ -2,6 +2,7 @@ import { lstat, unlink } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
 import type { Authorizer, CheckResponse } from "../authz/index.js";
+import { AuthzError } from "../errors.js";
 import { createRequestDecoder, createResponseEncoder, isUndecodable } from "./codec.js";
 import type { Protos } from "./protos.js";
 import { addReflection } from "./reflection.js";
@@ -97,7 +98,9 @@ async function bind(server: grpc.Server, address: string): Promise<string> {
   const target = await prepareAddress(address);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+      error
+        ? reject(new AuthzError("config_invalid", `cannot listen on ${address}: ${error.message}`))
+        : resolve(bound),
     ),
   );
   return target.startsWith("unix:") ? target : target.replace(/:\d+$/, `:${port}`);
