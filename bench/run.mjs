@@ -247,6 +247,8 @@ function ghz(port, data, options) {
     "json",
     "-z",
     `${options.seconds}s`,
+    "--duration-stop",
+    "wait",
     "-c",
     String(options.concurrency),
   ];
