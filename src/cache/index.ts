@@ -8,3 +8,4 @@ export {
   type DecisionCacheOptions,
   type SharedDecisionStore,
 } from "./decision-cache.js";
+export { createRedisDecisionStore, type RedisCommands, type RedisFailure } from "./redis-store.js";

@@ -1,10 +1,14 @@
 import type { Logger } from "pino";
 import { type Authorizer, type Clock, createAuthorizer } from "../authz/index.js";
-import { createCacheKey, createDecisionCache, type DecisionCache } from "../cache/index.js";
-import { createRedisDecisionStore, type RedisFailure } from "../cache/redis-store.js";
+import {
+  createCacheKey,
+  createDecisionCache,
+  createRedisDecisionStore,
+  type DecisionCache,
+  type RedisFailure,
+} from "../cache/index.js";
 import type { Config } from "../config/index.js";
 import type { DecisionLog } from "../decision-log/index.js";
-import { AuthzError } from "../errors.js";
 import { loadProtos, type Protos } from "../grpc/index.js";
 import { createIdentityVerifier, type Fetch, type IdentityVerifier } from "../identity/index.js";
 import { stringifyJson, toInput } from "../input/index.js";

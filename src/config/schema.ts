@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { DEFAULT_IGNORED_PATHS } from "../cache/cache-key.js";
+import { DEFAULT_IGNORED_PATHS } from "../cache/index.js";
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;

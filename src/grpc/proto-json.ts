@@ -1,5 +1,5 @@
 import protobuf from "protobufjs";
-import { jsonName } from "../input/proto-document.js";
+import { jsonName } from "../input/index.js";
 import { toStruct } from "./codec.js";
 
 /**

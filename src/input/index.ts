@@ -2,3 +2,4 @@ export { type InputDocument, type InputOptions, toInput } from "./input-document
 export { type JsonValue, parseJson, stringifyJson } from "./json-value.js";
 export { parseBody } from "./request-body.js";
 export { parsePathAndQuery, parseQuery } from "./request-path.js";
+export { jsonName } from "./proto-document.js";
