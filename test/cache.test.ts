@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type CallResult, checkClient } from "./support/client.js";
 import { type SigningKey, sign, signingKey } from "./support/idp.js";
+import { metric as metricSum } from "./support/metrics.js";
 import { built, ROOT } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
 import { startFakeRedis, startRedis, type TestRedis } from "./support/redis.js";
@@ -83,13 +84,7 @@ const unauthorized = (r: CallResult) =>
   (r.response.deniedResponse as { status?: { code?: string } } | undefined)?.status?.code ===
     "Unauthorized";
 
-async function metric(target: Sidecar, pattern: RegExp): Promise<number> {
-  const text = await (await fetch(`http://${target.admin}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((line) => pattern.test(line))
-    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
-}
+const metric = (target: Sidecar, pattern: RegExp) => metricSum(target.admin, pattern);
 
 async function within(ms: number, condition: () => Promise<boolean>): Promise<boolean> {
   const deadline = Date.now() + ms;

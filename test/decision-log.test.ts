@@ -12,6 +12,7 @@ import { stringify } from "yaml";
 import { checkClient } from "./support/client.js";
 import { type Collector, startCollector } from "./support/collector.js";
 import { type SigningKey, sign, signingKey } from "./support/idp.js";
+import { metric as metricSum } from "./support/metrics.js";
 import { built, ROOT } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
 import { startRedis, type TestRedis } from "./support/redis.js";
@@ -269,13 +270,7 @@ async function burst(target: Sidecar, count: number): Promise<number[]> {
 
 const p99 = (sorted: number[]) => sorted[Math.floor(sorted.length * 0.99)] ?? 0;
 
-async function metric(target: Sidecar, pattern: RegExp): Promise<number> {
-  const text = await (await fetch(`http://${target.admin}/metrics`)).text();
-  return text
-    .split("\n")
-    .filter((l) => pattern.test(l))
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
-}
+const metric = (target: Sidecar, pattern: RegExp) => metricSum(target.admin, pattern);
 
 describe("a stalled sink never slows a check", () => {
   it("Redis paused with SIGSTOP, and a collector that hangs: p99 of a burst unchanged within noise, memory bounded", async () => {

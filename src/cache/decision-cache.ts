@@ -18,7 +18,7 @@ export interface DecisionCacheOptions {
   /** Entry lifetime, ms. */
   ttlMs: number;
   maxEntries: number;
-  /** Memory bound: the summed JSON size of cached results, bytes. */
+  /** Memory bound, bytes: keys and results (UTF-16) plus per-entry bookkeeping. */
   maxBytes: number;
   /** HTTP methods whose decisions may be cached. */
   methods: string[];
@@ -71,7 +71,9 @@ export function createDecisionCache(
     ttlResolution: 0,
     max: options.maxEntries,
     maxSize: options.maxBytes,
-    sizeCalculation: (entry) => Math.max(1, JSON.stringify(entry.result)?.length ?? 1),
+    // What an entry really holds: its key, its result, and ~200 bytes of object and LRU bookkeeping.
+    sizeCalculation: (entry, key) =>
+      key.length * 2 + (JSON.stringify(entry.result)?.length ?? 0) * 2 + 200,
     dispose: (_value, _key, reason) => {
       if (reason === "evict") deps.events.evicted();
     },

@@ -25,6 +25,19 @@ const grpcAddress = z.union([
   z.string().regex(/^unix:\/\/\/.+/, "must be host:port or unix:///path"),
 ]);
 
+/** Asymmetric JWS algorithms (RFC 7518); `none` and HMAC never appear in a config. */
+const SIGNATURE_ALGORITHMS = [
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "ES256",
+  "ES384",
+  "ES512",
+] as const;
+
 const pointer = z
   .string()
   .regex(
@@ -48,22 +61,7 @@ const issuer = z
     /** Accepted `aud` values (at least one). */
     audiences: z.array(z.string().min(1)).min(1),
     /** Allowed algorithms; `none` and HMAC are never accepted. */
-    algorithms: z
-      .array(
-        z.enum([
-          "RS256",
-          "RS384",
-          "RS512",
-          "PS256",
-          "PS384",
-          "PS512",
-          "ES256",
-          "ES384",
-          "ES512",
-          "EdDSA",
-        ]),
-      )
-      .min(1),
+    algorithms: z.array(z.enum([...SIGNATURE_ALGORITHMS, "EdDSA"])).min(1),
     /** Required `typ` header, e.g. `at+jwt`. */
     typ: z.string().min(1).optional(),
     jwks: jwksSource,
@@ -186,19 +184,7 @@ export const configSchema = z
           .object({
             /** PEM file with the public key. */
             publicKey: z.string().min(1),
-            algorithm: z
-              .enum([
-                "RS256",
-                "RS384",
-                "RS512",
-                "PS256",
-                "PS384",
-                "PS512",
-                "ES256",
-                "ES384",
-                "ES512",
-              ])
-              .default("RS256"),
+            algorithm: z.enum(SIGNATURE_ALGORITHMS).default("RS256"),
             /** Required key id. Default `default` (what `opa build --signing-key` writes). */
             keyId: z.string().min(1).default("default"),
             /** Required `scope` claim. */
@@ -229,12 +215,12 @@ export const configSchema = z
         ttl: duration.default(30_000),
         /** Most cached decisions. Default 100000. */
         maxEntries: z.number().int().min(1).default(100_000),
-        /** Memory bound: summed JSON size of cached results, bytes. Default 64 MiB. */
+        /** Memory bound: keys, results and bookkeeping of cached decisions, bytes. Default 32 MiB. */
         maxBytes: z
           .number()
           .int()
           .min(1024)
-          .default(64 * 1024 * 1024),
+          .default(32 * 1024 * 1024),
         /** Methods whose decisions may be cached. Default GET, HEAD, OPTIONS. */
         methods: z.array(z.string().regex(/^[A-Z]+$/)).default(["GET", "HEAD", "OPTIONS"]),
         /** JSON pointers left out of the cache key (per-request ids, time, trace headers, port). */
