@@ -13,7 +13,7 @@
 // Results: bench/results/latest.json and bench/results/latest.md.
 import { execFileSync, spawn } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,7 @@ const args = Object.fromEntries(
 );
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
-const ONLY = (args.only ?? "ours,peer,null").split(",");
+const ONLY = (args.only ?? "ours,ours-2w,peer,null").split(",");
 const ISSUER = "https://idp.bench.openclaw.internal/";
 
 const sh = (command, argv, options = {}) =>
@@ -88,31 +88,31 @@ writeFileSync(
   JSON.stringify({ jwks: JSON.stringify(jwks), issuer: ISSUER }),
 );
 
-writeFileSync(
-  join(WORK, "ours.yaml"),
-  JSON.stringify({
-    listen: { grpc: "127.0.0.1:9491", admin: "127.0.0.1:9492" },
-    policy: { bundle: join(ROOT, "build/policy/bundle.tar.gz") },
-    identity: {
-      spiffe: {
-        trustDomains: { "prod.openclaw.internal": join(WORK, "pki/planner/bundle.pem") },
-        xfccIntermediates: true,
-      },
-      jwt: {
-        issuers: [
-          {
-            issuer: ISSUER,
-            audiences: ["openclaw"],
-            algorithms: ["RS256"],
-            jwks: { file: join(WORK, "jwks.json") },
-          },
-        ],
-      },
+const oursConfig = (port, workers) => ({
+  listen: { grpc: `127.0.0.1:${port}`, admin: `127.0.0.1:${port + 1}` },
+  server: { workers },
+  policy: { bundle: join(ROOT, "build/policy/bundle.tar.gz") },
+  identity: {
+    spiffe: {
+      trustDomains: { "prod.openclaw.internal": join(WORK, "pki/planner/bundle.pem") },
+      xfccIntermediates: true,
     },
-    decisionLog: { console: false }, // the peer logs nothing either
-    log: { level: "info" },
-  }),
-);
+    jwt: {
+      issuers: [
+        {
+          issuer: ISSUER,
+          audiences: ["openclaw"],
+          algorithms: ["RS256"],
+          jwks: { file: join(WORK, "jwks.json") },
+        },
+      ],
+    },
+  },
+  decisionLog: { console: false }, // the peer logs nothing either
+  log: { level: "info" },
+});
+writeFileSync(join(WORK, "ours.yaml"), JSON.stringify(oursConfig(9491, 1)));
+writeFileSync(join(WORK, "ours-2w.yaml"), JSON.stringify(oursConfig(9495, 2)));
 
 // ---------------------------------------------------------------------------- workloads
 const headers = (extra) => ({
@@ -196,6 +196,14 @@ const SERVERS = {
       }),
     ready: /"serving"/,
   },
+  "ours-2w": {
+    port: 9495,
+    start: () =>
+      spawn("node", [join(ROOT, "dist/main.js"), "serve", "--config", join(WORK, "ours-2w.yaml")], {
+        cwd: ROOT,
+      }),
+    ready: /"serving"/,
+  },
   peer: {
     port: 9493,
     start: () =>
@@ -223,12 +231,33 @@ function startServer(name) {
   });
 }
 
-const cpuSeconds = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 1/100 s
-};
+/** The server process and its children (cluster workers). */
+const tree = (pid) => [
+  pid,
+  ...readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return (
+          readFileSync(`/proc/${entry}/stat`, "utf8").split(") ")[1].split(" ")[1] === String(pid)
+        );
+      } catch {
+        return false;
+      }
+    })
+    .map(Number),
+];
+const cpuSeconds = (pid) =>
+  tree(pid).reduce((sum, p) => {
+    const fields = readFileSync(`/proc/${p}/stat`, "utf8").split(") ")[1].split(" ");
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, 1/100 s ticks
+  }, 0);
 const peakRssMb = (pid) =>
-  Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]) / 1024;
+  tree(pid).reduce(
+    (sum, p) =>
+      sum + Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, "utf8"))[1]) / 1024,
+    0,
+  );
 
 function ghz(port, data, options) {
   const dataFile = join(WORK, "request.json");
@@ -357,10 +386,9 @@ function table(r) {
   for (const workload of Object.keys(WORKLOADS)) {
     for (const [name, server] of Object.entries(r.servers)) {
       const f = server.figures[workload];
-      const ours = r.servers.ours?.figures[workload]?.saturationRps;
       const at = f.at1000;
       lines.push(
-        `| ${workload} | ${name} | ${fmt(f.saturationRps)} | ${name === "ours" ? ratio(ours, r.servers.peer?.figures[workload]?.saturationRps) : ""} | ${name === "ours" ? ratio(ours, r.servers.null?.figures[workload]?.saturationRps) : ""} | ${fmt(at.p50, 2)} / ${fmt(at.p90, 2)} / ${fmt(at.p99, 2)} / ${fmt(at.max, 1)} | ${fmt(f.atHalf.p99, 2)} | ${fmt(f.cpuSecondsPer10k, 2)} | ${fmt(server.peakRssMb)} | ${f.errors} |`,
+        `| ${workload} | ${name} | ${fmt(f.saturationRps)} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.peer?.figures[workload]?.saturationRps) : ""} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.null?.figures[workload]?.saturationRps) : ""} | ${fmt(at.p50, 2)} / ${fmt(at.p90, 2)} / ${fmt(at.p99, 2)} / ${fmt(at.max, 1)} | ${fmt(f.atHalf.p99, 2)} | ${fmt(f.cpuSecondsPer10k, 2)} | ${fmt(server.peakRssMb)} | ${f.errors} |`,
       );
     }
   }

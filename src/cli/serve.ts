@@ -10,17 +10,21 @@ import { openDecisionLog } from "./decision-log.js";
 import { createPipeline } from "./pipeline.js";
 import { openPolicy } from "./policy.js";
 import { openRedis } from "./redis.js";
+import { isWorker, supervise } from "./workers.js";
 
 /**
  * `openclaw-authz serve`: loads the policy, serves Check, health and reflection on
  * `listen.grpc` and the admin endpoints on `listen.admin`. Without a loadable policy it still
  * starts, answers every Check with a deny and reports not ready. SIGTERM drains and exits 0.
+ * With `server.workers` > 1 this process supervises that many such sidecars sharing the ports.
  */
 export async function serve(config: Config): Promise<void> {
   const logger: Logger = pino(
     { level: config.log.level, base: { service: "openclaw-authz", version: VERSION } },
     pino.destination(2),
   );
+  if (config.server.workers > 1 && !isWorker())
+    return supervise(config.server.workers, config.listen.grpc, logger);
   const metrics = createMetrics();
   // Health follows the policy: SERVING from the first good bundle on (set once gRPC is up).
   let setServing = (_serving: boolean) => {};

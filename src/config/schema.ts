@@ -164,6 +164,8 @@ export const configSchema = z
           .min(1024)
           .max(64 * 1024 * 1024)
           .default(8 * 1024 * 1024),
+        /** Event loops: 1 is one process; N > 1 forks N workers sharing the listeners. Default 1. */
+        workers: z.number().int().min(1).max(64).default(1),
         /** How long SIGTERM waits for in-flight checks before closing connections. Default `10s`. */
         shutdownGrace: duration.default(10_000),
       })

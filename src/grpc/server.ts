@@ -1,3 +1,4 @@
+import cluster from "node:cluster";
 import { lstat, unlink } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
@@ -142,7 +143,8 @@ function authorizationService(deps: GrpcServerDeps) {
 async function prepareAddress(address: string): Promise<string> {
   if (!address.startsWith("unix://")) return address;
   const path = address.slice("unix://".length);
-  const existing = await lstat(path).catch(() => undefined);
+  // In a cluster worker the socket is shared through the supervisor, which cleared it already.
+  const existing = cluster.isWorker ? undefined : await lstat(path).catch(() => undefined);
   if (existing?.isSocket()) await unlink(path);
   return `unix:${path}`;
 }
