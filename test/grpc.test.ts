@@ -161,16 +161,28 @@ describe("serve on a Unix domain socket", () => {
 describe("server.workers", () => {
   it("two workers share one Unix socket, and stop together on SIGTERM", async () => {
     const socket = join(await mkdtemp(join(tmpdir(), "oc-workers-")), "authz.sock");
-    const sidecar = await startSidecar({ listen: { grpc: `unix://${socket}` }, server: { workers: 2 }, policy: { bundle: BUNDLE } });
-    for (let i = 0; i < 100 && sidecar.stderr.filter((l) => l.includes('"msg":"serving"')).length < 2; i++) {
+    const sidecar = await startSidecar({
+      listen: { grpc: `unix://${socket}` },
+      server: { workers: 2 },
+      policy: { bundle: BUNDLE },
+    });
+    for (
+      let i = 0;
+      i < 100 && sidecar.stderr.filter((l) => l.includes('"msg":"serving"')).length < 2;
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const pids = new Set(sidecar.stderr.filter((l) => l.includes('"msg":"serving"')).map((l) => JSON.parse(l).pid));
+    const pids = new Set(
+      sidecar.stderr.filter((l) => l.includes('"msg":"serving"')).map((l) => JSON.parse(l).pid),
+    );
     expect(pids.size).toBe(2);
     const client = checkClient(`unix://${socket}`);
     const results = await Promise.all(Array.from({ length: 20 }, () => client.check(publicRead)));
     client.close();
-    expect(results.every((r) => r.ok && (r.response.status as { code?: number }).code === undefined)).toBe(true);
+    expect(
+      results.every((r) => r.ok && (r.response.status as { code?: number }).code === undefined),
+    ).toBe(true);
     expect(await sidecar.stop("SIGTERM")).toBe(0);
     expect(sidecar.stderr.filter((l) => l.includes('"msg":"stopped"'))).toHaveLength(2);
   });

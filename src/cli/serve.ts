@@ -20,7 +20,10 @@ import { isWorker, supervise } from "./workers.js";
  */
 export async function serve(config: Config): Promise<void> {
   const logger: Logger = pino(
-    { level: config.log.level, base: { pid: process.pid, service: "openclaw-authz", version: VERSION } },
+    {
+      level: config.log.level,
+      base: { pid: process.pid, service: "openclaw-authz", version: VERSION },
+    },
     pino.destination(2),
   );
   if (config.server.workers > 1 && !isWorker())
