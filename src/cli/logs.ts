@@ -62,7 +62,10 @@ export async function tailLogs(
           ).reverse()
         : [];
     show(recent);
-    let last = recent.at(-1)?.[0] ?? "$";
+    // Follow from the newest entry now (not "$" per call, which would skip events written
+    // between two XREADs).
+    const newest = (await redis.xrevrange(settings.stream, "+", "-", "COUNT", 1)) as Entry[] | null;
+    let last = recent.at(-1)?.[0] ?? newest?.[0]?.[0] ?? "0-0";
     while (options.follow && !options.signal.aborted) {
       const reply = (await redis.xread("BLOCK", 1_000, "STREAMS", settings.stream, last)) as Array<
         [string, Entry[]]
