@@ -3,20 +3,14 @@ import type { IdentityConfig } from "../config/index.js";
 import { InvalidCredential } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import { type WatchedFile, watchFile } from "../watched-file.js";
-import { createRemoteJwks, type Fetch, type JwksSource, toKeySet } from "./jwks-source.js";
-import { type IssuerPolicy, peekClaims, type VerifiedJwt, verifyIssuerToken } from "./jwt.js";
-import { verifyJwtSvid } from "./jwt-svid.js";
+import { type BearerFound, bearerToken, verifyBearer } from "./bearer.js";
+import type { Fetch } from "./jwks-source.js";
+import type { IssuerPolicy, VerifiedJwt } from "./jwt.js";
+import { keySource, proxyPolicy } from "./sources.js";
 import type { SpiffeId } from "./spiffe-id.js";
 import { parseTrustBundle, type TrustBundle } from "./trust-bundle.js";
-import {
-  createProxyKeyFetcher,
-  createProxyKeyFile,
-  isTrustedPeer,
-  type ProxyPolicy,
-  peerList,
-  verifyProxyToken,
-} from "./trusted-proxy.js";
-import { createVerifiedCache, type VerifiedCache } from "./verified-cache.js";
+import { isTrustedPeer, verifyProxyToken } from "./trusted-proxy.js";
+import { createVerifiedCache } from "./verified-cache.js";
 import { verifyX509Svid } from "./x509-svid.js";
 import { intermediatesFromXfcc } from "./xfcc.js";
 
@@ -93,7 +87,7 @@ export async function createIdentityVerifier(
     svidAudiences: config.jwt?.svidAudiences ?? [],
     bundleFor,
     settings,
-    cache: createVerifiedCache<Pick<Found, "jwt" | "svid">>(cacheOptions),
+    cache: createVerifiedCache<BearerFound>(cacheOptions),
   };
   const certificates = createVerifiedCache<{ spiffe: SpiffeId; expiresAtMs: number }>(cacheOptions);
   const verifyCertificate = (pem: string, headers: Headers) => {
@@ -162,49 +156,6 @@ interface Found {
   proxy?: Record<string, unknown>;
 }
 
-interface BearerVerification {
-  issuers: IssuerPolicy[];
-  svidAudiences: string[];
-  bundleFor(trustDomain: string): TrustBundle | undefined;
-  settings: { clockToleranceSec: number; now(): Date };
-  cache: VerifiedCache<Pick<Found, "jwt" | "svid">>;
-}
-
-/** Routes a bearer token by its unverified `iss`/`sub` to the one verifier that may accept it. */
-async function verifyBearer(
-  token: string,
-  context: BearerVerification,
-): Promise<Pick<Found, "jwt" | "svid">> {
-  // The key set a (cached or fresh) result was verified against, as it is serving now.
-  const keysFor = (found: Pick<Found, "jwt" | "svid">) =>
-    found.svid
-      ? context.bundleFor(found.svid.spiffe.trustDomain)
-      : context.issuers.find((candidate) => candidate.issuer === found.jwt?.issuer)?.keys.current();
-  const cached = context.cache.get(token, keysFor);
-  if (cached) return cached;
-  const claims = peekClaims(token, "jwt");
-  const issuer = context.issuers.find((candidate) => candidate.issuer === claims.iss);
-  const isSvid =
-    context.svidAudiences.length > 0 &&
-    typeof claims.sub === "string" &&
-    claims.sub.startsWith("spiffe://");
-  if (!issuer && !isSvid) throw new InvalidCredential("jwt", "unknown issuer");
-  const found = issuer
-    ? { jwt: await verifyIssuerToken(token, issuer, context.settings) }
-    : {
-        svid: await verifyJwtSvid(
-          token,
-          context.svidAudiences,
-          context.bundleFor,
-          context.settings,
-        ),
-      };
-  const keys = keysFor(found);
-  const expiresAt = (found.jwt ?? found.svid?.jwt)?.expires_at ?? 0;
-  if (keys) context.cache.set(token, keys, found, expiresAt * 1000);
-  return found;
-}
-
 /** The earliest expiry of the verified credentials, ms since epoch. */
 function expiresAt(found: Found): number | undefined {
   const times = [
@@ -261,58 +212,4 @@ function peerAddress(input: InputDocument): string | undefined {
       | undefined
   )?.source;
   return source?.address?.socketAddress?.address;
-}
-
-/** `authorization: Bearer <token>` (RFC 6750 §2.1), or the bare value of another header. */
-function bearerToken(headers: Headers, header: string): string | undefined {
-  const value = headers[header];
-  if (value === undefined) return undefined;
-  if (header !== "authorization") return value.trim();
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(value);
-  if (match) return match[1];
-  if (/^Bearer\b/i.test(value)) throw new InvalidCredential("jwt", "malformed token");
-  return undefined; // another scheme (Basic, …) is not a bearer credential
-}
-
-async function keySource(
-  source: { file: string } | { url: string } | { discovery: string },
-  issuer: { refreshInterval: number; fetchTimeout: number; unknownKidCooldown: number },
-  deps: IdentityDeps,
-  watch: <T>(path: string, parse: (text: string) => T) => Promise<WatchedFile<T>>,
-): Promise<JwksSource> {
-  if ("file" in source) {
-    const file = await watch(source.file, (text) => toKeySet(JSON.parse(text), source.file));
-    return { current: file.current, refresh: async () => "cooldown", close: file.close };
-  }
-  const url = "url" in source ? source.url : source.discovery;
-  return createRemoteJwks(
-    deps.fetch,
-    {
-      url,
-      discovery: "discovery" in source,
-      refreshMs: issuer.refreshInterval,
-      timeoutMs: issuer.fetchTimeout,
-      cooldownMs: issuer.unknownKidCooldown,
-      maxBytes: 1024 * 1024,
-    },
-    (error) => deps.onSourceError(url, error),
-  );
-}
-
-async function proxyPolicy(
-  proxy: NonNullable<IdentityConfig["trustedProxy"]>,
-  deps: IdentityDeps,
-  watch: <T>(path: string, parse: (text: string) => T) => Promise<WatchedFile<T>>,
-): Promise<ProxyPolicy> {
-  const keyFor = proxy.keyFile
-    ? createProxyKeyFile(
-        (await watch(proxy.keyFile, (text) => toKeySet(JSON.parse(text), proxy.keyFile ?? "")))
-          .current,
-      )
-    : createProxyKeyFetcher(deps.fetch, {
-        urlTemplate: proxy.keyUrl ?? "",
-        timeoutMs: proxy.fetchTimeout,
-        cooldownMs: 10_000,
-      });
-  return { header: proxy.header, peers: peerList(proxy.cidrs), signer: proxy.signer, keyFor };
 }

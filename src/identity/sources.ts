@@ -1,0 +1,56 @@
+import type { IdentityConfig } from "../config/index.js";
+import type { WatchedFile } from "../watched-file.js";
+import { createRemoteJwks, type JwksSource, toKeySet } from "./jwks-source.js";
+import {
+  createProxyKeyFetcher,
+  createProxyKeyFile,
+  type ProxyPolicy,
+  peerList,
+} from "./trusted-proxy.js";
+import type { IdentityDeps } from "./verifier.js";
+
+/** Watches a file for the verifier (bundles, JWKS files), closing with it. */
+export type Watch = <T>(path: string, parse: (text: string) => T) => Promise<WatchedFile<T>>;
+
+export async function keySource(
+  source: { file: string } | { url: string } | { discovery: string },
+  issuer: { refreshInterval: number; fetchTimeout: number; unknownKidCooldown: number },
+  deps: IdentityDeps,
+  watch: Watch,
+): Promise<JwksSource> {
+  if ("file" in source) {
+    const file = await watch(source.file, (text) => toKeySet(JSON.parse(text), source.file));
+    return { current: file.current, refresh: async () => "cooldown", close: file.close };
+  }
+  const url = "url" in source ? source.url : source.discovery;
+  return createRemoteJwks(
+    deps.fetch,
+    {
+      url,
+      discovery: "discovery" in source,
+      refreshMs: issuer.refreshInterval,
+      timeoutMs: issuer.fetchTimeout,
+      cooldownMs: issuer.unknownKidCooldown,
+      maxBytes: 1024 * 1024,
+    },
+    (error) => deps.onSourceError(url, error),
+  );
+}
+
+export async function proxyPolicy(
+  proxy: NonNullable<IdentityConfig["trustedProxy"]>,
+  deps: IdentityDeps,
+  watch: Watch,
+): Promise<ProxyPolicy> {
+  const keyFor = proxy.keyFile
+    ? createProxyKeyFile(
+        (await watch(proxy.keyFile, (text) => toKeySet(JSON.parse(text), proxy.keyFile ?? "")))
+          .current,
+      )
+    : createProxyKeyFetcher(deps.fetch, {
+        urlTemplate: proxy.keyUrl ?? "",
+        timeoutMs: proxy.fetchTimeout,
+        cooldownMs: 10_000,
+      });
+  return { header: proxy.header, peers: peerList(proxy.cidrs), signer: proxy.signer, keyFor };
+}
