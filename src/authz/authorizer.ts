@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AuthzError, type CredentialMethod, InvalidCredential, toAuthzError } from "../errors.js";
+import type { InputDocument } from "../input/index.js";
 import {
   type CheckResponse,
   DecisionShapeError,
@@ -7,7 +8,7 @@ import {
   type HeaderValueOption,
   RpcCode,
 } from "./check-response.js";
-import type { AuthzDeps, CheckOutcome, DecisionRecord } from "./types.js";
+import type { AuthzDeps, CheckOutcome, DecisionPolicy, DecisionRecord } from "./types.js";
 
 /** Options resolved once from the config (`policy` section). */
 export interface AuthorizerOptions {
@@ -28,6 +29,29 @@ export interface Authorizer {
 export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptions): Authorizer {
   const { clock, newDecisionId = randomUUID } = deps;
 
+  /** The policy's result for `input`: from the read cache when it has it, else evaluated. */
+  async function evaluateOrRecall(
+    input: InputDocument,
+    policy: DecisionPolicy,
+    credentialExpiresAtMs: number | undefined,
+    record: DecisionRecord,
+  ) {
+    const evaluate = () => {
+      const started = clock.nowNs();
+      const evaluation = policy.evaluate(deps.serializeInput(input));
+      record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
+      return evaluation;
+    };
+    if (!deps.cache) {
+      record.cache = "bypass";
+      return evaluate();
+    }
+    const request = { method: httpMethod(input), policyId: policy.id, credentialExpiresAtMs };
+    const { evaluation, cache } = await deps.cache.decide(input, request, evaluate);
+    record.cache = cache;
+    return evaluation;
+  }
+
   async function decide(request: R, record: DecisionRecord): Promise<CheckResponse> {
     const timer = startTimer(clock, record.metrics);
     const input = await deps.toInput(request);
@@ -44,26 +68,9 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     const policy = deps.policy();
     if (!policy) throw new AuthzError("policy_not_loaded", "no policy is loaded");
     record.revision = policy.revision;
-    // timer_eval_ns is the policy alone; timer_cache_ns the lookups around it (OPA-style timers).
-    const evaluate = () => {
-      const started = clock.nowNs();
-      const evaluation = policy.evaluate(deps.serializeInput(input));
-      record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
-      return evaluation;
-    };
-    const { evaluation, cache } = deps.cache
-      ? await deps.cache.decide(
-          input,
-          {
-            method: httpMethod(input),
-            policyId: policy.id,
-            credentialExpiresAtMs: expiresAtMs,
-          },
-          evaluate,
-        )
-      : { evaluation: evaluate(), cache: "bypass" as const };
-    record.cache = cache;
+    const evaluation = await evaluateOrRecall(input, policy, expiresAtMs, record);
     timer.lap("timer_cache_ns");
+    // timer_cache_ns is the lookups around the policy; timer_eval_ns the policy alone.
     record.metrics.timer_cache_ns =
       (record.metrics.timer_cache_ns ?? 0) - (record.metrics.timer_eval_ns ?? 0);
     if (!evaluation.defined) throw new AuthzError("policy_undefined", "undefined decision");
