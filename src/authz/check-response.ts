@@ -107,22 +107,21 @@ function headerOptions(decision: Record<string, unknown>, key: string): HeaderVa
   if (!(key in decision)) return [];
   const value = decision[key];
   const maps = Array.isArray(value) ? value : [value];
-  const out: HeaderValueOption[] = [];
-  for (const map of maps) {
+  return maps.flatMap((map) => {
     if (!isObject(map)) throw new DecisionShapeError(`expected ${key} to be of type 'object'`);
-    for (const [name, headerValue] of Object.entries(map)) {
-      const values = Array.isArray(headerValue) ? headerValue : [headerValue];
-      if (!Array.isArray(headerValue) && typeof headerValue !== "string") {
-        throw new DecisionShapeError(`type assertion error for header '${name}'`);
-      }
-      for (const v of values) {
-        if (typeof v !== "string")
-          throw new DecisionShapeError(`invalid value type for header '${name}'`);
-        out.push({ header: { key: name, value: v } });
-      }
+    return pairs(map, `header in ${key}`).map(([name, v]) => ({ header: { key: name, value: v } }));
+  });
+}
+
+/** `{name: "v" | ["v1", "v2"]}` as name/value pairs; anything but strings is a shape error. */
+function pairs(map: Record<string, unknown>, what: string): Array<[string, string]> {
+  return Object.entries(map).flatMap(([name, value]) => {
+    const values = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v !== "string")) {
+      throw new DecisionShapeError(`${what} '${name}' must be a string or a list of strings`);
     }
-  }
-  return out;
+    return values.map((v): [string, string] => [name, v as string]);
+  });
 }
 
 function stringList(decision: Record<string, unknown>, key: string): string[] {
@@ -137,21 +136,10 @@ function stringList(decision: Record<string, unknown>, key: string): string[] {
 function queryParameters(decision: Record<string, unknown>): Array<{ key: string; value: string }> {
   if (!("query_parameters_to_set" in decision)) return [];
   const params = decision.query_parameters_to_set;
-  if (!isObject(params))
+  if (!isObject(params)) {
     throw new DecisionShapeError("expected query_parameters_to_set to be a map");
-  const out: Array<{ key: string; value: string }> = [];
-  for (const [key, value] of Object.entries(params)) {
-    const values = Array.isArray(value) ? value : [value];
-    if (!Array.isArray(value) && typeof value !== "string") {
-      throw new DecisionShapeError("expected value to be string or array");
-    }
-    for (const v of values) {
-      if (typeof v !== "string")
-        throw new DecisionShapeError("expected array element to be string");
-      out.push({ key, value: v });
-    }
   }
-  return out;
+  return pairs(params, "query parameter").map(([key, value]) => ({ key, value }));
 }
 
 function body(decision: Record<string, unknown>): string {

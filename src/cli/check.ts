@@ -36,6 +36,7 @@ export async function check(
       policy: () => policy,
       logger,
       fetch: globalThis.fetch,
+      protos,
       ...(redis ? { redis } : {}),
     });
     // Through the wire encoding, so `check` decodes exactly what `serve` would receive.

@@ -50,9 +50,11 @@ export async function createPipeline(
     logger: Logger;
     fetch: Fetch;
     redis?: Pick<RedisConnections, "commands" | "subscriber">;
+    /** Already loaded protos (`check` needs them before the pipeline exists). */
+    protos?: Protos;
   },
 ): Promise<Pipeline> {
-  const protos = loadProtos();
+  const protos = deps.protos ?? loadProtos();
   const identity = await createIdentityVerifier(
     {
       fetch: deps.fetch,

@@ -136,18 +136,11 @@ func headerOptions(object map[string]any, key string) ([]*corev3.HeaderValueOpti
 		if !ok {
 			return nil, fmt.Errorf("%s must be an object or a list of objects", key)
 		}
-		for name, v := range headers {
-			values, isList := v.([]any)
-			if !isList {
-				values = []any{v}
-			}
-			for _, one := range values {
-				text, ok := one.(string)
-				if !ok {
-					return nil, fmt.Errorf("header %q has a non-string value", name)
-				}
-				out = append(out, &corev3.HeaderValueOption{Header: &corev3.HeaderValue{Key: name, Value: text}})
-			}
+		err := eachString(headers, func(name, text string) {
+			out = append(out, &corev3.HeaderValueOption{Header: &corev3.HeaderValue{Key: name, Value: text}})
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -181,7 +174,15 @@ func queryParameters(object map[string]any) ([]*corev3.QueryParameter, error) {
 		return nil, fmt.Errorf("query_parameters_to_set must be an object")
 	}
 	var out []*corev3.QueryParameter
-	for key, v := range params {
+	err := eachString(params, func(key, text string) {
+		out = append(out, &corev3.QueryParameter{Key: key, Value: text})
+	})
+	return out, err
+}
+
+// eachString calls add for every value of a {name: "v" | ["v1", "v2"]} object.
+func eachString(object map[string]any, add func(name, value string)) error {
+	for name, v := range object {
 		values, isList := v.([]any)
 		if !isList {
 			values = []any{v}
@@ -189,12 +190,12 @@ func queryParameters(object map[string]any) ([]*corev3.QueryParameter, error) {
 		for _, one := range values {
 			text, ok := one.(string)
 			if !ok {
-				return nil, fmt.Errorf("query parameter %q has a non-string value", key)
+				return fmt.Errorf("%q has a non-string value", name)
 			}
-			out = append(out, &corev3.QueryParameter{Key: key, Value: text})
+			add(name, text)
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // jsonNumbersToFloats lets structpb accept the json.Numbers OPA results carry.
