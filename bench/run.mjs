@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run bench [-- --duration SECONDS --runs N --only ours,peer,null]
+// npm run bench [-- --duration SECONDS --runs N --only ours,peer,null --workloads a,c
+//                   --out NAME --cpu-prof DIR]
 //
 // Side by side on loopback, one server at a time, identical CheckRequest bytes from ghz:
 //   ours  openclaw-authz (shipped policy, identity verified by the sidecar, decision cache on)
@@ -11,197 +12,62 @@
 // Figures per server and workload, median of N runs: saturation throughput, latency at 1000 rps
 // and at 50 % of the server's own saturation, CPU seconds per 10k checks, peak RSS.
 // Results: bench/results/latest.json and bench/results/latest.md.
-import { execFileSync, spawn } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { exportJWK, importPKCS8, SignJWT } from "jose";
+import { join } from "node:path";
+import { BIN, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, ".tools/bin");
-const WORK = join(ROOT, "build/bench");
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) => (a.startsWith("--") ? [a.slice(2), all[i + 1]] : []))
-    .filter((e) => e.length),
-);
+const args = parseArgs(process.argv.slice(2));
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
 const ONLY = (args.only ?? "ours,ours-2w,peer,null").split(",");
-const ISSUER = "https://idp.bench.openclaw.internal/";
-
-const sh = (command, argv, options = {}) =>
-  String(
-    execFileSync(command, argv, { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"], ...options }) ??
-      "",
-  );
-const log = (...parts) => console.error("==>", ...parts);
-
-// ---------------------------------------------------------------------------- build and fixtures
-log("building (scripts/setup, pinned ghz, the reference server, lab PKI)");
-sh("bash", ["scripts/setup"], { stdio: "inherit" });
-sh("bash", ["-c", "source scripts/lib.sh && ensure_ghz"], { stdio: "inherit" });
-sh("bash", ["scripts/build-oracle"], { stdio: "inherit" });
-rmSync(WORK, { recursive: true, force: true });
-mkdirSync(WORK, { recursive: true });
-sh("bash", ["scripts/pki", join(WORK, "pki"), "prod.openclaw.internal"], { stdio: "ignore" });
-
-const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-const jwks = {
-  keys: [{ ...(await exportJWK(publicKey)), kid: "bench-1", alg: "RS256", use: "sig" }],
-};
-writeFileSync(join(WORK, "jwks.json"), JSON.stringify(jwks));
-const signer = await importPKCS8(
-  privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-  "RS256",
+const WORKLOAD_FILTER = args.workloads?.split(",");
+// --cpu-prof DIR: our servers write V8 CPU profiles there (open in Chrome DevTools or speedscope).
+const CPU_PROF = args["cpu-prof"];
+const OUT = args.out ?? "latest";
+const { workloads: ALL_WORKLOADS, peerDir } = await prepare();
+const WORKLOADS = Object.fromEntries(
+  Object.entries(ALL_WORKLOADS).filter(
+    ([name]) => !WORKLOAD_FILTER || WORKLOAD_FILTER.includes(name.slice(0, 1)),
+  ),
 );
-const token = (sub, roles) =>
-  new SignJWT({ roles, tenant: "acme" })
-    .setProtectedHeader({ alg: "RS256", kid: "bench-1", typ: "JWT" })
-    .setIssuer(ISSUER)
-    .setAudience("openclaw")
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime("2h")
-    .sign(signer);
-const users = await Promise.all(
-  [
-    ["vera", ["viewer"]],
-    ["sam", ["support"]],
-    ["dev", ["developer"]],
-    ["ops", ["operator"]],
-    ["tam", ["tenant_admin"]],
-  ].map(([s, r]) => token(s, r)),
-);
-
-// The peer's policy directory: the shipped policy and data, the peer's identity wrapper, the JWKS as data.
-const peerDir = join(WORK, "peer-policy");
-mkdirSync(join(peerDir, "bench"), { recursive: true });
-cpSync(join(ROOT, "policies/authz.rego"), join(peerDir, "authz.rego"));
-cpSync(join(ROOT, "policies/data.json"), join(peerDir, "data.json"));
-cpSync(join(ROOT, "bench/peer/peer.rego"), join(peerDir, "peer.rego"));
-writeFileSync(
-  join(peerDir, "bench/data.json"),
-  JSON.stringify({ jwks: JSON.stringify(jwks), issuer: ISSUER }),
-);
-
-const oursConfig = (port, workers) => ({
-  listen: { grpc: `127.0.0.1:${port}`, admin: `127.0.0.1:${port + 1}` },
-  server: { workers },
-  policy: { bundle: join(ROOT, "build/policy/bundle.tar.gz") },
-  identity: {
-    spiffe: {
-      trustDomains: { "prod.openclaw.internal": join(WORK, "pki/planner/bundle.pem") },
-      xfccIntermediates: true,
-    },
-    jwt: {
-      issuers: [
-        {
-          issuer: ISSUER,
-          audiences: ["openclaw"],
-          algorithms: ["RS256"],
-          jwks: { file: join(WORK, "jwks.json") },
-        },
-      ],
-    },
-  },
-  decisionLog: { console: false }, // the peer logs nothing either
-  log: { level: "info" },
-});
-writeFileSync(join(WORK, "ours.yaml"), JSON.stringify(oursConfig(9491, 1)));
-writeFileSync(join(WORK, "ours-2w.yaml"), JSON.stringify(oursConfig(9495, 2)));
-
-// ---------------------------------------------------------------------------- workloads
-const headers = (extra) => ({
-  ":authority": "openclaw.prod.internal",
-  "user-agent": "openclaw-agent/2.4 (linux; x64) node/20",
-  accept: "application/json, text/plain, */*",
-  "accept-language": "en-GB,en;q=0.9",
-  "x-forwarded-for": "10.12.0.17, 10.20.3.4",
-  "x-forwarded-proto": "https",
-  "x-request-id": "5f1d7c2a-8c47-4b7e-9b1a-9d2c6a4a6d10",
-  traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
-  "x-envoy-expected-rq-timeout-ms": "60000",
-  "x-openclaw-client": "planner-ui/7.1.3",
-  ...extra,
-});
-const http = (method, path, extra) => ({
-  attributes: {
-    contextExtensions: { region: "eu-west-1" },
-    request: {
-      http: {
-        method,
-        path,
-        host: "openclaw.prod.internal",
-        protocol: "HTTP/2",
-        scheme: "https",
-        headers: headers(extra),
-      },
-    },
-  },
-});
-const ROUTES = ["tickets", "agents", "sessions", "members"]
-  .flatMap((kind) =>
-    Array.from({ length: 12 }, (_, i) => [
-      i % 3 === 2 ? "POST" : "GET",
-      `/api/v1/tenants/acme/${kind}${i % 3 === 2 ? "" : `/${kind.slice(0, 1)}${i}`}`,
-    ]),
-  )
-  .concat([
-    ["GET", "/api/v1/public/docs"],
-    ["GET", "/api/v1/tenants/acme"],
-  ]);
-const mix = (unique) =>
-  ROUTES.map(([method, path], i) =>
-    http(method, unique && method === "GET" ? `${path}-{{.RequestNumber}}` : path, {
-      authorization: `Bearer ${users[i % users.length]}`,
-    }),
-  );
-const leaf = readFileSync(join(WORK, "pki/planner/leaf.pem"), "utf8");
-const chain = readFileSync(join(WORK, "pki/planner/svid.pem"), "utf8");
-const spiffe = {
-  attributes: {
-    source: {
-      principal: "spiffe://prod.openclaw.internal/ns/agents/sa/planner",
-      certificate: encodeURIComponent(leaf),
-      address: { socketAddress: { address: "10.12.0.9", portValue: 51234 } },
-    },
-    ...http("GET", "/api/v1/tenants/acme/tickets/t7", {
-      "x-forwarded-client-cert": `Chain="${encodeURIComponent(chain)}";URI=spiffe://prod.openclaw.internal/ns/agents/sa/planner`,
-    }).attributes,
-  },
-};
-const WORKLOADS = {
-  "a: mix (50 routes, JWT)": mix(false),
-  "b: mix, unique paths": mix(true),
-  "c: repeated reads": [
-    http("GET", "/api/v1/tenants/acme/tickets/t1", { authorization: `Bearer ${users[0]}` }),
-  ],
-  "d: SPIFFE-only": [spiffe],
-};
-console.error(
-  `    request headers ≈ ${JSON.stringify(headers({ authorization: `Bearer ${users[0]}` })).length} bytes`,
-);
-
 // ---------------------------------------------------------------------------- servers and ghz
 const SERVERS = {
   ours: {
     port: 9491,
     start: () =>
-      spawn("node", [join(ROOT, "dist/main.js"), "serve", "--config", join(WORK, "ours.yaml")], {
-        cwd: ROOT,
-      }),
+      spawn(
+        "node",
+        [
+          ...profileFlags("ours"),
+          join(ROOT, "dist/main.js"),
+          "serve",
+          "--config",
+          join(WORK, "ours.yaml"),
+        ],
+        {
+          cwd: ROOT,
+        },
+      ),
     ready: /"serving"/,
   },
   "ours-2w": {
     port: 9495,
     start: () =>
-      spawn("node", [join(ROOT, "dist/main.js"), "serve", "--config", join(WORK, "ours-2w.yaml")], {
-        cwd: ROOT,
-      }),
+      spawn(
+        "node",
+        [
+          ...profileFlags("ours-2w"),
+          join(ROOT, "dist/main.js"),
+          "serve",
+          "--config",
+          join(WORK, "ours-2w.yaml"),
+        ],
+        {
+          cwd: ROOT,
+        },
+      ),
     ready: /"serving"/,
   },
   peer: {
@@ -220,6 +86,10 @@ const SERVERS = {
     ready: /serving/,
   },
 };
+
+function profileFlags(name) {
+  return CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", join(CPU_PROF, name)] : [];
+}
 
 function startServer(name) {
   const child = SERVERS[name].start();
@@ -369,8 +239,8 @@ for (const name of ONLY) {
   results.servers[name] = await measure(name);
 }
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
-writeFileSync(join(ROOT, "bench/results/latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(ROOT, "bench/results/latest.md"), table(results));
+writeFileSync(join(ROOT, `bench/results/${OUT}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(ROOT, `bench/results/${OUT}.md`), table(results));
 console.log(table(results));
 
 function table(r) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseJson } from "../input/index.js";
 import { createCacheKey, DEFAULT_IGNORED_PATHS } from "./cache-key.js";
 
 const key = createCacheKey(DEFAULT_IGNORED_PATHS);
@@ -49,6 +50,16 @@ describe("createCacheKey", () => {
     ],
   ])("changes with %s", (_, other) => {
     expect(key(input({ accept: "*/*" }), "r1")).not.toBe(key(other, "r1"));
+  });
+
+  it("tells big numbers, their float64 rounding and imitations apart", () => {
+    const body = (parsedBody: unknown) => input({}, { parsed_body: parsedBody });
+    const keys = [
+      parseJson('{"n":12345678901234567890}'),
+      parseJson('{"n":12345678901234567000}'),
+      { n: { isLosslessNumber: true, value: "12345678901234567890" } },
+    ].map((parsed) => key(body(parsed) as never, "r1"));
+    expect(new Set(keys).size).toBe(3);
   });
 
   it("changes with the policy revision", () => {

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { configure } from "safe-stable-stringify";
-import type { InputDocument } from "../input/index.js";
+import { type InputDocument, stringifyJson } from "../input/index.js";
 
 /**
  * Input fields that differ on every request without changing what a policy should decide:
@@ -29,21 +28,19 @@ export const DEFAULT_IGNORED_PATHS = [
   ].map((header) => `/attributes/request/http/headers/${header}`),
 ];
 
-const stableStringify = configure({ bigint: true, deterministic: true });
-
 /**
- * Returns the cache key function: SHA-256 of the canonical (key-sorted) input document without
- * the ignored paths, prefixed by the policy revision. Everything else the policy can read —
- * headers, path, body, identity — is in the key.
+ * Returns the cache key function: SHA-256 of the input document's JSON without the ignored
+ * paths, prefixed by the policy revision. Everything else the policy can read — headers, path,
+ * body, identity — is in the key. The document's maps are key-sorted when it is built, so its
+ * JSON is canonical (a JSON body keeps its own key order: reordered bodies only miss the cache).
  */
 export function createCacheKey(
   ignoredPaths: string[],
 ): (input: InputDocument, revision: string) => string {
   const ignored = toTrie(ignoredPaths.map(parsePointer));
   return (input, revision) => {
-    const material = without(input, ignored);
     const digest = createHash("sha256")
-      .update(stableStringify(material) ?? "")
+      .update(stringifyJson(without(input, ignored)))
       .digest("base64url");
     return `${revision}:${digest}`;
   };
@@ -78,13 +75,16 @@ function toTrie(paths: string[][]): Trie {
   return root;
 }
 
-/** A copy of `document` without the ignored paths, copying only the containers along them. */
+/**
+ * A copy of `document` without the ignored paths, copying only the containers along them. A
+ * removed key is set to `undefined`, which JSON leaves out (cheaper than `delete`).
+ */
 function without(document: InputDocument, ignored: Trie): InputDocument {
-  let copy: InputDocument | undefined;
+  let copy: { [key: string]: InputDocument[string] | undefined } | undefined;
   for (const [key, rest] of ignored) {
     if (!(key in document)) continue;
     copy ??= { ...document };
-    if (rest === true) delete copy[key];
+    if (rest === true) copy[key] = undefined;
     else {
       const child = copy[key];
       if (typeof child === "object" && child !== null && !Array.isArray(child)) {
@@ -92,5 +92,5 @@ function without(document: InputDocument, ignored: Trie): InputDocument {
       }
     }
   }
-  return copy ?? document;
+  return (copy as InputDocument | undefined) ?? document;
 }

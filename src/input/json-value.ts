@@ -37,10 +37,17 @@ export function parseJson(text: string): JsonValue {
   return parse(text, null, toJsonNumber) as JsonValue;
 }
 
-/** Serializes a document that may hold {@link LosslessNumber}s. */
+/**
+ * Serializes a document that may hold {@link LosslessNumber}s. The native serializer does the
+ * work; only when its output shows a LosslessNumber (whose own field serializes as the text below,
+ * quotes unescaped, which no string can produce) does lossless-json redo it, digits intact.
+ */
 export function stringifyJson(value: unknown): string {
-  return stringify(value) ?? "null";
+  const text = JSON.stringify(value) ?? "null";
+  return text.includes(LOSSLESS_NUMBER_FIELD) ? (stringify(value) ?? "null") : text;
 }
+
+const LOSSLESS_NUMBER_FIELD = '"isLosslessNumber":true';
 
 function nestingDepth(text: string): number {
   let depth = 0;

@@ -10,6 +10,8 @@ type Fields = Record<string, unknown>;
  * fields kept when set); int64 as numbers (exact, see {@link toJsonNumber}); enums as numbers;
  * bytes as standard base64; `google.protobuf.Struct` as plain JSON; every other message,
  * Timestamp and Any included, as an object of its own fields (`{"seconds": …, "nanos": …}`).
+ * Map keys come out sorted, as Go's encoding/json writes them, so equal requests serialize
+ * equally whatever order Envoy sent the headers in (the cache key relies on it).
  */
 export function protoDocument(type: Type, message: Message | Fields): { [key: string]: JsonValue } {
   if (type.fullName === ".google.protobuf.Struct") return structToJson(message as Fields);
@@ -42,8 +44,8 @@ function isZero(value: unknown): boolean {
 function fieldValue(field: Field, value: unknown): JsonValue {
   if (field.map) {
     const out: { [key: string]: JsonValue } = {};
-    for (const [key, item] of Object.entries(value as Fields))
-      out[key] = scalarOrMessage(field, item);
+    for (const key of Object.keys(value as Fields).sort())
+      out[key] = scalarOrMessage(field, (value as Fields)[key]);
     return out;
   }
   if (field.repeated) return (value as unknown[]).map((item) => scalarOrMessage(field, item));
@@ -70,9 +72,8 @@ function isEnum(field: Field): boolean {
 /** `structpb.Struct.AsMap`: numbers are float64, `null_value` is null. */
 function structToJson(struct: Fields): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {};
-  for (const [key, value] of Object.entries((struct.fields ?? {}) as Fields)) {
-    out[key] = valueToJson(value as Fields);
-  }
+  const fields = (struct.fields ?? {}) as Fields;
+  for (const key of Object.keys(fields).sort()) out[key] = valueToJson(fields[key] as Fields);
   return out;
 }
 

@@ -28,6 +28,14 @@ describe("parsePathAndQuery", () => {
     expect({ ...parsePathAndQuery(path).parsedQuery }).toEqual(expected);
   });
 
+  it("lists query parameters in key order, as Go's encoding/json does", () => {
+    expect(Object.keys(parsePathAndQuery("/?z=1&b=2&a=3&b=4").parsedQuery)).toEqual([
+      "a",
+      "b",
+      "z",
+    ]);
+  });
+
   it.each([
     ["/a%zz", 'invalid URL escape "%zz"'],
     ["/a%4", 'invalid URL escape "%4"'],

@@ -54,7 +54,12 @@ export function parseQuery(query: string): Record<string, string[]> {
     }
   }
   if (firstError) throw firstError;
-  return values;
+  // Key-sorted, as Go's encoding/json writes url.Values.
+  return Object.fromEntries(
+    Object.keys(values)
+      .sort()
+      .map((key) => [key, values[key] as string[]]),
+  );
 }
 
 /**

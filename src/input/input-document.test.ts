@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { loadProtos } from "../grpc/index.js";
+import { toInput } from "./input-document.js";
+
+const { checkRequest } = loadProtos();
+
+/** A CheckRequest through the wire, as the server receives it. */
+const received = (headers: Record<string, string>, contextExtensions: Record<string, string>) =>
+  checkRequest.decode(
+    checkRequest
+      .encode(
+        checkRequest.fromObject({
+          attributes: {
+            contextExtensions,
+            request: { http: { method: "GET", path: "/", headers } },
+          },
+        }),
+      )
+      .finish(),
+  );
+
+describe("toInput", () => {
+  it("lists map entries in key order, whatever order they arrived in", async () => {
+    const options = { skipRequestBodyParse: false };
+    const a = await toInput(
+      checkRequest,
+      received({ b: "2", a: "1", c: "3" }, { y: "1", x: "2" }),
+      options,
+    );
+    const b = await toInput(
+      checkRequest,
+      received({ c: "3", a: "1", b: "2" }, { x: "2", y: "1" }),
+      options,
+    );
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const attributes = a.attributes as {
+      request: { http: { headers: object } };
+      contextExtensions: object;
+    };
+    expect(Object.keys(attributes.request.http.headers)).toEqual(["a", "b", "c"]);
+    expect(Object.keys(attributes.contextExtensions)).toEqual(["x", "y"]);
+  });
+});
