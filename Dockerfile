@@ -31,6 +31,9 @@ COPY --from=build /src/dist ./dist
 COPY --from=build /src/proto ./proto
 COPY --from=build /src/build/proto ./build/proto
 COPY --from=build /src/build/policy ./build/policy
+# Bounded memory for a sidecar: 8 MiB semi-spaces and a 128 MiB old space (about half the chart's
+# 256 MiB limit; the chart sets NODE_OPTIONS from authz.heapMiB). bench/run.mjs runs with these.
+ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=128"
 USER 1000:1000
 EXPOSE 9191 9190 9292
 HEALTHCHECK --interval=10s --timeout=2s --retries=3 \

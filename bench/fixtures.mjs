@@ -19,6 +19,11 @@ export const sh = (command, argv, options = {}) =>
   );
 export const log = (...parts) => console.error("==>", ...parts);
 
+/** The V8 flags the Docker image runs the sidecar with (its `ENV NODE_OPTIONS`). */
+export const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
+  readFileSync(join(ROOT, "Dockerfile"), "utf8"),
+)?.[1];
+
 /** Command-line `--name value` pairs. */
 export const parseArgs = (argv) =>
   Object.fromEntries(

@@ -16,7 +16,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { BIN, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
+import { BIN, IMAGE_NODE_OPTIONS, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const DURATION = Number(args.duration ?? 5);
@@ -33,43 +33,16 @@ const WORKLOADS = Object.fromEntries(
   ),
 );
 // ---------------------------------------------------------------------------- servers and ghz
+/** Our sidecar as the Docker image runs it (same V8 flags), with `workers` event loops. */
+const sidecar = (name, config) => () =>
+  spawn(
+    "node",
+    [...profileFlags(name), join(ROOT, "dist/main.js"), "serve", "--config", join(WORK, config)],
+    { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" } },
+  );
 const SERVERS = {
-  ours: {
-    port: 9491,
-    start: () =>
-      spawn(
-        "node",
-        [
-          ...profileFlags("ours"),
-          join(ROOT, "dist/main.js"),
-          "serve",
-          "--config",
-          join(WORK, "ours.yaml"),
-        ],
-        {
-          cwd: ROOT,
-        },
-      ),
-    ready: /"serving"/,
-  },
-  "ours-2w": {
-    port: 9495,
-    start: () =>
-      spawn(
-        "node",
-        [
-          ...profileFlags("ours-2w"),
-          join(ROOT, "dist/main.js"),
-          "serve",
-          "--config",
-          join(WORK, "ours-2w.yaml"),
-        ],
-        {
-          cwd: ROOT,
-        },
-      ),
-    ready: /"serving"/,
-  },
+  ours: { port: 9491, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
+  "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
   peer: {
     port: 9493,
     start: () =>
@@ -230,6 +203,7 @@ async function measure(name) {
 const results = {
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  nodeOptions: IMAGE_NODE_OPTIONS,
   durationSeconds: DURATION,
   runs: RUNS,
   servers: {},
@@ -248,6 +222,7 @@ function table(r) {
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
   const lines = [
     `Measured ${r.date.slice(0, 10)} on ${r.machine}; ghz and the server share the machine; ${r.runs} runs of ${r.durationSeconds} s, medians.`,
+    `Our sidecar runs with the Docker image's V8 flags (\`${r.nodeOptions}\`).`,
     "`peer` is the reference server on OPA v1.19.1's Go evaluator (opa-envoy-plugin itself cannot be fetched here).",
     "",
     "| workload | server | saturation req/s | ours/peer | ours/null | p50 / p90 / p99 / max ms @1000 rps | p99 ms @50 % sat | CPU s / 10k | peak RSS MB | errors |",

@@ -119,6 +119,17 @@ describe("openclaw-authz", () => {
     expect(bad.stderr).toContain('unknown field "nope"');
   });
 
+  it("serve warns when cache.maxBytes crowds the V8 heap limit, and only then", async () => {
+    const warning = /cache.maxBytes is over a quarter of the heap limit/;
+    const cache = { maxBytes: 48 * 2 ** 20 };
+    const tight = await startSidecar({ cache }, ["--max-old-space-size=128"]);
+    const roomy = await startSidecar({ cache }, ["--max-old-space-size=256"]);
+    await Promise.all([tight.stop(), roomy.stop()]);
+    expect(tight.stderr.join("\n")).toMatch(warning);
+    expect(tight.stderr.join("\n")).toMatch(/"heap_limit_mib":1\d\d,"cache_max_mib":48/);
+    expect(roomy.stderr.join("\n")).not.toMatch(warning);
+  });
+
   it("exit 2 naming the key path for a bad config, and for a missing bundle", async () => {
     const badConfig = join(dir, "bad.yaml");
     await writeFile(badConfig, stringify({ policy: { bundle: BUNDLE, decison: "x" } }));

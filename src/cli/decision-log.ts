@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/index.js";
 import {
@@ -62,6 +61,7 @@ export async function openDecisionLog(
   }
   if (settings.redisStream) {
     const { url, stream, maxLen, timeout } = settings.redisStream;
+    const { Redis } = await import("ioredis");
     const redis = new Redis(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -2,11 +2,6 @@ import { parseArgs } from "node:util";
 import { type Config, loadConfig } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { VERSION } from "../version.js";
-import { check } from "./check.js";
-import { tailLogs } from "./logs.js";
-import { replayCommand } from "./replay.js";
-import { revoke } from "./revoke.js";
-import { serve } from "./serve.js";
 
 const USAGE = `Usage: openclaw-authz <command> [options]
 
@@ -72,14 +67,21 @@ type Command = (
   io: Io,
 ) => Promise<number | "serving">;
 
-/** Subcommands by their words (`check` also takes one positional, the request file). */
+/**
+ * Subcommands by their words (`check` also takes one positional, the request file). Each loads
+ * its modules when run, so a process holds only what its command needs in memory.
+ */
 const COMMANDS: Record<string, Command> = {
   serve: async (config) => {
+    const { serve } = await import("./serve.js");
     await serve(config);
     return "serving";
   },
-  check: (config, { positionals }, io) => check(config, positionals[0] ?? "-", io.out),
-  "logs tail": (config, { values }, io) => {
+  check: async (config, { positionals }, io) => {
+    const { check } = await import("./check.js");
+    return check(config, positionals[0] ?? "-", io.out);
+  },
+  "logs tail": async (config, { values }, io) => {
     const interrupted = new AbortController();
     process.once("SIGINT", () => interrupted.abort());
     const options = {
@@ -90,9 +92,10 @@ const COMMANDS: Record<string, Command> = {
       human: io.tty,
       signal: interrupted.signal,
     };
+    const { tailLogs } = await import("./logs.js");
     return tailLogs(config, options, io.out);
   },
-  replay: (config, { values }, io) => {
+  replay: async (config, { values }, io) => {
     if (!values.bundle) throw new AuthzError("config_invalid", "replay needs --bundle");
     const options = {
       bundle: values.bundle,
@@ -102,10 +105,13 @@ const COMMANDS: Record<string, Command> = {
       examples: wholeNumber(values.examples, 5, "--examples"),
       json: values.json ?? false,
     };
+    const { replayCommand } = await import("./replay.js");
     return replayCommand(config, options, io.out);
   },
-  revoke: (config, { values }, io) =>
-    revoke(config, { subject: values.subject, jti: values.jti, for: values.for }, io.out),
+  revoke: async (config, { values }, io) => {
+    const { revoke } = await import("./revoke.js");
+    return revoke(config, { subject: values.subject, jti: values.jti, for: values.for }, io.out);
+  },
 };
 
 function wholeNumber(text: string | undefined, fallback: number, name: string): number {

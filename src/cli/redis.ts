@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import type { Logger } from "pino";
 import type { Config } from "../config/index.js";
 
@@ -27,6 +27,8 @@ export async function openRedis(
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
     enableReadyCheck: true,
   };
+  // Loaded only when Redis is configured: ioredis is ~6 MB of resident memory.
+  const { Redis } = await import("ioredis");
   const commands = new Redis(redis.url, options);
   const subscriber = new Redis(redis.url, {
     ...options,

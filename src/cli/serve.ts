@@ -1,15 +1,6 @@
-import { readFile } from "node:fs/promises";
 import pino, { type Logger } from "pino";
-import { startAdminServer } from "../admin/index.js";
 import type { Config } from "../config/index.js";
-import { DESCRIPTOR_SET, startGrpcServer } from "../grpc/index.js";
-import { createMetrics } from "../metrics/index.js";
-import { rateLimited } from "../rate-limited.js";
 import { VERSION } from "../version.js";
-import { openDecisionLog } from "./decision-log.js";
-import { createPipeline } from "./pipeline.js";
-import { openPolicy } from "./policy.js";
-import { openRedis } from "./redis.js";
 import { isWorker, supervise } from "./workers.js";
 
 /**
@@ -28,105 +19,7 @@ export async function serve(config: Config): Promise<void> {
   );
   if (config.server.workers > 1 && !isWorker())
     return supervise(config.server.workers, config.listen.grpc, logger);
-  const metrics = createMetrics();
-  // Health follows the policy: SERVING from the first good bundle on (set once gRPC is up).
-  let setServing = (_serving: boolean) => {};
-  const policy = await openPolicy(config, {
-    logger,
-    watch: true,
-    events: {
-      loaded: (engine) => {
-        metrics.policyLoaded(engine.revision);
-        setServing(true);
-      },
-      refused: () => metrics.bundleRefused(),
-    },
-  });
-  const serving = () => policy.store.current();
-  const decisionLog = await openDecisionLog(config, metrics, logger);
-  // ioredis reports every failed reconnect; one line per 10 s is enough.
-  const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
-    logger.warn({ err: error.message, suppressed }, "redis connection error; reconnecting"),
-  );
-  const redis = config.cache.redis
-    ? await openRedis(config.cache.redis, logger, (error) => {
-        metrics.countRedisFailure("connection", "error");
-        logRedisError(error);
-      })
-    : undefined;
-  const pipeline = await createPipeline(config, {
-    policy: serving,
-    decisionLog: decisionLog.log,
-    metrics,
-    logger,
-    fetch: globalThis.fetch,
-    ...(redis ? { redis } : {}),
-  });
-  const grpcServer = await startGrpcServer(
-    {
-      protos: pipeline.protos,
-      authorizer: pipeline.authorizer,
-      onRejected: (reason) => metrics.countRejected(reason),
-    },
-    {
-      address: config.listen.grpc,
-      ...(config.listen.probe ? { probeAddress: config.listen.probe } : {}),
-      maxRequestBytes: config.server.maxRequestBytes,
-      reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
-        logger.warn(
-          { path: DESCRIPTOR_SET },
-          "no compiled descriptor set: server reflection is off (run scripts/setup)",
-        );
-        return undefined;
-      }),
-    },
-  );
-  setServing = (value) => grpcServer.setServing(value);
-  setServing(serving() !== undefined);
-  const admin = await startAdminServer(
-    {
-      registry: metrics.registry,
-      isReady: () => serving() !== undefined && pipeline.identity.ready(),
-      status: () => ({ policy: policy.store.status(), identityReady: pipeline.identity.ready() }),
-    },
-    config.listen.admin,
-  );
-  logger.info(
-    {
-      grpc: grpcServer.address,
-      admin: admin.address,
-      revision: serving()?.revision,
-      decision: config.policy.decision,
-    },
-    "serving",
-  );
-  onShutdownSignal(logger, async () => {
-    grpcServer.setServing(false);
-    await grpcServer.shutdown(config.server.shutdownGrace);
-    await admin.close();
-    pipeline.close();
-    policy.close();
-    await redis?.close();
-    await decisionLog.log.flush(config.decisionLog.flushDeadline);
-    decisionLog.close();
-    logger.info("stopped");
-  });
-}
-
-function onShutdownSignal(logger: Logger, stop: () => Promise<void>) {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "draining in-flight checks");
-    stop().then(
-      () => process.exit(0),
-      (error: Error) => {
-        logger.error({ err: error.message }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", handler);
-  process.on("SIGINT", handler);
+  // The serving stack loads here, never in a supervisor, which stays a small process.
+  const { runSidecar } = await import("./sidecar.js");
+  return runSidecar(config, logger);
 }

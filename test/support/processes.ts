@@ -87,15 +87,21 @@ export interface Sidecar extends Started {
   admin: string;
 }
 
-/** Writes a config (listeners on free loopback ports unless set) and starts `serve`. */
-export async function startSidecar(config: Record<string, unknown>): Promise<Sidecar> {
+/**
+ * Writes a config (listeners on free loopback ports unless set) and starts `serve`, with
+ * `nodeFlags` (V8 and Node options) before the script.
+ */
+export async function startSidecar(
+  config: Record<string, unknown>,
+  nodeFlags: string[] = [],
+): Promise<Sidecar> {
   const dir = await mkdtemp(join(tmpdir(), "oc-sidecar-"));
   const listen = { grpc: "127.0.0.1:0", admin: "127.0.0.1:0", ...(config.listen as object) };
   const path = join(dir, "config.yaml");
   await writeFile(path, stringify({ ...config, listen }));
   const started = await startProcess(
     "node",
-    [built("dist/main.js"), "serve", "--config", path],
+    [...nodeFlags, built("dist/main.js"), "serve", "--config", path],
     /"msg":"serving"/,
   );
   const fields = JSON.parse(started.line) as { grpc: string; admin: string };

@@ -1,0 +1,134 @@
+import { readFile } from "node:fs/promises";
+import { getHeapStatistics } from "node:v8";
+import type { Logger } from "pino";
+import { startAdminServer } from "../admin/index.js";
+import type { Config } from "../config/index.js";
+import { DESCRIPTOR_SET, startGrpcServer } from "../grpc/index.js";
+import { createMetrics } from "../metrics/index.js";
+import { rateLimited } from "../rate-limited.js";
+import { openDecisionLog } from "./decision-log.js";
+import { createPipeline } from "./pipeline.js";
+import { openPolicy } from "./policy.js";
+import { openRedis } from "./redis.js";
+
+/**
+ * One sidecar: loads the policy, serves Check, health and reflection on `listen.grpc` and the
+ * admin endpoints on `listen.admin`; SIGTERM drains and exits 0.
+ */
+export async function runSidecar(config: Config, logger: Logger): Promise<void> {
+  warnIfHeapIsTight(config, logger);
+  const metrics = createMetrics();
+  // Health follows the policy: SERVING from the first good bundle on (set once gRPC is up).
+  let setServing = (_serving: boolean) => {};
+  const policy = await openPolicy(config, {
+    logger,
+    watch: true,
+    events: {
+      loaded: (engine) => {
+        metrics.policyLoaded(engine.revision);
+        setServing(true);
+      },
+      refused: () => metrics.bundleRefused(),
+    },
+  });
+  const serving = () => policy.store.current();
+  const decisionLog = await openDecisionLog(config, metrics, logger);
+  // ioredis reports every failed reconnect; one line per 10 s is enough.
+  const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
+    logger.warn({ err: error.message, suppressed }, "redis connection error; reconnecting"),
+  );
+  const redis = config.cache.redis
+    ? await openRedis(config.cache.redis, logger, (error) => {
+        metrics.countRedisFailure("connection", "error");
+        logRedisError(error);
+      })
+    : undefined;
+  const pipeline = await createPipeline(config, {
+    policy: serving,
+    decisionLog: decisionLog.log,
+    metrics,
+    logger,
+    fetch: globalThis.fetch,
+    ...(redis ? { redis } : {}),
+  });
+  const grpcServer = await startGrpcServer(
+    {
+      protos: pipeline.protos,
+      authorizer: pipeline.authorizer,
+      onRejected: (reason) => metrics.countRejected(reason),
+    },
+    {
+      address: config.listen.grpc,
+      ...(config.listen.probe ? { probeAddress: config.listen.probe } : {}),
+      maxRequestBytes: config.server.maxRequestBytes,
+      reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
+        logger.warn(
+          { path: DESCRIPTOR_SET },
+          "no compiled descriptor set: server reflection is off (run scripts/setup)",
+        );
+        return undefined;
+      }),
+    },
+  );
+  setServing = (value) => grpcServer.setServing(value);
+  setServing(serving() !== undefined);
+  const admin = await startAdminServer(
+    {
+      registry: metrics.registry,
+      isReady: () => serving() !== undefined && pipeline.identity.ready(),
+      status: () => ({ policy: policy.store.status(), identityReady: pipeline.identity.ready() }),
+    },
+    config.listen.admin,
+  );
+  logger.info(
+    {
+      grpc: grpcServer.address,
+      admin: admin.address,
+      revision: serving()?.revision,
+      decision: config.policy.decision,
+    },
+    "serving",
+  );
+  onShutdownSignal(logger, async () => {
+    grpcServer.setServing(false);
+    await grpcServer.shutdown(config.server.shutdownGrace);
+    await admin.close();
+    pipeline.close();
+    policy.close();
+    await redis?.close();
+    await decisionLog.log.flush(config.decisionLog.flushDeadline);
+    decisionLog.close();
+    logger.info("stopped");
+  });
+}
+
+function onShutdownSignal(logger: Logger, stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "draining in-flight checks");
+    stop().then(
+      () => process.exit(0),
+      (error: Error) => {
+        logger.error({ err: error.message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", handler);
+  process.on("SIGINT", handler);
+}
+
+/** The decision cache lives in the V8 heap; a cache bound near the heap limit ends in GC thrash. */
+function warnIfHeapIsTight(config: Config, logger: Logger) {
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  if (!config.cache.enabled || config.cache.maxBytes <= heapLimit / 4) return;
+  logger.warn(
+    {
+      heap_limit_mib: Math.round(heapLimit / 2 ** 20),
+      cache_max_mib: Math.round(config.cache.maxBytes / 2 ** 20),
+    },
+    "cache.maxBytes is over a quarter of the heap limit: raise --max-old-space-size (NODE_OPTIONS) or lower cache.maxBytes",
+  );
+}
