@@ -12,7 +12,7 @@ const definition = loadSync("envoy/service/auth/v3/external_auth.proto", {
   oneofs: true,
 });
 const { envoy } = grpc.loadPackageDefinition(definition);
-const server = new grpc.Server();
+const server = new grpc.Server({ "grpc.enable_channelz": 0 }); // as our sidecar runs it
 server.addService(envoy.service.auth.v3.Authorization.service, {
   Check: (_call, callback) => callback(null, { status: { code: 0 }, okResponse: {} }),
 });

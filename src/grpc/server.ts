@@ -57,6 +57,8 @@ export async function startGrpcServer(
   const server = new grpc.Server({
     "grpc.max_receive_message_length": options.maxRequestBytes,
     "grpc.max_send_message_length": 4 * 1024 * 1024,
+    // No channelz service is served; its per-call bookkeeping would be pure cost.
+    "grpc.enable_channelz": 0,
   });
   const definition = authorizationService(deps);
   server.addService(definition.service, definition.implementation);

@@ -14,7 +14,7 @@ type Fields = Record<string, unknown>;
  * equally whatever order Envoy sent the headers in (the cache key relies on it).
  */
 export function protoDocument(type: Type, message: Message | Fields): { [key: string]: JsonValue } {
-  if (type.fullName === ".google.protobuf.Struct") return structToJson(message as Fields);
+  if (isStruct(type)) return structToJson(message as Fields);
   const fields = message as Fields;
   const out: { [key: string]: JsonValue } = {};
   for (const field of type.fieldsArray) {
@@ -60,9 +60,28 @@ function scalarOrMessage(field: Field, value: unknown): JsonValue {
   return value as JsonValue;
 }
 
+const structTypes = new WeakMap<Type, boolean>();
+
+/** Memoized: protobufjs computes `fullName` by walking the namespace tree on every read. */
+function isStruct(type: Type): boolean {
+  let struct = structTypes.get(type);
+  if (struct === undefined) {
+    struct = type.fullName === ".google.protobuf.Struct";
+    structTypes.set(type, struct);
+  }
+  return struct;
+}
+
+const jsonNames = new WeakMap<Field, string>();
+
 /** protoc's JSON name: lowerCamelCase (protobufjs keeps some well-known types' snake_case). */
 export function jsonName(field: Field): string {
-  return field.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  let name = jsonNames.get(field);
+  if (name === undefined) {
+    name = field.name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    jsonNames.set(field, name);
+  }
+  return name;
 }
 
 function isEnum(field: Field): boolean {
