@@ -33,12 +33,14 @@ const WORKLOADS = Object.fromEntries(
   ),
 );
 // ---------------------------------------------------------------------------- servers and ghz
+const imageEnv = { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" };
+
 /** Our sidecar as the Docker image runs it (same V8 flags), with `workers` event loops. */
 const sidecar = (name, config) => () =>
   spawn(
     "node",
     [...profileFlags(name), join(ROOT, "dist/main.js"), "serve", "--config", join(WORK, config)],
-    { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" } },
+    { cwd: ROOT, env: imageEnv },
   );
 const SERVERS = {
   ours: { port: 9491, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
@@ -55,7 +57,9 @@ const SERVERS = {
   },
   null: {
     port: 9494,
-    start: () => spawn("node", [join(ROOT, "bench/null-server.mjs"), "9494"], { cwd: ROOT }),
+    // Same V8 flags as ours: the floor under the same memory bounds.
+    start: () =>
+      spawn("node", [join(ROOT, "bench/null-server.mjs"), "9494"], { cwd: ROOT, env: imageEnv }),
     ready: /serving/,
   },
 };
@@ -222,7 +226,7 @@ function table(r) {
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
   const lines = [
     `Measured ${r.date.slice(0, 10)} on ${r.machine}; ghz and the server share the machine; ${r.runs} runs of ${r.durationSeconds} s, medians.`,
-    `Our sidecar runs with the Docker image's V8 flags (\`${r.nodeOptions}\`).`,
+    `Our sidecar and the null server run with the Docker image's V8 flags (\`${r.nodeOptions}\`).`,
     "`peer` is the reference server on OPA v1.19.1's Go evaluator (opa-envoy-plugin itself cannot be fetched here).",
     "",
     "| workload | server | saturation req/s | ours/peer | ours/null | p50 / p90 / p99 / max ms @1000 rps | p99 ms @50 % sat | CPU s / 10k | peak RSS MB | errors |",
