@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import pino from "pino";
-import { log, parseArgs, prepare, ROOT, WORK } from "./fixtures.mjs";
+import { log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const ITERATIONS = Number(args.iterations ?? 5_000);
@@ -86,13 +86,24 @@ async function loadBuild(dist) {
   }
 
   return {
-    dist: dist.startsWith(ROOT) ? dist.slice(ROOT.length + 1) : dist,
+    dist: commitOf(dist),
     steps,
     close() {
       cached.close();
       uncached.close();
     },
   };
+}
+
+/** The commit a dist/ was built from (its checkout's HEAD), else its path. */
+function commitOf(dist) {
+  try {
+    return sh("git", ["-C", join(dist, ".."), "rev-parse", "--short", "HEAD"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+  } catch {
+    return dist;
+  }
 }
 
 /**
