@@ -11,7 +11,6 @@ import type { SpiffeId } from "./spiffe-id.js";
 import { parseTrustBundle, type TrustBundle } from "./trust-bundle.js";
 import { isTrustedPeer, verifyProxyToken } from "./trusted-proxy.js";
 import { createVerifiedCache } from "./verified-cache.js";
-import { verifyX509Svid } from "./x509-svid.js";
 import { intermediatesFromXfcc } from "./xfcc.js";
 
 /** The verified caller, and anything suspicious seen on the way (for the decision log). */
@@ -90,7 +89,13 @@ export async function createIdentityVerifier(
     cache: createVerifiedCache<BearerFound>(cacheOptions),
   };
   const certificates = createVerifiedCache<{ spiffe: SpiffeId; expiresAtMs: number }>(cacheOptions);
-  const verifyCertificate = (pem: string, headers: Headers) => {
+  // @peculiar/x509 and its ASN.1 schemas (~10 MB resident) load only where SPIFFE is configured.
+  const x509 = config.spiffe ? await import("./x509-svid.js") : undefined;
+  const verifyCertificate = (
+    { verifyX509Svid }: NonNullable<typeof x509>,
+    pem: string,
+    headers: Headers,
+  ) => {
     const xfcc = config.spiffe?.xfccIntermediates ? headers["x-forwarded-client-cert"] : undefined;
     const key = xfcc === undefined ? pem : `${pem}\n${xfcc}`;
     const cached = certificates.get(key, (entry) => bundleFor(entry.spiffe.trustDomain));
@@ -107,8 +112,8 @@ export async function createIdentityVerifier(
       const found: Found = {};
       const suspicious: string[] = [];
       const certificate = peerCertificate(input);
-      if (certificate !== undefined && config.spiffe) {
-        const verified = verifyCertificate(certificate, headers);
+      if (certificate !== undefined && x509) {
+        const verified = verifyCertificate(x509, certificate, headers);
         found.x509 = verified.spiffe;
         found.x509ExpiresAtMs = verified.expiresAtMs;
       }
