@@ -62,6 +62,15 @@ describe("createCacheKey", () => {
     expect(new Set(keys).size).toBe(3);
   });
 
+  it("hides a path and its descendants without touching keys of the same name elsewhere", () => {
+    const nested = createCacheKey(["/a", "/a/b", "/c/d"]);
+    expect(nested({ a: 1, b: 1, c: { d: 1 } }, "r1")).toBe(
+      nested({ a: 2, b: 1, c: { d: 2 } }, "r1"),
+    );
+    expect(nested({ a: 1, b: 1 }, "r1")).not.toBe(nested({ a: 1, b: 2 }, "r1"));
+    expect(nested({ c: { d: 1, e: 1 } }, "r1")).not.toBe(nested({ c: { d: 1, e: 2 } }, "r1"));
+  });
+
   it("changes with the policy revision", () => {
     const a = input({});
     expect(key(a, "r1")).not.toBe(key(a, "r2"));

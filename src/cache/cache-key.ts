@@ -60,25 +60,32 @@ function parsePointer(pointer: string): string[] {
     .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
-/** Ignored paths as a tree: a key mapping to `true` is removed, to a subtree is descended. */
-type Trie = Map<string, Trie | true>;
+/**
+ * Ignored paths as a tree: a key paired with `true` is hidden, with a subtree is descended. Arrays,
+ * not Maps, so walking it per check allocates nothing.
+ */
+type Trie = ReadonlyArray<readonly [string, Trie | true]>;
 
 function toTrie(paths: string[][]): Trie {
-  const root: Trie = new Map();
+  type Node = Map<string, Node | true>;
+  const root: Node = new Map();
   for (const path of paths) {
     let node = root;
-    path.forEach((token, i) => {
-      if (i === path.length - 1) node.set(token, true);
-      else {
-        const next = node.get(token);
-        if (next === true) return;
-        const child: Trie = next ?? new Map();
-        node.set(token, child);
-        node = child;
+    for (const [i, token] of path.entries()) {
+      const next = node.get(token);
+      if (next === true) break; // an ancestor is hidden whole already
+      if (i === path.length - 1) {
+        node.set(token, true);
+        break;
       }
-    });
+      const child: Node = next ?? new Map();
+      node.set(token, child);
+      node = child;
+    }
   }
-  return root;
+  const freeze = (node: Node): Trie =>
+    [...node].map(([key, rest]) => [key, rest === true ? true : freeze(rest)] as const);
+  return freeze(root);
 }
 
 /** What {@link hide} set aside: container, key, value. */
