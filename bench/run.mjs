@@ -207,6 +207,7 @@ async function measure(name) {
 const results = {
   date: new Date().toISOString(),
   machine: `${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  commit: sh("git", ["rev-parse", "--short", "HEAD"]).trim(),
   nodeOptions: IMAGE_NODE_OPTIONS,
   durationSeconds: DURATION,
   runs: RUNS,
@@ -225,7 +226,7 @@ function table(r) {
   const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
   const lines = [
-    `Measured ${r.date.slice(0, 10)} on ${r.machine}; ghz and the server share the machine; ${r.runs} runs of ${r.durationSeconds} s, medians.`,
+    `Measured ${r.date.slice(0, 10)} at ${r.commit} on ${r.machine}; ghz and the server share the machine; ${r.runs} runs of ${r.durationSeconds} s, medians.`,
     `Our sidecar and the null server run with the Docker image's V8 flags (\`${r.nodeOptions}\`).`,
     "`peer` is the reference server on OPA v1.19.1's Go evaluator (opa-envoy-plugin itself cannot be fetched here).",
     "",
