@@ -34,8 +34,9 @@ export const parseArgs = (argv) =>
 
 /**
  * Builds what the benchmarks need (scripts/setup, pinned ghz, the reference server, lab PKI) and
- * writes the fixtures into build/bench. Returns the workloads (name → CheckRequests in protobuf
- * JSON, as ghz takes them) and the path of our config for a number of workers.
+ * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs, our configs
+ * (ours.yaml, ours-2w.yaml), the peer's policy directory and workloads.json. Returns the workloads
+ * (name → CheckRequests in protobuf JSON, as ghz takes them) and the peer's policy directory.
  */
 export async function prepare() {
   log("building (scripts/setup, pinned ghz, the reference server, lab PKI)");

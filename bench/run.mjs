@@ -11,7 +11,7 @@
 //   null  grpc-js answering OK to everything: the floor of a Node gRPC server here
 // Figures per server and workload, median of N runs: saturation throughput, latency at 1000 rps
 // and at 50 % of the server's own saturation, CPU seconds per 10k checks, peak RSS.
-// Results: bench/results/latest.json and bench/results/latest.md.
+// Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -32,6 +32,7 @@ const WORKLOADS = Object.fromEntries(
     ([name]) => !WORKLOAD_FILTER || WORKLOAD_FILTER.includes(name.slice(0, 1)),
   ),
 );
+
 // ---------------------------------------------------------------------------- servers and ghz
 const imageEnv = { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" };
 
