@@ -14,6 +14,7 @@
 // Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { get } from "node:http";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { BIN, IMAGE_NODE_OPTIONS, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
@@ -44,7 +45,7 @@ const sidecar = (name, config) => () =>
     { cwd: ROOT, env: imageEnv },
   );
 const SERVERS = {
-  ours: { port: 9491, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
+  ours: { port: 9491, admin: 9492, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
   "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
   peer: {
     port: 9493,
@@ -149,6 +150,37 @@ function ghz(port, data, options) {
   };
 }
 
+/** Cumulative counts of our Check-duration histogram by bucket bound (seconds), from /metrics. */
+async function checkDurationBuckets(admin) {
+  // A fresh connection each time: a kept-alive one would be closed by the server during a run.
+  const text = await new Promise((resolve, reject) =>
+    get({ host: "127.0.0.1", port: admin, path: "/metrics", agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk) => {
+        body += chunk;
+      });
+      response.on("end", () => resolve(body));
+    }).on("error", reject),
+  );
+  const buckets = new Map();
+  for (const [, le, count] of text.matchAll(
+    /^openclaw_authz_check_duration_seconds_bucket\{.*?le="([^"]+)".*?\} (\d+)$/gm,
+  )) {
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(count));
+  }
+  return buckets;
+}
+
+/** The smallest bucket bound (ms) holding 99 % of the checks observed between two scrapes. */
+function p99Bound(before, after) {
+  const total = after.get("+Inf") - before.get("+Inf");
+  for (const [le, count] of after) {
+    if (count - before.get(le) >= 0.99 * total) return le === "+Inf" ? Infinity : Number(le) * 1000;
+  }
+  return undefined;
+}
+
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function measure(name) {
@@ -163,7 +195,11 @@ async function measure(name) {
         const before = cpuSeconds(child.pid);
         const saturation = ghz(port, data, { seconds: DURATION, concurrency: 32 });
         const cpuPer10k = ((cpuSeconds(child.pid) - before) / saturation.count) * 10_000;
+        const { admin } = SERVERS[name];
+        const bucketsBefore = admin && (await checkDurationBuckets(admin));
         const fixed = ghz(port, data, { seconds: DURATION, concurrency: 16, rate: 1000 });
+        // Our own view of the same checks: decode to response, without transport and client.
+        if (admin) fixed.handlerP99 = p99Bound(bucketsBefore, await checkDurationBuckets(admin));
         const half = ghz(port, data, {
           seconds: DURATION,
           concurrency: 16,
@@ -185,6 +221,7 @@ async function measure(name) {
           p99: pick("fixed", "p99"),
           max: pick("fixed", "max"),
           rps: pick("fixed", "rps"),
+          ...(SERVERS[name].admin ? { handlerP99Bound: pick("fixed", "handlerP99") } : {}),
         },
         atHalf: {
           p50: pick("half", "p50"),
@@ -242,6 +279,15 @@ function table(r) {
         `| ${workload} | ${name} | ${fmt(f.saturationRps)} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.peer?.figures[workload]?.saturationRps) : ""} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.null?.figures[workload]?.saturationRps) : ""} | ${fmt(at.p50, 2)} / ${fmt(at.p90, 2)} / ${fmt(at.p99, 2)} / ${fmt(at.max, 1)} | ${fmt(f.atHalf.p99, 2)} | ${fmt(f.cpuSecondsPer10k, 2)} | ${fmt(server.peakRssMb)} | ${f.errors} |`,
       );
     }
+  }
+  const handler = Object.keys(WORKLOADS)
+    .map((w) => [w.slice(0, 1), r.servers.ours?.figures[w]?.at1000.handlerP99Bound])
+    .filter(([, bound]) => bound !== undefined);
+  if (handler.length > 0) {
+    lines.push(
+      "",
+      `The same 1000 rps from inside ours (\`openclaw_authz_check_duration_seconds\`, decode to response, no transport): p99 ≤ ${handler.map(([w, bound]) => `${bound} ms (${w})`).join(", ")}.`,
+    );
   }
   return `${lines.join("\n")}\n`;
 }
