@@ -261,6 +261,22 @@ describe("charts/openclaw-authz", () => {
     }
   });
 
+  it("bounds the sidecar's V8 heap by authz.heapMiB, as the image does by default", async () => {
+    const nodeOptions = async (...sets: string[]) =>
+      find(
+        docs(await render(undefined, ...sets)),
+        "Deployment",
+      )[0]?.spec.template.spec.containers[2].env.find((e: Json) => e.name === "NODE_OPTIONS")
+        ?.value;
+    const image = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
+      await readFile(join(ROOT, "Dockerfile"), "utf8"),
+    )?.[1];
+    expect(await nodeOptions()).toBe(image);
+    expect(await nodeOptions("authz.heapMiB=384")).toBe(
+      "--max-semi-space-size=8 --max-old-space-size=384",
+    );
+  });
+
   it("shares the Unix socket, probes over gRPC, and never gives the sidecar the SVID key", async () => {
     const pod = find(docs(await render()), "Deployment")[0]?.spec.template.spec;
     const [, envoy, authz] = pod.containers;
