@@ -190,12 +190,18 @@ describe("server.workers", () => {
 
 describe("SIGTERM", () => {
   it("finishes in-flight checks, flushes the decision log and exits 0", async () => {
-    // A deliberately slow policy keeps checks in flight while the signal arrives.
+    // A deliberately slow policy keeps checks in flight while the signal arrives; without the
+    // cache each check evaluates it in turn (with it, identical checks would share one evaluation
+    // and could all finish before the signal).
     const bundle = await buildBundle(join(ROOT, "test/fixtures/slow-policy"), "slow/allow");
-    const sidecar = await startSidecar({ policy: { bundle, decision: "slow/allow" } });
+    const sidecar = await startSidecar({
+      policy: { bundle, decision: "slow/allow" },
+      cache: { enabled: false },
+    });
     const client = checkClient(sidecar.grpc);
     const inFlight = Array.from({ length: 6 }, () => client.check(publicRead));
-    await inFlight[0];
+    // Long enough for the calls to arrive, far shorter than six evaluations of the slow policy.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const signalled = Date.now();
     const exit = sidecar.stop("SIGTERM");
     const answeredAt: number[] = [];
