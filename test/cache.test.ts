@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type CallResult, checkClient } from "./support/client.js";
-import { type SigningKey, sign, signingKey } from "./support/idp.js";
+import { es256Issuer, jwksFile, type SigningKey, sign, signingKey } from "./support/idp.js";
 import { metric as metricSum } from "./support/metrics.js";
 import { built, ROOT } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
@@ -26,11 +26,7 @@ function configFor(redisUrl: string | undefined, extra: Record<string, unknown> 
   return {
     policy: { bundle: built("build/policy/bundle.tar.gz") },
     identity: {
-      jwt: {
-        issuers: [
-          { issuer: ISSUER, audiences: ["openclaw"], algorithms: ["ES256"], jwks: { file: jwks } },
-        ],
-      },
+      jwt: { issuers: [es256Issuer(ISSUER, jwks)] },
       ...extra,
     },
     ...(redisUrl
@@ -97,8 +93,7 @@ async function within(ms: number, condition: () => Promise<boolean>): Promise<bo
 
 beforeAll(async () => {
   key = await signingKey("cache-1", "ES256");
-  jwks = join(await mkdtemp(join(tmpdir(), "oc-cache-")), "jwks.json");
-  await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+  jwks = await jwksFile(key);
   redis = await startRedis();
 });
 

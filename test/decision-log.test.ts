@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { checkClient } from "./support/client.js";
 import { type Collector, startCollector } from "./support/collector.js";
-import { type SigningKey, sign, signingKey } from "./support/idp.js";
+import { es256Issuer, jwksFile, type SigningKey, sign, signingKey } from "./support/idp.js";
 import { metric as metricSum } from "./support/metrics.js";
 import { built, ROOT } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
@@ -25,16 +25,11 @@ let redis: TestRedis;
 const stopping: Array<() => Promise<unknown>> = [];
 
 async function baseConfig(extra: Record<string, unknown>) {
-  const jwks = join(dir, "jwks.json");
-  await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+  const jwks = await jwksFile(key);
   return {
     policy: { bundle: built("build/policy/bundle.tar.gz") },
     identity: {
-      jwt: {
-        issuers: [
-          { issuer: ISSUER, audiences: ["openclaw"], algorithms: ["ES256"], jwks: { file: jwks } },
-        ],
-      },
+      jwt: { issuers: [es256Issuer(ISSUER, jwks)] },
       trustedProxy: { cidrs: ["10.0.0.0/8"], signer: "arn:x", keyFile: jwks },
     },
     cache: { enabled: false },

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkClient } from "./support/client.js";
-import { sign, signingKey } from "./support/idp.js";
+import { es256Issuer, jwksFile, sign, signingKey } from "./support/idp.js";
 import { built, ROOT, tool } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
 
@@ -49,17 +49,9 @@ async function replayCli(args: string[]) {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "oc-replay-"));
   const key = await signingKey("r-1", "ES256");
-  const jwks = join(dir, "jwks.json");
-  await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
   sidecar = await startSidecar({
     policy: { bundle: built("build/policy/bundle.tar.gz") },
-    identity: {
-      jwt: {
-        issuers: [
-          { issuer: ISSUER, audiences: ["openclaw"], algorithms: ["ES256"], jwks: { file: jwks } },
-        ],
-      },
-    },
+    identity: { jwt: { issuers: [es256Issuer(ISSUER, await jwksFile(key))] } },
   });
   const token = (sub: string, roles: string[]) =>
     sign(key, { iss: ISSUER, aud: "openclaw", sub, roles, tenant: "acme" });

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { sign, signingKey } from "../../test/support/idp.js";
+import { es256Issuer, jwksFile, sign, signingKey } from "../../test/support/idp.js";
 import { createCa, issue } from "../../test/support/pki.js";
 import { resolveConfig } from "../config/index.js";
 import type { InputDocument } from "../input/index.js";
@@ -36,16 +36,10 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 120));
 
 describe("createIdentityVerifier", () => {
   it("reloads a JWKS file, and a cached token is re-verified once its key is gone", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
     const key = await signingKey("k1", "ES256");
-    const jwks = join(dir, "jwks.json");
-    await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+    const jwks = await jwksFile(key);
     const v = await setup({
-      jwt: {
-        issuers: [
-          { issuer: "https://i/", audiences: ["a"], algorithms: ["ES256"], jwks: { file: jwks } },
-        ],
-      },
+      jwt: { issuers: [es256Issuer("https://i/", jwks, "a")] },
     });
     const token = await sign(key, { iss: "https://i/", aud: "a", sub: "s" });
     const request = () => input({ authorization: `Bearer ${token}` });
@@ -100,16 +94,12 @@ describe("createIdentityVerifier", () => {
   });
 
   it("removes the credential headers it consumed, so the policy never sees raw tokens", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
     const key = await signingKey("k1", "ES256");
-    const jwks = join(dir, "jwks.json");
-    await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+    const jwks = await jwksFile(key);
     const v = await setup({
       jwt: {
         header: "x-token",
-        issuers: [
-          { issuer: "https://i/", audiences: ["a"], algorithms: ["ES256"], jwks: { file: jwks } },
-        ],
+        issuers: [es256Issuer("https://i/", jwks, "a")],
       },
     });
     const doc = input({
@@ -139,8 +129,7 @@ describe("token rules", () => {
     const dir = await mkdtemp(join(tmpdir(), "oc-verifier-"));
     const key = await signingKey("k1", "ES256");
     const svidKey = await signingKey("svid", "ES256");
-    const jwks = join(dir, "jwks.json");
-    await writeFile(jwks, JSON.stringify({ keys: [key.publicJwk] }));
+    const jwks = await jwksFile(key);
     const bundle = join(dir, "bundle.json");
     await writeFile(bundle, JSON.stringify({ keys: [{ ...svidKey.publicJwk, use: "jwt-svid" }] }));
     const v = await setup({

@@ -1,5 +1,8 @@
 /** A local identity provider for tests: signing keys, a JWKS/OIDC HTTP server that can go down. */
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { exportJWK, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
 
 export interface SigningKey {
@@ -17,6 +20,18 @@ export async function signingKey(kid: string, alg: "RS256" | "ES256"): Promise<S
     privateKey,
     publicJwk: { ...(await exportJWK(publicKey)), kid, alg, use: "sig" },
   };
+}
+
+/** Writes the public keys as a JWKS file in a new temporary directory; returns its path. */
+export async function jwksFile(...keys: SigningKey[]): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "oc-jwks-")), "jwks.json");
+  await writeFile(path, JSON.stringify({ keys: keys.map((key) => key.publicJwk) }));
+  return path;
+}
+
+/** An `identity.jwt.issuers` entry: ES256 tokens from `issuer` for `audience`, keys from a file. */
+export function es256Issuer(issuer: string, jwks: string, audience = "openclaw") {
+  return { issuer, audiences: [audience], algorithms: ["ES256"], jwks: { file: jwks } };
 }
 
 /** Signs `claims` (exp one hour ahead unless given) with `key`; header extras merged in. */
