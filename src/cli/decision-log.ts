@@ -87,11 +87,18 @@ export async function openDecisionLog(
       batchDelayMs: batchDelay,
     });
   }
-  const log = createDecisionLog(sinks, {
-    path: config.policy.decision,
-    labels: { id: randomUUID(), version: VERSION },
-    masks: { erase: [...DEFAULT_ERASE, ...settings.erase], mask: settings.mask },
-  });
+  const log = createDecisionLog(
+    sinks,
+    {
+      path: config.policy.decision,
+      labels: { id: randomUUID(), version: VERSION },
+      masks: { erase: [...DEFAULT_ERASE, ...settings.erase], mask: settings.mask },
+    },
+    (error) => {
+      metrics.decisionLog.dropped("all", 1);
+      warn({ sink: "all", problem: "event could not be built", err: error.message });
+    },
+  );
   return { log, close: () => closers.forEach((close) => close()) };
 }
 

@@ -203,6 +203,22 @@ export const configSchema = z
         dryRun: z.boolean().default(false),
         /** Do not build `parsed_body` / `truncated_body`. Default false. */
         skipRequestBodyParse: z.boolean().default(false),
+        /**
+         * Bounds on a JSON body (and each JSON part of a multipart body), so that every accepted
+         * body parses in bounded time and memory. Past any of them the request is refused with
+         * HTTP 400 (`request_parse_error`), as an unparsable body is.
+         */
+        bodyLimits: z
+          .object({
+            /** Deepest nesting of arrays and objects (1–10000; Go's encoding/json: 10000). Default 256. */
+            maxDepth: z.number().int().min(1).max(10_000).default(256),
+            /** Most JSON values in one body: scalars, arrays, objects (keys not counted). Default 100000. */
+            maxValues: z.number().int().min(1).default(100_000),
+            /** Longest JSON string (keys included), in characters. Default 1048576 (1 Mi). */
+            maxStringLength: z.number().int().min(1).default(1_048_576),
+          })
+          .strict()
+          .prefault({}),
         /** Largest wasm memory in 64 KiB pages (16–65536). Default 4096 (256 MiB). */
         maxMemoryPages: z.number().int().min(16).max(65536).default(4096),
       })

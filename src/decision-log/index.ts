@@ -29,9 +29,16 @@ export interface DecisionLog {
 
 /**
  * Creates the decision log. Events are built after the response has gone out (setImmediate),
- * serialized once and pushed to every sink's bounded queue; nothing here waits on a sink.
+ * serialized once and pushed to every sink's bounded queue; nothing here waits on a sink. An event
+ * that cannot be built whole (an input too deep or too odd to copy) is logged without its input
+ * (`erased` says `/input`); one that cannot be built at all is reported to `onError`, and the
+ * process goes on: a deferred task never throws.
  */
-export function createDecisionLog(sinks: QueuedSink[], context: EventContext): DecisionLog {
+export function createDecisionLog(
+  sinks: QueuedSink[],
+  context: EventContext,
+  onError: (error: Error) => void,
+): DecisionLog {
   let pending = 0;
   let idle: (() => void) | undefined;
   return {
@@ -39,9 +46,14 @@ export function createDecisionLog(sinks: QueuedSink[], context: EventContext): D
       if (sinks.length === 0) return;
       pending++;
       setImmediate(() => {
-        const line = stringifyJson(toDecisionEvent(record, response, context));
-        for (const sink of sinks) sink.push(line);
-        if (--pending === 0) idle?.();
+        try {
+          const line = eventLine(record, response, context);
+          for (const sink of sinks) sink.push(line);
+        } catch (error) {
+          onError(error instanceof Error ? error : new Error(String(error)));
+        } finally {
+          if (--pending === 0) idle?.();
+        }
       });
     },
     async flush(deadlineMs) {
@@ -50,4 +62,14 @@ export function createDecisionLog(sinks: QueuedSink[], context: EventContext): D
       await Promise.all(sinks.map((sink) => sink.flush(deadline)));
     },
   };
+}
+
+function eventLine(record: DecisionRecord, response: CheckResponse, context: EventContext) {
+  try {
+    return stringifyJson(toDecisionEvent(record, response, context));
+  } catch {
+    const event = toDecisionEvent({ ...record, input: undefined }, response, context);
+    event.erased.push("/input");
+    return stringifyJson(event);
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadProtos } from "../grpc/index.js";
 import { toInput } from "./input-document.js";
+import { UNBOUNDED_JSON } from "./json-value.js";
 
 const { checkRequest } = loadProtos();
 
@@ -21,7 +22,7 @@ const received = (headers: Record<string, string>, contextExtensions: Record<str
 
 describe("toInput", () => {
   it("lists map entries in key order, whatever order they arrived in", async () => {
-    const options = { skipRequestBodyParse: false };
+    const options = { skipRequestBodyParse: false, bodyLimits: UNBOUNDED_JSON };
     const a = await toInput(
       checkRequest,
       received({ b: "2", a: "1", c: "3" }, { y: "1", x: "2" }),

@@ -1,6 +1,6 @@
 import type { Message, Type } from "protobufjs";
 import { AuthzError } from "../errors.js";
-import type { JsonValue } from "./json-value.js";
+import type { JsonLimits, JsonValue } from "./json-value.js";
 import { protoDocument } from "./proto-document.js";
 import { parseBody } from "./request-body.js";
 import { parsePathAndQuery } from "./request-path.js";
@@ -12,6 +12,8 @@ export type InputDocument = { [key: string]: JsonValue };
 export interface InputOptions {
   /** Leave out `parsed_body` and `truncated_body` (opa-envoy-plugin's skip-request-body-parse). */
   skipRequestBodyParse: boolean;
+  /** Bounds on JSON bodies and JSON multipart parts; past them the request is refused. */
+  bodyLimits: JsonLimits;
 }
 
 const VERSION = { ext_authz: "v3", encoding: "protojson" } as const;
@@ -39,6 +41,7 @@ export async function toInput(
         headers: (http?.headers ?? {}) as Record<string, string>,
         body: stringField(http, "body"),
         rawBody: rawBody(request),
+        limits: options.bodyLimits,
       });
       input.parsed_body = body.parsedBody;
       input.truncated_body = body.truncated;

@@ -2,10 +2,12 @@ import { LosslessNumber } from "lossless-json";
 import { describe, expect, it } from "vitest";
 import { BodyParseError, parseBody } from "./request-body.js";
 
+const LIMITS = { maxDepth: 8, maxValues: 100, maxStringLength: 64 };
 const source = (headers: Record<string, string>, body = "", rawBody = new Uint8Array()) => ({
   headers,
   body,
   rawBody,
+  limits: LIMITS,
 });
 const JSON_TYPE = { "content-type": "application/json" };
 
@@ -109,5 +111,34 @@ describe("parseBody", () => {
     ],
   ])("rejects %s", async (_, input) => {
     await expect(parseBody(input)).rejects.toBeInstanceOf(BodyParseError);
+  });
+
+  const multipartJson = (json: string) =>
+    source(
+      { "content-type": "multipart/form-data; boundary=b" },
+      [
+        "--b",
+        'Content-Disposition: form-data; name="j"',
+        "Content-Type: application/json",
+        "",
+        json,
+        "--b--",
+        "",
+      ].join("\r\n"),
+    );
+
+  it.each([
+    ["JSON", (json: string) => source(JSON_TYPE, json)],
+    ["a multipart JSON part", multipartJson],
+  ])("holds %s to the body limits", async (_, body) => {
+    await expect(parseBody(body("[".repeat(8) + "]".repeat(8)))).resolves.toBeTruthy();
+    for (const [json, message] of [
+      ["[".repeat(9) + "]".repeat(9), "JSON nested deeper than 8"],
+      [JSON.stringify(Array(101).fill(0)), "JSON has more than 100 values"],
+      [JSON.stringify("x".repeat(65)), "JSON string longer than 64 characters"],
+      ['{"a":1,"a":1}', "duplicate key"],
+    ] as const) {
+      await expect(parseBody(body(json))).rejects.toThrow(message);
+    }
   });
 });

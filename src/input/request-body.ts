@@ -1,5 +1,5 @@
 import busboy from "busboy";
-import { type JsonValue, parseJson } from "./json-value.js";
+import { type JsonLimits, type JsonValue, parseJson } from "./json-value.js";
 import { parseMediaType } from "./media-type.js";
 import { parseQuery } from "./request-path.js";
 
@@ -14,6 +14,8 @@ export interface BodySource {
   headers: Record<string, string>;
   body: string;
   rawBody: Uint8Array;
+  /** Bounds on a JSON body and on each JSON part of a multipart body. */
+  limits: JsonLimits;
 }
 
 /** A body that claims a content type it does not have, or an unparsable content-length. */
@@ -33,20 +35,27 @@ const TRUNCATED: ParsedBody = { parsedBody: null, truncated: true };
  * `x-envoy-auth-partial-body: true`, or a `content-length` larger than the body, means truncated.
  * Throws {@link BodyParseError} (or the URL parser's error) when the body is not what it claims.
  */
-export async function parseBody({ headers, body, rawBody }: BodySource): Promise<ParsedBody> {
+export async function parseBody({
+  headers,
+  body,
+  rawBody,
+  limits,
+}: BodySource): Promise<ParsedBody> {
   if (headers["x-envoy-auth-partial-body"] === "true") return TRUNCATED;
   const type = headers["content-type"];
   if (type === undefined) return NOT_PARSED;
   const kind = bodyKind(type);
   if (kind === undefined) return NOT_PARSED;
-  const payload = body !== "" ? Buffer.from(body, "utf8") : Buffer.from(rawBody);
-  if (payload.length === 0) return NOT_PARSED;
-  if (isTruncated(headers["content-length"], payload.length)) return TRUNCATED;
-  const text = payload.toString("utf8");
+  // The body string is used as it is: re-encoding megabytes only to decode them again is waste.
+  const text = body !== "" ? body : Buffer.from(rawBody).toString("utf8");
+  const length = body !== "" ? Buffer.byteLength(body, "utf8") : rawBody.length;
+  if (length === 0) return NOT_PARSED;
+  if (isTruncated(headers["content-length"], length)) return TRUNCATED;
   try {
-    if (kind === "json") return { parsedBody: parseJson(text), truncated: false };
+    if (kind === "json") return { parsedBody: parseJson(text, limits), truncated: false };
     if (kind === "form") return { parsedBody: parseQuery(text), truncated: false };
-    return { parsedBody: await parseMultipart(type, payload), truncated: false };
+    const payload = body !== "" ? Buffer.from(body, "utf8") : Buffer.from(rawBody);
+    return { parsedBody: await parseMultipart(type, payload, limits), truncated: false };
   } catch (error) {
     if (error instanceof BodyParseError) throw error;
     throw new BodyParseError((error as Error).message, { cause: error });
@@ -74,7 +83,7 @@ function isTruncated(contentLength: string | undefined, bodyLength: number): boo
 }
 
 /** `{name: [values]}`; parts with a JSON content type are decoded; unnamed parts are skipped. */
-function parseMultipart(type: string, payload: Buffer): Promise<JsonValue> {
+function parseMultipart(type: string, payload: Buffer, limits: JsonLimits): Promise<JsonValue> {
   let boundary: string | undefined;
   try {
     boundary = parseMediaType(type).params.boundary;
@@ -88,7 +97,7 @@ function parseMultipart(type: string, payload: Buffer): Promise<JsonValue> {
       if (!name) return;
       try {
         values[name] ??= [];
-        values[name].push(mimeType.includes("application/json") ? parseJson(value) : value);
+        values[name].push(mimeType.includes("application/json") ? parseJson(value, limits) : value);
       } catch (error) {
         parser.destroy(error as Error);
       }

@@ -1,4 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -80,6 +81,13 @@ export async function buildBundle(policyDir: string, entrypoint: string): Promis
   ]);
   return out;
 }
+
+/** The V8 flags the Docker image runs the sidecar with (its `ENV NODE_OPTIONS`). */
+export const IMAGE_NODE_FLAGS = (
+  /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1] ?? ""
+)
+  .split(" ")
+  .filter(Boolean);
 
 /** A running sidecar (`openclaw-authz serve`) with its bound addresses. */
 export interface Sidecar extends Started {
