@@ -35,7 +35,8 @@ async function loadBuild(dist) {
 
   const config = await loadConfig(join(WORK, "ours.yaml"));
   const logger = pino({ level: "silent" });
-  const { store } = await openPolicy(config, { logger, watch: false });
+  const opened = await openPolicy(config, { logger, watch: false });
+  const { store } = opened;
   const policy = store.current();
   const cached = await createPipeline(config, { policy: () => policy, logger, fetch });
   const uncached = await createPipeline(
@@ -71,14 +72,15 @@ async function loadBuild(dist) {
       input.identity = verified[n].identity;
     });
     const serialized = inputs.map(toJson);
-    const decision = policy.evaluate(serialized[0]);
+    // evaluate() transfers its buffer to an evaluation thread: each call gets a copy.
+    const decision = await policy.evaluate(serialized[0].slice());
     return {
       "decode (protobufjs)": (n) => decode(bytes[n]),
       "input document": (n) => toInput(protos.checkRequest, messages[n], config.policy),
       "identity (verified-cache warm)": (n) => identity.verify(inputs[n]),
       "cache key": (n) => cacheKey(inputs[n], policy.revision),
       "input to JSON": (n) => toJson(inputs[n]),
-      "policy (wasm)": (n) => policy.evaluate(serialized[n]),
+      "policy (wasm, on a thread)": (n) => policy.evaluate(serialized[n].slice()),
       "response (map + encode)": () => encode(decisionToResponse(decision.value).response),
       "whole check, cache on": (n) => cached.authorizer.check(decode(bytes[n])),
       "whole check, cache off": (n) => uncached.authorizer.check(decode(bytes[n])),
@@ -91,6 +93,7 @@ async function loadBuild(dist) {
     close() {
       cached.close();
       uncached.close();
+      opened.close();
     },
   };
 }

@@ -19,6 +19,8 @@ export type AuthzErrorCode =
   | "policy_result_invalid"
   /** The WebAssembly evaluation itself failed (trap, out of memory, builtin error). */
   | "policy_eval_error"
+  /** The evaluation did not finish by its deadline (`policy.evaluationTimeout`). */
+  | "policy_eval_timeout"
   /** A policy bundle could not be read, unpacked or instantiated. */
   | "bundle_invalid"
   /** The configuration file is invalid; the message names the key path. */

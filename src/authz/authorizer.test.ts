@@ -18,7 +18,7 @@ function authorizer(
       identity: { authenticated: false, methods: [] },
       suspicious: [],
     }),
-    policy: () => ({ revision: "r1", id: "p1", evaluate }),
+    policy: () => ({ revision: "r1", id: "p1", evaluate: async () => evaluate() }),
     serializeInput: (input) => new TextEncoder().encode(JSON.stringify(input)),
     onDecision: (record) => records.push(record),
     clock,

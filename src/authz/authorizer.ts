@@ -36,11 +36,13 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     credentialExpiresAtMs: number | undefined,
     record: DecisionRecord,
   ) {
-    const evaluate = () => {
+    const evaluate = async () => {
       const started = clock.nowNs();
-      const evaluation = policy.evaluate(deps.serializeInput(input));
-      record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
-      return evaluation;
+      try {
+        return await policy.evaluate(deps.serializeInput(input));
+      } finally {
+        record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
+      }
     };
     if (!deps.cache) {
       record.cache = "bypass";

@@ -34,7 +34,8 @@ export interface DecisionPolicy {
   readonly revision: string;
   /** Changes whenever the policy or its data does (cache keys use it). */
   readonly id: string;
-  evaluate(inputJson: Uint8Array): Evaluation;
+  /** Evaluates serialized input; rejects (a deny) on an evaluation error or a passed deadline. */
+  evaluate(inputJson: Uint8Array): Promise<Evaluation>;
 }
 
 /** Everything one decision produced, for the decision log and metrics. */

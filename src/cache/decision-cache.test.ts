@@ -39,7 +39,7 @@ function setup(overrides: Partial<DecisionCacheOptions> = {}, shared?: SharedDec
   let evaluations = 0;
   const evaluate =
     (value: unknown = true) =>
-    (): Evaluation => {
+    async (): Promise<Evaluation> => {
       evaluations++;
       return { defined: true, value };
     };
@@ -104,7 +104,7 @@ describe("createDecisionCache", () => {
     const { cache, evaluate, evaluations } = setup();
     await cache.decide(read("/deny"), request, evaluate(false));
     expect((await cache.decide(read("/deny"), request, evaluate(false))).cache).toBe("hit");
-    const undefinedResult = () => ({ defined: false }) as Evaluation;
+    const undefinedResult = async () => ({ defined: false }) as Evaluation;
     await cache.decide(read("/u"), request, undefinedResult);
     expect((await cache.decide(read("/u"), request, evaluate())).cache).toBe("miss");
     const failing = () => {

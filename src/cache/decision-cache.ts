@@ -54,7 +54,7 @@ export interface DecisionCache {
   decide(
     input: InputDocument,
     request: CacheRequest,
-    evaluate: () => Evaluation,
+    evaluate: () => Promise<Evaluation>,
   ): Promise<{ evaluation: Evaluation; cache: CacheStatus }>;
   /** Drops every local entry (revocation, policy change). */
   clear(): void;
@@ -90,7 +90,7 @@ export function createDecisionCache(
   async function fill(
     key: string,
     request: CacheRequest,
-    evaluate: () => Evaluation,
+    evaluate: () => Promise<Evaluation>,
   ): Promise<{ evaluation: Evaluation; cache: CacheStatus }> {
     const shared = await deps.shared?.get(key);
     const ttl = ttlFor(request);
@@ -100,7 +100,7 @@ export function createDecisionCache(
       return { evaluation: { defined: true, value: shared.result }, cache: "hit" };
     }
     deps.events.miss();
-    const evaluation = evaluate();
+    const evaluation = await evaluate();
     if (evaluation.defined && ttl > 0) {
       const entry = { result: evaluation.value };
       local.set(key, entry, { ttl });
@@ -111,7 +111,7 @@ export function createDecisionCache(
 
   return {
     async decide(input, request, evaluate) {
-      if (!methods.has(request.method)) return { evaluation: evaluate(), cache: "bypass" };
+      if (!methods.has(request.method)) return { evaluation: await evaluate(), cache: "bypass" };
       const key = options.key(input, request.policyId);
       const cached = local.get(key);
       if (cached) {

@@ -21,17 +21,18 @@ export async function check(
   const protos = loadProtos();
   const request = await readRequest(source, protos.checkRequest);
   const logger = pino({ level: "silent" });
-  const { store } = await openPolicy(config, { logger, watch: false });
-  const policy = store.current();
-  if (!policy)
+  const opened = await openPolicy(config, { logger, watch: false });
+  const policy = opened.store.current();
+  if (!policy) {
+    opened.close();
     throw new AuthzError(
       "bundle_invalid",
-      store.status().lastError?.message ?? "policy.bundle is not configured",
+      opened.store.status().lastError?.message ?? "policy.bundle is not configured",
     );
-  const redis = config.cache.redis
-    ? await openRedis(config.cache.redis, logger, () => {})
-    : undefined;
+  }
+  let redis: Awaited<ReturnType<typeof openRedis>> | undefined;
   try {
+    redis = config.cache.redis ? await openRedis(config.cache.redis, logger, () => {}) : undefined;
     const pipeline = await createPipeline(config, {
       policy: () => policy,
       logger,
@@ -58,6 +59,7 @@ export async function check(
     write(`${JSON.stringify(output, null, 2)}\n`);
     return outcome.allowed ? 0 : 1;
   } finally {
+    opened.close();
     await redis?.close();
   }
 }

@@ -4,7 +4,9 @@ import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import {
   type BundleSource,
+  createEvaluationPool,
   createPolicyStore,
+  type EvaluationPoolOptions,
   type PolicyEngine,
   type PolicyStore,
   type SigningPolicy,
@@ -26,12 +28,13 @@ export async function openPolicy(
   deps: { logger: Logger; events?: Partial<PolicyEvents>; watch: boolean },
 ): Promise<{ store: PolicyStore; close(): void }> {
   const signing = await signingPolicy(config);
+  const pool = createEvaluationPool(poolOptions(config), {
+    onError: (error) =>
+      deps.logger.error({ err: error.message }, "policy evaluation thread failed; replaced"),
+  });
   const store = createPolicyStore(
-    {
-      decision: config.policy.decision,
-      maxMemoryPages: config.policy.maxMemoryPages,
-      ...(signing ? { signing } : {}),
-    },
+    { decision: config.policy.decision, ...(signing ? { signing } : {}) },
+    pool,
     {
       loaded: (engine, origin) => {
         deps.logger.info(
@@ -56,7 +59,7 @@ export async function openPolicy(
   );
   if (!config.policy.bundle) {
     deps.logger.error("policy.bundle is not configured: every check is denied");
-    return { store, close: () => {} };
+    return { store, close: () => pool.close() };
   }
   const token = config.policy.tokenFile
     ? (await readFile(config.policy.tokenFile, "utf8")).trim()
@@ -75,7 +78,22 @@ export async function openPolicy(
     },
   );
   if (!deps.watch) source.close();
-  return { store, close: () => source.close() };
+  return {
+    store,
+    close: () => {
+      source.close();
+      pool.close();
+    },
+  };
+}
+
+/** How the configured policy is evaluated: threads, deadline, memory. */
+export function poolOptions(config: Config): EvaluationPoolOptions {
+  return {
+    threads: config.policy.evaluationThreads,
+    timeoutMs: config.policy.evaluationTimeout,
+    maxMemoryPages: config.policy.maxMemoryPages,
+  };
 }
 
 async function signingPolicy(config: Config): Promise<SigningPolicy | undefined> {

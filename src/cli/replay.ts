@@ -4,8 +4,9 @@ import { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { parseJson, stringifyJson } from "../input/index.js";
-import { loadWasmPolicy, readBundle } from "../policy/index.js";
+import { createEvaluationPool, loadWasmPolicy, readBundle } from "../policy/index.js";
 import { type LoggedDecision, type ReplayReport, replay } from "../replay/index.js";
+import { poolOptions } from "./policy.js";
 
 /** Options of `openclaw-authz replay`. */
 export interface ReplayOptions {
@@ -30,10 +31,9 @@ export async function replayCommand(
   write: (text: string) => void,
 ): Promise<number> {
   const bundle = await readBundle(options.bundle);
-  const engine = await loadWasmPolicy(bundle, {
-    decision: config.policy.decision,
-    maxMemoryPages: config.policy.maxMemoryPages,
-  });
+  // One evaluation at a time, so one thread.
+  const pool = createEvaluationPool({ ...poolOptions(config), threads: 1 }, { onError: () => {} });
+  const engine = await loadWasmPolicy(bundle, { decision: config.policy.decision }, pool);
   const encoder = new TextEncoder();
   const source = options.redisStream ? fromStream(config) : fromLines(options.log ?? "-");
   const report = await replay(
@@ -46,6 +46,7 @@ export async function replayCommand(
       ? `${JSON.stringify(report, null, 2)}\n`
       : summary(report, options.bundle, bundle.revision),
   );
+  pool.close();
   return report.flips.allowToDeny + report.flips.denyToAllow > options.maxFlips ? 1 : 0;
 }
 

@@ -219,8 +219,22 @@ export const configSchema = z
           })
           .strict()
           .prefault({}),
-        /** Largest wasm memory in 64 KiB pages (16–65536). Default 4096 (256 MiB). */
-        maxMemoryPages: z.number().int().min(16).max(65536).default(4096),
+        /**
+         * Largest wasm memory of each evaluation thread, in 64 KiB pages (16–65536). Default 512
+         * (32 MiB): with 2 threads and the image's 128 MiB heap the sidecar stays inside the
+         * chart's 256 MiB limit even when every evaluation hits the cap (an evaluation error).
+         */
+        maxMemoryPages: z.number().int().min(16).max(65536).default(512),
+        /**
+         * Deadline of one policy evaluation, queueing for a thread included (1ms–60s). Past it the
+         * check is denied (`policy_eval_timeout`) and the evaluating thread is replaced. Default
+         * `100ms`, below Envoy's default ext_authz timeout of 200 ms.
+         */
+        evaluationTimeout: duration
+          .refine((ms) => ms >= 1 && ms <= 60_000, "must be between 1ms and 60s")
+          .default(100),
+        /** Evaluation threads, each with its own wasm instance (1–64). Default 2. */
+        evaluationThreads: z.number().int().min(1).max(64).default(2),
       })
       .strict()
       .prefault({}),

@@ -13,6 +13,12 @@ export {
   type PolicyEngine,
   type WasmPolicyOptions,
 } from "./engine.js";
+export {
+  createEvaluationPool,
+  type EvaluationPool,
+  type EvaluationPoolEvents,
+  type EvaluationPoolOptions,
+} from "./evaluation-pool.js";
 export { SIGNATURES_FILE, type SigningPolicy, verifyBundleSignature } from "./signature.js";
 export {
   type BundleFetch,

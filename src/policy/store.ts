@@ -2,6 +2,7 @@ import { AuthzError, toAuthzError } from "../errors.js";
 import { parseBundle } from "./bundle.js";
 import type { BundleFiles } from "./bundle-files.js";
 import { loadWasmPolicy, type PolicyEngine, policyId, type WasmPolicyOptions } from "./engine.js";
+import type { EvaluationPool } from "./evaluation-pool.js";
 import type { SigningPolicy } from "./signature.js";
 
 /** What `/status` shows about the policy. */
@@ -30,8 +31,15 @@ export interface PolicyStoreEvents {
   refused(error: AuthzError, origin: string, revision: string | undefined): void;
 }
 
+/**
+ * How long a replaced policy keeps its threads: a check that took the old policy just before the
+ * swap still evaluates on it (a check holds its policy far less than this).
+ */
+const RETIRE_AFTER_MS = 10_000;
+
 export function createPolicyStore(
   options: WasmPolicyOptions & { signing?: SigningPolicy },
+  pool: EvaluationPool,
   events: PolicyStoreEvents,
   now: () => Date = () => new Date(),
 ): PolicyStore {
@@ -44,7 +52,9 @@ export function createPolicyStore(
       const bundle = await parseBundle(files, options.signing);
       if (serving && bundle.revision === serving.revision && sameBytes(serving, bundle))
         return true;
-      serving = await loadWasmPolicy(bundle, options);
+      const previous = serving;
+      serving = await loadWasmPolicy(bundle, options, pool);
+      if (previous) setTimeout(() => previous.close(), RETIRE_AFTER_MS).unref();
       status = {
         ...status,
         serving: {

@@ -49,7 +49,7 @@ export interface ReplayReport {
  */
 export async function replay(
   decisions: AsyncIterable<LoggedDecision>,
-  evaluate: (input: InputDocument) => Evaluation,
+  evaluate: (input: InputDocument) => Promise<Evaluation>,
   options: { examples: number },
 ): Promise<ReplayReport> {
   const report: ReplayReport = {
@@ -73,7 +73,7 @@ export async function replay(
     report.replayed++;
     if ((decision.erased?.length ?? 0) > 0) report.masked++;
     const before = outcome(decision.error ? { failed: true } : { value: decision.result });
-    const after = outcome(run(evaluate, decision.input, report));
+    const after = outcome(await run(evaluate, decision.input, report));
     if (before.allowed === after.allowed) {
       if (JSON.stringify(before.value) !== JSON.stringify(after.value)) report.otherChanges++;
       continue;
@@ -90,13 +90,13 @@ export async function replay(
 
 type Outcome = { allowed: boolean; value?: unknown; reason?: string };
 
-function run(
-  evaluate: (input: InputDocument) => Evaluation,
+async function run(
+  evaluate: (input: InputDocument) => Promise<Evaluation>,
   input: InputDocument,
   report: ReplayReport,
 ) {
   try {
-    const evaluation = evaluate(input);
+    const evaluation = await evaluate(input);
     if (evaluation.defined) return { value: evaluation.value };
   } catch {
     // counted below

@@ -1,0 +1,293 @@
+import {
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from "node:worker_threads";
+import { AuthzError } from "../errors.js";
+import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
+
+/** The outcome of one evaluation: `defined` is false when the decision path has no value. */
+export type Evaluation = { defined: false } | { defined: true; value: unknown };
+
+/** Options resolved from the `policy` config section. */
+export interface EvaluationPoolOptions {
+  /** Evaluation threads, each with its own wasm instance of every loaded policy (1–64). */
+  threads: number;
+  /** Deadline of one evaluation, queueing included, ms. */
+  timeoutMs: number;
+  /** Largest wasm memory of each instance, in 64 KiB pages. */
+  maxMemoryPages: number;
+}
+
+/** A policy loaded into every thread of the pool. */
+export interface PooledPolicy {
+  /** The module's entrypoints, by decision path. */
+  readonly entrypoints: Record<string, number>;
+  /**
+   * Evaluates serialized input JSON (its buffer is transferred to a thread: do not reuse it).
+   * Rejects with `AuthzError("policy_eval_timeout")` at the deadline (the thread is then
+   * terminated and replaced), `AuthzError("policy_eval_error")` on a trap, a builtin error or a
+   * thread that died, and `AuthzError("policy_not_loaded")` once unloaded.
+   */
+  evaluate(input: Uint8Array, entrypoint: number): Promise<Evaluation>;
+  /** Frees the policy's instances in every thread. */
+  unload(): void;
+}
+
+/** Evaluation threads, shared by every policy the sidecar loads in its lifetime. */
+export interface EvaluationPool {
+  /**
+   * Instantiates a compiled policy with its data in every thread. Throws
+   * `AuthzError("bundle_invalid")` when a thread cannot instantiate it.
+   */
+  load(module: WebAssembly.Module, data: ArrayBuffer): Promise<PooledPolicy>;
+  /** Terminates the threads; pending evaluations fail, later ones are refused. */
+  close(): void;
+}
+
+/** What the pool tells the rest of the sidecar: threads that died or could not be replaced. */
+export interface EvaluationPoolEvents {
+  onError(error: AuthzError): void;
+}
+
+interface Job {
+  request: Extract<ThreadRequest, { kind: "evaluate" }>;
+  settle(outcome: { evaluation: Evaluation } | { error: AuthzError }): void;
+  thread?: Thread;
+}
+
+interface Thread {
+  worker: Worker;
+  port: MessagePort;
+  ready: boolean;
+  job?: Job;
+}
+
+interface PendingLoad {
+  waiting: Set<Thread>;
+  entrypoints?: Record<string, number>;
+  failure?: string;
+  done(): void;
+}
+
+/**
+ * V8 limits of each thread's own heap (wasm memory is outside it, bounded by `maxMemoryPages`):
+ * room for result sets, not for a second copy of the sidecar.
+ */
+const THREAD_HEAP = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 };
+
+/** Longest the threads may take to instantiate a new policy. */
+const LOAD_TIMEOUT_MS = 30_000;
+
+/** A thread that could not start is replaced after this pause, not in a tight loop. */
+const RESPAWN_BACKOFF_MS = 1_000;
+
+/**
+ * Starts the evaluation threads. Wasm cannot be interrupted on the thread that runs it; from
+ * here it can: an evaluation past its deadline is answered at once with a timeout and its thread
+ * is terminated and replaced. So one slow evaluation holds neither the event loop (health checks,
+ * other checks' parsing and identity) nor, beyond its deadline, the other evaluations.
+ */
+export function createEvaluationPool(
+  options: EvaluationPoolOptions,
+  events: EvaluationPoolEvents,
+): EvaluationPool {
+  const threads = new Set<Thread>();
+  const images = new Map<number, PolicyImage>();
+  const loads = new Map<number, PendingLoad>();
+  const queue: Job[] = [];
+  let nextId = 0;
+  let nextPolicy = 0;
+  let closed = false;
+
+  function spawn() {
+    const { port1, port2 } = new MessageChannel();
+    const worker = new Worker(WORKER_URL, {
+      workerData: {
+        maxMemoryPages: options.maxMemoryPages,
+        policies: [...images.values()],
+        port: port2,
+      },
+      transferList: [port2],
+      resourceLimits: THREAD_HEAP,
+    });
+    const thread: Thread = { worker, port: port1, ready: false };
+    threads.add(thread);
+    port1.on("message", (reply: ThreadReply) => onReply(thread, reply));
+    worker.on("error", (error) => died(thread, error.message));
+    worker.on("exit", (code) => died(thread, `evaluation thread exited (${code})`));
+    // Neither keeps the process alive: a pending evaluation's deadline timer does.
+    worker.unref();
+    port1.unref();
+  }
+
+  function onReply(thread: Thread, reply: ThreadReply) {
+    switch (reply.kind) {
+      case "ready":
+        thread.ready = true;
+        return pump();
+      case "started-without":
+        events.onError(new AuthzError("policy_eval_error", reply.message));
+        return retire(thread, RESPAWN_BACKOFF_MS);
+      case "loaded":
+      case "load-failed": {
+        const load = loads.get(reply.policy);
+        if (!load) return;
+        if (reply.kind === "loaded") load.entrypoints ??= reply.entrypoints;
+        else load.failure ??= reply.message;
+        load.waiting.delete(thread);
+        if (load.waiting.size === 0) load.done();
+        return;
+      }
+      default:
+        return answer(thread, reply);
+    }
+  }
+
+  /**
+   * A thread that ended without being asked to (out of memory, a crash): its evaluation fails and
+   * a new thread replaces it; at once if it had been serving, after a pause if it never started.
+   */
+  function died(thread: Thread, message: string) {
+    if (!threads.has(thread)) return;
+    const error = new AuthzError("policy_eval_error", message);
+    thread.job?.settle({ error });
+    retire(thread, thread.ready ? 0 : RESPAWN_BACKOFF_MS);
+    events.onError(error);
+  }
+
+  /** Takes a thread out (terminating it) and, unless the pool is closing, starts another. */
+  function retire(thread: Thread, respawnAfterMs = 0) {
+    if (!threads.delete(thread)) return;
+    thread.port.close();
+    void thread.worker.terminate();
+    for (const load of loads.values()) {
+      if (load.waiting.delete(thread) && load.waiting.size === 0) load.done();
+    }
+    if (closed) return;
+    if (respawnAfterMs === 0) spawn();
+    else setTimeout(() => closed || spawn(), respawnAfterMs).unref();
+  }
+
+  function answer(thread: Thread, reply: Extract<ThreadReply, { id: number }>) {
+    const job = thread.job;
+    if (!job || reply.id !== job.request.id) return;
+    thread.job = undefined;
+    job.settle(
+      reply.kind === "error"
+        ? { error: new AuthzError("policy_eval_error", reply.message) }
+        : {
+            evaluation: reply.defined ? { defined: true, value: reply.value } : { defined: false },
+          },
+    );
+    pump();
+  }
+
+  function pump() {
+    for (const thread of threads) {
+      if (queue.length === 0) return;
+      if (!thread.ready || thread.job) continue;
+      const job = queue.shift() as Job;
+      job.thread = thread;
+      thread.job = job;
+      thread.port.postMessage(job.request, [job.request.input]);
+    }
+  }
+
+  /** The deadline passed: a queued job leaves the queue, a running one takes its thread down. */
+  function expire(job: Job) {
+    const thread = job.thread;
+    if (thread) {
+      // The answer may be waiting in the port behind this timer: take it if so.
+      const waiting = receiveMessageOnPort(thread.port);
+      if (waiting) onReply(thread, waiting.message as ThreadReply);
+      if (thread.job !== job) return;
+      thread.job = undefined;
+      retire(thread);
+    } else {
+      queue.splice(queue.indexOf(job), 1);
+    }
+    const where = thread ? "evaluating" : "waiting for an evaluation thread";
+    job.settle({
+      error: new AuthzError(
+        "policy_eval_timeout",
+        `deadline of ${options.timeoutMs} ms passed while ${where}`,
+      ),
+    });
+  }
+
+  function evaluate(policy: number, input: Uint8Array, entrypoint: number): Promise<Evaluation> {
+    if (closed || !images.has(policy)) {
+      return Promise.reject(new AuthzError("policy_not_loaded", "the policy was replaced"));
+    }
+    return new Promise((resolve, reject) => {
+      const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
+      const buffer = (whole ? input.buffer : input.slice().buffer) as ArrayBuffer;
+      const job: Job = {
+        request: { kind: "evaluate", id: nextId++, policy, entrypoint, input: buffer },
+        settle: (outcome) => {
+          clearTimeout(timer);
+          if ("error" in outcome) reject(outcome.error);
+          else resolve(outcome.evaluation);
+        },
+      };
+      const timer = setTimeout(() => expire(job), options.timeoutMs);
+      queue.push(job);
+      pump();
+    });
+  }
+
+  function unload(policy: number) {
+    if (!images.delete(policy)) return;
+    for (const thread of threads) thread.port.postMessage({ kind: "unload", policy });
+  }
+
+  for (let i = 0; i < options.threads; i++) spawn();
+
+  return {
+    async load(module, data) {
+      if (closed) throw new AuthzError("policy_not_loaded", "the evaluation pool is closed");
+      const image: PolicyImage = { policy: nextPolicy++, module, data };
+      const load: PendingLoad = { waiting: new Set(threads), done: () => {} };
+      const loaded = new Promise<void>((resolve) => (load.done = resolve));
+      loads.set(image.policy, load);
+      images.set(image.policy, image);
+      for (const thread of threads) thread.port.postMessage({ kind: "load", ...image });
+      // Also what keeps the process alive meanwhile: the threads and their ports do not.
+      const timer = setTimeout(() => {
+        load.failure ??= `evaluation threads did not load the policy within ${LOAD_TIMEOUT_MS} ms`;
+        load.done();
+      }, LOAD_TIMEOUT_MS);
+      await loaded;
+      clearTimeout(timer);
+      loads.delete(image.policy);
+      if (load.failure !== undefined || !load.entrypoints) {
+        unload(image.policy);
+        throw new AuthzError("bundle_invalid", load.failure ?? "no evaluation thread loaded it");
+      }
+      return {
+        entrypoints: load.entrypoints,
+        evaluate: (input, entrypoint) => evaluate(image.policy, input, entrypoint),
+        unload: () => unload(image.policy),
+      };
+    },
+    close() {
+      closed = true;
+      const error = new AuthzError("policy_not_loaded", "the sidecar is stopping");
+      for (const job of queue.splice(0)) job.settle({ error });
+      for (const thread of [...threads]) {
+        thread.job?.settle({ error });
+        retire(thread);
+      }
+    },
+  };
+}
+
+/**
+ * The thread's script, beside this module in the build. Under vitest the sources run as
+ * TypeScript, which a thread cannot load: it runs the build instead (`npm test` builds first).
+ */
+const WORKER_URL = import.meta.url.endsWith(".ts")
+  ? new URL("../../dist/policy/evaluation-worker.js", import.meta.url)
+  : new URL("./evaluation-worker.js", import.meta.url);

@@ -1,0 +1,37 @@
+import type { MessagePort } from "node:worker_threads";
+
+/** A compiled policy as the threads receive it. */
+export interface PolicyImage {
+  /** Pool-wide number of this policy. */
+  policy: number;
+  /** Compiled once in the main thread, shared by every thread. */
+  module: WebAssembly.Module;
+  /** The bundle's data document, as JSON bytes. */
+  data: ArrayBuffer;
+}
+
+/** What an evaluation thread starts with (`workerData`). */
+export interface ThreadSetup {
+  /** Largest wasm memory of each instance, in 64 KiB pages. */
+  maxMemoryPages: number;
+  /** The policies loaded when the thread starts (a replacement thread gets all of them). */
+  policies: PolicyImage[];
+  /** The thread's end of its channel to the pool. */
+  port: MessagePort;
+}
+
+/** What the pool sends a thread. */
+export type ThreadRequest =
+  | ({ kind: "load" } & PolicyImage)
+  | { kind: "unload"; policy: number }
+  /** The serialized input document is transferred. */
+  | { kind: "evaluate"; id: number; policy: number; entrypoint: number; input: ArrayBuffer };
+
+/** What a thread answers: `ready` once at start, one reply per load and per evaluation. */
+export type ThreadReply =
+  | { kind: "ready" }
+  | { kind: "started-without"; policy: number; message: string }
+  | { kind: "loaded"; policy: number; entrypoints: Record<string, number> }
+  | { kind: "load-failed"; policy: number; message: string }
+  | { kind: "result"; id: number; defined: boolean; value: unknown }
+  | { kind: "error"; id: number; message: string };
