@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildPolicy } from "./support/bundles.js";
 import { checkClient } from "./support/client.js";
 import { built, ROOT, tool } from "./support/paths.js";
 import { buildBundle, run, type Sidecar, startSidecar } from "./support/processes.js";
@@ -113,6 +114,80 @@ describe("serve with the shipped policy", () => {
     expect(event.erased).toContain("/input/attributes/request/http/headers/authorization");
     expect(sidecar.stdout.join("\n")).not.toContain("sEcReT-token");
   });
+});
+
+describe("a deny whose http_status is not a denial status", () => {
+  // The status comes from the path: /200 makes the policy deny with http_status 200.
+  const POLICY = `package envoy.authz
+
+import rego.v1
+
+allow := {
+	"allowed": false,
+	"http_status": to_number(input.parsed_path[0]),
+	"body": "denied by policy",
+	"headers": {"location": "https://login.example/"},
+}
+`;
+  let sidecar: Sidecar;
+  let client: ReturnType<typeof checkClient>;
+  beforeAll(async () => {
+    sidecar = await startSidecar({ policy: { bundle: await buildPolicy(POLICY, {}) } });
+    client = checkClient(sidecar.grpc);
+  });
+  afterAll(async () => {
+    client?.close();
+    await sidecar?.stop();
+  });
+
+  const checkPath = async (path: string) => {
+    const result = await client.check({
+      attributes: { request: { http: { method: "GET", path, headers: {} } } },
+    });
+    if (!result.ok) throw new Error(`gRPC error ${result.code}`);
+    const id = (result.response.dynamicMetadata as { decision_id: string }).decision_id;
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const line = sidecar.stdout.find((l) => l.includes(id));
+      if (line) return { response: result.response, event: JSON.parse(line) };
+      if (Date.now() > deadline) throw new Error(`no decision log event for ${id}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  it.each(["200", "204", "100"])(
+    "http_status %s: PERMISSION_DENIED with 403, logged as policy_result_invalid",
+    async (status) => {
+      const { response, event } = await checkPath(`/${status}`);
+      expect(response.status).toMatchObject({ code: 7 });
+      expect(response.deniedResponse).toEqual({
+        status: { code: "Forbidden" },
+        body: "policy_result_invalid",
+      });
+      expect(event.error).toEqual({
+        code: "policy_result_invalid",
+        message: `http_status ${status} on a deny: a denial must carry a 3xx, 4xx or 5xx status`,
+      });
+    },
+  );
+
+  it.each([
+    ["302", "Found"],
+    ["401", "Unauthorized"],
+    ["503", "ServiceUnavailable"],
+  ])(
+    "http_status %s (a redirect or an error) reaches Envoy as the policy set it",
+    async (status, name) => {
+      const { response, event } = await checkPath(`/${status}`);
+      expect(response.status).toEqual({ code: 7 });
+      expect(response.deniedResponse).toEqual({
+        status: { code: name },
+        body: "denied by policy",
+        headers: [{ header: { key: "location", value: "https://login.example/" } }],
+      });
+      expect(event.error).toBeUndefined();
+    },
+  );
 });
 
 describe("serve without a policy", () => {

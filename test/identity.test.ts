@@ -426,6 +426,45 @@ describe("attack corpus: JWT", () => {
   });
 });
 
+describe("iat: the clock tolerance (30 s by default) applies to it", () => {
+  const nowSec = () => Math.floor(Date.now() / 1000);
+  /** Signed with `iat` exactly as given (sign() would set it to now); undefined leaves it out. */
+  const withIat = (key: SigningKey, payload: Record<string, unknown>, iat: unknown) =>
+    new SignJWT(iat === undefined ? payload : { ...payload, iat })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
+      .setExpirationTime("1h")
+      .sign(key.privateKey);
+
+  it.each([
+    ["a year in the future", () => nowSec() + 365 * 86_400, "jwt: issued in the future (iat)"],
+    ["35 s in the future", () => nowSec() + 35, "jwt: issued in the future (iat)"],
+    ["a string", () => "tomorrow", "jwt: invalid iat (not a NumericDate)"],
+    ["null", () => null, "jwt: invalid iat (not a NumericDate)"],
+  ])("a JWT whose iat is %s is refused with 401", async (_, iat, reason) => {
+    const { result, event } = await check(bearer(await withIat(rsa, claims(), iat())));
+    expectInvalid(result);
+    expect(event.error).toEqual({ code: "identity_invalid", message: reason });
+    expect((event as { result?: unknown }).result).toBeUndefined();
+  });
+
+  it.each([
+    ["10 s in the future (within the tolerance)", () => nowSec() + 10],
+    ["a year in the past", () => nowSec() - 365 * 86_400],
+    ["absent (iat is optional)", () => undefined],
+  ])("a JWT whose iat is %s is accepted", async (_, iat) => {
+    const { result, event } = await check(bearer(await withIat(rsa, claims(), iat())));
+    expectAllowed(result);
+    expect(event.identity).toEqual({ subject: "alice", methods: ["jwt"] });
+  });
+
+  it("a JWT-SVID whose iat is a year in the future is refused with 401", async () => {
+    const token = await withIat(svidKey, { sub: PLANNER, aud: "openclaw" }, nowSec() + 31_536_000);
+    const { result, event } = await check(bearer(token));
+    expectInvalid(result);
+    expect(event.error?.message).toBe("jwt-svid: issued in the future (iat)");
+  });
+});
+
 describe("attack corpus: X.509-SVID", () => {
   const reasons = new Map<string, string>();
   afterAll(() => {
@@ -490,6 +529,11 @@ describe("attack corpus: trusted proxy", () => {
           "AAAA",
         ),
       "bad signature",
+    ],
+    [
+      "an iat a year in the future",
+      () => aLbToken({ sub: "x", iat: Math.floor(Date.now() / 1000) + 31_536_000 }),
+      "issued in the future (iat)",
     ],
   ])("%s is refused with 401", async (_, make, reason) => {
     const { result, event } = await check(

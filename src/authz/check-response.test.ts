@@ -75,4 +75,51 @@ describe("decisionToResponse", () => {
   ])("rejects %s", (_, decision) => {
     expect(() => decisionToResponse(decision)).toThrow(DecisionShapeError);
   });
+
+  // The status Envoy sends the client for a deny. 1xx and 2xx would read as an interim answer or
+  // success (docs/differences.md); 3xx redirects (to a login page) and 4xx/5xx are denials.
+  it.each([
+    [100, "http_status 100 on a deny: a denial must carry a 3xx, 4xx or 5xx status"],
+    [200, "http_status 200 on a deny: a denial must carry a 3xx, 4xx or 5xx status"],
+    [201, "http_status 201 on a deny"],
+    [204, "http_status 204 on a deny"],
+    [226, "http_status 226 on a deny"],
+    [299, "invalid HTTP status code 299"],
+    [418, "invalid HTTP status code 418"], // not in Envoy's StatusCode enum
+    [600, "invalid HTTP status code 600"],
+    [0, "invalid HTTP status code 0"],
+    [-403, "invalid HTTP status code -403"],
+  ])("refuses a deny with http_status %d", (status, message) => {
+    const decide = () => decisionToResponse({ allowed: false, http_status: status });
+    expect(decide).toThrow(DecisionShapeError);
+    expect(decide).toThrow(message);
+  });
+
+  it.each([300, 301, 302, 303, 304, 307, 308, 400, 401, 403, 404, 429, 500, 503, 511])(
+    "keeps a deny with http_status %d",
+    (status) => {
+      const headers = { location: "https://login.example/?next=%2F" };
+      expect(decisionToResponse({ allowed: false, http_status: status, headers })).toEqual({
+        allowed: false,
+        response: {
+          status: { code: 7 },
+          deniedResponse: {
+            status: { code: status },
+            body: "",
+            headers: [{ header: { key: "location", value: headers.location } }],
+          },
+        },
+      });
+    },
+  );
+
+  it("ignores http_status on an allow, as the peer does", () => {
+    expect(decisionToResponse({ allowed: true, http_status: 200 }).response.okResponse).toEqual({
+      headers: [],
+      headersToRemove: [],
+      responseHeadersToAdd: [],
+      queryParametersToRemove: [],
+      queryParametersToSet: [],
+    });
+  });
 });

@@ -40,7 +40,8 @@ const VALID_HTTP_STATUS = new Set([
 
 /**
  * Maps a policy result to the CheckResponse. Throws {@link DecisionShapeError} for anything the
- * peer would reject (it returns gRPC UNKNOWN there; the pipeline turns it into a deny).
+ * peer would reject (it returns gRPC UNKNOWN there; the pipeline turns it into a deny), and for a
+ * deny whose `http_status` is 1xx or 2xx, which the peer would send on to Envoy.
  */
 export function decisionToResponse(decision: unknown): {
   allowed: boolean;
@@ -156,6 +157,14 @@ function httpStatus(decision: Record<string, unknown>): number {
     throw new DecisionShapeError("expected http_status to be of type 'number'");
   if (!Number.isInteger(status) || !VALID_HTTP_STATUS.has(status)) {
     throw new DecisionShapeError(`invalid HTTP status code ${status}`);
+  }
+  // Envoy answers the client with this status: a 2xx denial reads as success, a 1xx as an interim
+  // answer. The peer passes both through; we fail closed (docs/differences.md). A 3xx stays: a
+  // redirect to a login page (`location` in `headers`) is a common ext_authz deny.
+  if (status < 300) {
+    throw new DecisionShapeError(
+      `http_status ${status} on a deny: a denial must carry a 3xx, 4xx or 5xx status`,
+    );
   }
   return status;
 }

@@ -51,9 +51,10 @@ export function peekClaims(token: string, method: CredentialMethod): JWTPayload 
 
 /**
  * Verifies a bearer token from `issuer` with jose: signature by a key of the issuer's JWKS,
- * algorithm allowlist, `iss`, `aud`, required `exp`, `nbf`/`iat` with clock tolerance, `typ`
- * when configured, unknown `crit` refused. `jku`/`x5u`/`jwk` headers are ignored: keys come only
- * from the configured source. An unknown `kid` triggers a (rate-limited) refetch and one retry.
+ * algorithm allowlist, `iss`, `aud`, required `exp`, `nbf` and `iat` ({@link issuedAtProblem})
+ * with clock tolerance, `typ` when configured, unknown `crit` refused. `jku`/`x5u`/`jwk` headers
+ * are ignored: keys come only from the configured source. An unknown `kid` triggers a
+ * (rate-limited) refetch and one retry.
  * Throws {@link InvalidCredential} or, when no keys were ever loaded, CredentialBackendError.
  */
 export async function verifyIssuerToken(
@@ -115,23 +116,43 @@ export async function verifyWith(
   const ignored = KEY_HINTS.filter((hint) => hint in header)
     .map((hint) => ` (ignored ${hint} header)`)
     .join("");
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, createLocalJWKSet(keySet), {
+    ({ payload } = await jwtVerify(token, createLocalJWKSet(keySet), {
       ...checks,
       requiredClaims: checks.requiredClaims ?? ["exp"],
       clockTolerance: settings.clockToleranceSec,
       currentDate: settings.now(),
-    });
-    return {
-      issuer: payload.iss ?? "",
-      ...(payload.sub === undefined ? {} : { subject: payload.sub }),
-      audience: typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []),
-      expires_at: payload.exp as number,
-      claims: payload,
-    };
+    }));
   } catch (error) {
     throw new InvalidCredential(method, `${reasonFor(error)}${ignored}`);
   }
+  const early = issuedAtProblem(payload, settings);
+  if (early) throw new InvalidCredential(method, `${early}${ignored}`);
+  return {
+    issuer: payload.iss ?? "",
+    ...(payload.sub === undefined ? {} : { subject: payload.sub }),
+    audience: typeof payload.aud === "string" ? [payload.aud] : (payload.aud ?? []),
+    expires_at: payload.exp as number,
+    claims: payload,
+  };
+}
+
+const NOT_NUMERIC_DATE = (claim: string) => `invalid ${claim} (not a NumericDate)`;
+
+/**
+ * What is wrong with a verified payload's `iat`, or undefined when nothing is. `iat` is optional
+ * (RFC 7519 §4.1.6), but when present it must be a NumericDate no later than now + the clock
+ * tolerance: jose compares it with the clock only when `maxTokenAge` is set, which would also
+ * make it required. Call it after jose has verified the token, so the reason is about a real one.
+ */
+export function issuedAtProblem(payload: JWTPayload, settings: JwtSettings): string | undefined {
+  const { iat } = payload;
+  if (iat === undefined) return undefined;
+  // jose refuses a non-number itself; `1e400` still parses to Infinity.
+  if (typeof iat !== "number" || !Number.isFinite(iat)) return NOT_NUMERIC_DATE("iat");
+  const now = Math.floor(settings.now().getTime() / 1000); // jose's epoch, whole seconds
+  return iat > now + settings.clockToleranceSec ? "issued in the future (iat)" : undefined;
 }
 
 const KEY_HINTS = ["jku", "x5u", "jwk", "x5c"];
@@ -150,6 +171,8 @@ function reasonFor(error: unknown): string {
   if (error instanceof errors.JWTClaimValidationFailed) {
     const claim = error.claim;
     if (error.reason === "missing") return `missing ${claim}`;
+    // jose's reason for an iat, nbf or exp that is not a number (RFC 7519 §2 NumericDate).
+    if (error.reason === "invalid") return NOT_NUMERIC_DATE(claim);
     if (claim === "nbf") return "not yet valid (nbf)";
     if (claim === "iat") return "issued in the future (iat)";
     if (claim === "iss") return "wrong issuer";

@@ -12,7 +12,7 @@ import {
 import { InvalidCredential } from "../errors.js";
 import { CredentialBackendError } from "./credential.js";
 import { type Fetch, readLimited } from "./jwks-source.js";
-import type { JwtSettings } from "./jwt.js";
+import { issuedAtProblem, type JwtSettings } from "./jwt.js";
 
 /** A load balancer that authenticates users and signs their identity into a header (AWS ALB). */
 export interface ProxyPolicy {
@@ -49,7 +49,8 @@ export function isTrustedPeer(policy: ProxyPolicy, address: string | undefined):
 /**
  * Verifies an ALB identity token: ES256 only; `signer` equal to the configured ARN; signature by
  * the key the proxy publishes for `kid`; `exp` (in the payload, and in the header when present)
- * enforced with clock tolerance. ALB pads its base64url segments, so padding is removed first.
+ * and a present `iat` enforced with clock tolerance. ALB pads its base64url segments, so padding
+ * is removed first.
  * Throws {@link InvalidCredential}, or CredentialBackendError when the key cannot be fetched.
  */
 export async function verifyProxyToken(
@@ -75,19 +76,24 @@ export async function verifyProxyToken(
   if (typeof header.exp === "number" && header.exp + settings.clockToleranceSec < now)
     throw fail("expired");
   const key = await policy.keyFor(header.kid);
+  let payload: JWTPayload;
   try {
-    const { payload } = await jwtVerify(token, key, {
+    ({ payload } = await jwtVerify(token, key, {
       algorithms: ["ES256"],
       requiredClaims: ["exp"],
       clockTolerance: settings.clockToleranceSec,
       currentDate: settings.now(),
-    });
-    return payload;
+    }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw fail("expired");
     if (error instanceof errors.JWSSignatureVerificationFailed) throw fail("bad signature");
+    if (error instanceof errors.JWTClaimValidationFailed && error.reason === "invalid")
+      throw fail(`invalid ${error.claim} (not a NumericDate)`); // RFC 7519 §2
     throw fail("invalid token");
   }
+  const early = issuedAtProblem(payload, settings);
+  if (early) throw fail(early);
+  return payload;
 }
 
 /** Looks up proxy keys by `kid` in a JWKS file kept current by the caller. */

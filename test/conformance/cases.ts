@@ -65,8 +65,41 @@ export const RESULT_CASES: ConformanceCase[] = [
   { name: "deny object defaults to 403", request: http("deny-default-status") },
   { name: "allow object with every allow key", request: http("allow-all-keys") },
   { name: "deny with 429 and body", request: http("deny-429") },
-  { name: "deny with http_status 200", request: http("deny-with-200") },
+  { name: "deny redirecting with 302 and location", request: http("deny-redirect") },
   { name: "deny ignores allow-only keys", request: http("deny-ignores-ok-keys") },
+];
+
+/**
+ * Where we answer differently from the peer on purpose; each has a section in
+ * docs/differences.md. `oracle` and `ours` are what each answers (CheckResponse subsets).
+ */
+export interface KnownDifference extends ConformanceCase {
+  oracle: Record<string, unknown>;
+  ours: Record<string, unknown>;
+}
+
+const refusedStatus = {
+  status: { code: 7 },
+  deniedResponse: { status: { code: "Forbidden" }, body: "policy_result_invalid" },
+};
+
+/**
+ * A deny whose http_status is 1xx or 2xx: the peer sends Envoy a denial that the client reads as
+ * success (or an interim answer); we refuse the result and deny with 403 (issue 12).
+ */
+export const KNOWN_DIFFERENCES: KnownDifference[] = [
+  {
+    name: "deny with http_status 200",
+    request: http("deny-with-200"),
+    oracle: { status: { code: 7 }, deniedResponse: { status: { code: "OK" } } },
+    ours: refusedStatus,
+  },
+  {
+    name: "deny with http_status 100",
+    request: http("deny-with-100"),
+    oracle: { status: { code: 7 }, deniedResponse: { status: { code: "Continue" } } },
+    ours: refusedStatus,
+  },
 ];
 
 /** Results the peer answers with gRPC UNKNOWN; we answer PERMISSION_DENIED + 403 instead. */

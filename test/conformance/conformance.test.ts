@@ -19,6 +19,7 @@ import {
   type ConformanceCase,
   FAIL_CLOSED_CASES,
   INPUT_CASES,
+  KNOWN_DIFFERENCES,
   PARSE_ERROR_CASES,
   RESULT_CASES,
 } from "./cases.js";
@@ -135,6 +136,17 @@ describe("conformance with the reference oracle", () => {
       expect(response.deniedResponse?.body).toMatch(/^(policy_undefined|policy_result_invalid)$/);
     },
   );
+
+  // Deliberate differences (docs/differences.md): both answers are pinned, so a change on either
+  // side shows up here rather than passing silently.
+  it.each(KNOWN_DIFFERENCES.map((c) => [c.name, c] as const))(
+    "%s: known difference, the peer passes it to Envoy, we deny 403",
+    async (_, kase) => {
+      const { ours, oracle } = await both(pair, kase);
+      expect(oracle).toMatchObject({ ok: true, response: kase.oracle });
+      expect(ours).toMatchObject({ ok: true, response: kase.ours });
+    },
+  );
 });
 
 describe("conformance: dry-run and skipRequestBodyParse", () => {
@@ -164,6 +176,17 @@ describe("conformance: dry-run and skipRequestBodyParse", () => {
       response: { status: { code: 7 }, deniedResponse: { status: { code: "Forbidden" } } },
     });
   });
+
+  // Known difference (docs/differences.md): the peer's dry-run turns its 1xx/2xx denial into OK;
+  // for us the result is an error, and dry-run never masks errors.
+  it.each(KNOWN_DIFFERENCES.map((c) => [c.name, c] as const))(
+    "dry-run, %s: known difference, the peer answers OK, we deny 403",
+    async (_, kase) => {
+      const { ours, oracle } = await both(dryRun, kase);
+      expect(oracle).toMatchObject({ ok: true, response: { status: {}, okResponse: {} } });
+      expect(ours).toMatchObject({ ok: true, response: kase.ours });
+    },
+  );
 
   it.each(INPUT_CASES.filter((c) => c.name.startsWith("body:")).map((c) => [c.name, c] as const))(
     "skipRequestBodyParse, %s",

@@ -50,6 +50,14 @@ decision := {"allowed": false, "http_status": 429, "body": "slow down"} if kase 
 
 decision := {"allowed": false, "http_status": 200} if kase == "deny-with-200"
 
+decision := {"allowed": false, "http_status": 100} if kase == "deny-with-100"
+
+decision := {
+	"allowed": false,
+	"http_status": 302,
+	"headers": {"location": "https://login.example/?next=%2F"},
+} if kase == "deny-redirect"
+
 decision := "yes" if kase == "string-result"
 
 decision := 1 if kase == "number-result"
