@@ -377,9 +377,18 @@ ill_typed_values_denied(pointer) if {
 	}
 }
 
-# Every field the policy reads has its test above (a new field without one fails here).
-test_every_identity_field_is_tested if {
-	{concat("", ["/", concat("/", f.path)]) | some f in authz.identity_fields} == {f[0] | some f in typed_fields}
+# With every field wrong at once, each is named, and no field the tests do not know.
+test_type_problems_name_every_field if {
+	everything_wrong := {
+		"authenticated": 1,
+		"jwt": {"claims": {"roles": 1, "groups": 1, "tenant": 1, "region": 1}},
+		"proxy": {"claims": {"cognito:groups": 1, "custom:tenant": 1}},
+		"spiffe": {"id": 1, "trust_domain": 1},
+	}
+	problems := authz.type_problems with input as req("GET", "/", everything_wrong)
+	problems == {concat("", ["identity", replace(f[0], "/", "."), " must be ", f[3]]) | some f in typed_fields}
+	d := authz.allow with input as req("GET", "/", everything_wrong)
+	d.reason == min(problems)
 }
 
 # Ill-typed claims are refused on public routes too: the deny comes before routing.
