@@ -237,7 +237,7 @@ segment_matches(p, segment) if {
 
 # --- who is calling: verified identity only (input.identity, built by the sidecar) ------------
 #
-# Each value is read only when it has its type (see identity_fields), so an odd claim never
+# Each value is read only when it has its type (see type_problems), so an odd claim never
 # stands in for a missing one; the deny on ill-typed claims above comes first anyway.
 
 authenticated if identity.authenticated == true
