@@ -3,6 +3,10 @@
 # The decision is data.envoy.authz.allow: an object with `allowed`, an HTTP status and headers for
 # denials, and a `reason` the decision log records. Roles, scopes, routes, workloads and regions
 # are data (data.json), so operators change who may do what without touching this file.
+#
+# Fail closed: every grant below is reached only through conditions that hold positively (a
+# canonical path, well-typed claims, a matching route …), and `default allow` denies whatever
+# no rule decides. Denials before routing: docs/canonical-paths.md; claim types: docs/policy.md.
 package envoy.authz
 
 import rego.v1
@@ -13,24 +17,39 @@ http_request := input.attributes.request.http
 
 identity := object.get(input, "identity", {"authenticated": false, "methods": []})
 
-# The first response whose condition holds wins; the order is the order of precedence.
-allow := deny(400, "path is not normalized") if {
-	# `.`/`..` segments (also when percent-encoded) could resolve past a route upstream.
-	some segment in input.parsed_path
-	segment in {".", ".."}
-} else := deny(403, concat("", ["Cross-region request from ", source_region, " to ", destination_region, " is denied"])) if {
-	source_region != destination_region
-} else := deny(403, concat("", ["no route for ", http_request.method, " /", concat("/", input.parsed_path)])) if {
+default allow := {
+	"allowed": false,
+	"http_status": 403,
+	"reason": "request denied",
+	"body": "request denied",
+	"headers": {"content-type": "text/plain"},
+	"dynamic_metadata": {"reason": "request denied"},
+}
+
+# The first response whose condition holds wins; the order is the order of precedence. Each
+# condition is `not <positive rule>` or a rule that is defined only when it holds, so a builtin
+# that is undefined for an odd input can make a grant vanish, never a deny.
+allow := deny(400, concat("", ["path is not canonical: ", path_problem])) if {
+	not path_canonical
+} else := deny(403, claim_problem) if {
+	not claims_well_typed
+} else := deny(403, region_problem) if {
+	not region_allowed
+} else := deny(403, concat("", ["no route for ", method, " ", raw_path])) if {
 	not route
 } else := grant("public route") if {
-	route.public
+	route.public == true
 } else := deny(401, "authentication required") if {
-	not identity.authenticated
+	not authenticated
 } else := deny(403, concat("", ["tenant ", addressed_tenant, " is not the caller's tenant"])) if {
 	not tenant_allowed
 } else := deny(403, concat("", ["missing scope ", route.scope])) if {
 	not scope_granted
-} else := grant(concat("", ["scope ", route.scope, " granted"]))
+} else := grant(concat("", ["scope ", route.scope, " granted"])) if {
+	authenticated
+	tenant_allowed
+	scope_granted
+}
 
 grant(reason) := {"allowed": true, "reason": reason, "dynamic_metadata": {"reason": reason}}
 
@@ -52,12 +71,144 @@ deny(status, reason) := {
 	"dynamic_metadata": {"reason": reason},
 } if status != 401
 
+method := object.get(http_request, "method", "")
+
+# --- canonical paths (docs/canonical-paths.md) ------------------------------------------------
+#
+# A path is canonical when it is `/`, or one or more `/segment` where every segment is one or
+# more RFC 3986 pchar characters other than `%` (no percent-escapes at all) and `;` (no path
+# parameters), and does not end with a dot (`.`, `..`, `...`, `x.`). Then percent-decoding
+# changes nothing, and `parsed_path` (what routes match) must equal the raw segments (what the
+# upstream reads). Anything else is refused with 400, before any route is looked at.
+
+raw_path := split(http_request.path, "?")[0]
+
+# One character at a time (`split(s, "")`): in wasm, a set lookup is far cheaper than a regex.
+path_characters := {c | some c in split("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,=:@/", "")}
+
+path_canonical if {
+	raw_path == "/"
+	input.parsed_path == [""]
+}
+
+path_canonical if {
+	startswith(raw_path, "/")
+	every char in split(raw_path, "") {
+		path_characters[char]
+	}
+	segments := split(substring(raw_path, 1, -1), "/")
+	every segment in segments {
+		segment != ""
+		not endswith(segment, ".")
+	}
+	input.parsed_path == segments
+}
+
+# Why a path is not canonical, for the reason and the decision log; the last line catches all.
+# `not is_string(ref)` would fail, not hold, when ref is undefined: negate a rule instead.
+has_path if is_string(http_request.path)
+
+path_problem := "the request has no path" if {
+	not has_path
+} else := "it must start with /" if {
+	not startswith(raw_path, "/")
+} else := "percent-escapes are not allowed" if {
+	contains(raw_path, "%")
+} else := "backslashes are not allowed" if {
+	contains(raw_path, `\`)
+} else := "path parameters (;) are not allowed" if {
+	contains(raw_path, ";")
+} else := "empty segments (// or a trailing /) are not allowed" if {
+	some segment in array.slice(split(raw_path, "/"), 1, count(split(raw_path, "/")))
+	segment == ""
+} else := "a segment may not end with a dot" if {
+	some segment in split(raw_path, "/")
+	endswith(segment, ".")
+} else := "characters outside A-Z a-z 0-9 - . _ ~ ! $ & ' ( ) * + , = : @ are not allowed" if {
+	some char in split(raw_path, "")
+	not path_characters[char]
+} else := "parsed_path does not match the raw path"
+
+# --- claim types (docs/policy.md): a value the policy reads is absent, or of its type ---------
+#
+# One rule per value read from input.identity. A value that is absent is simply not there for
+# the rules below (each reads it only through a type check); one that is present with another
+# type, null included, is a problem. `not has_type(...)` holds for any value not proven typed.
+
+claims_well_typed if {
+	is_object(identity)
+	count(type_problems) == 0
+}
+
+type_problems contains "identity.authenticated must be a boolean" if {
+	value := identity.authenticated
+	not is_boolean(value)
+}
+
+type_problems contains "identity.jwt.claims.roles must be an array of strings" if {
+	value := claims.roles
+	not has_type("an array of strings", value)
+}
+
+type_problems contains "identity.jwt.claims.groups must be an array of strings" if {
+	value := claims.groups
+	not has_type("an array of strings", value)
+}
+
+type_problems contains "identity.jwt.claims.tenant must be a non-empty string" if {
+	value := claims.tenant
+	not has_type("a non-empty string", value)
+}
+
+type_problems contains "identity.jwt.claims.region must be a non-empty string" if {
+	value := claims.region
+	not has_type("a non-empty string", value)
+}
+
+type_problems contains "identity.proxy.claims.cognito:groups must be an array of strings" if {
+	value := proxy_claims["cognito:groups"]
+	not has_type("an array of strings", value)
+}
+
+type_problems contains "identity.proxy.claims.custom:tenant must be a non-empty string" if {
+	value := proxy_claims["custom:tenant"]
+	not has_type("a non-empty string", value)
+}
+
+type_problems contains "identity.spiffe.id must be a non-empty string" if {
+	value := identity.spiffe.id
+	not has_type("a non-empty string", value)
+}
+
+type_problems contains "identity.spiffe.trust_domain must be a non-empty string" if {
+	value := identity.spiffe.trust_domain
+	not has_type("a non-empty string", value)
+}
+
+has_type("a non-empty string", value) if {
+	is_string(value)
+	value != ""
+}
+
+has_type("an array of strings", value) if {
+	is_array(value)
+	every element in value {
+		is_string(element)
+	}
+}
+
+claim_problem := "input.identity is not an object" if {
+	not is_object(identity)
+} else := min(type_problems) if {
+	count(type_problems) > 0
+} else := "a claim has the wrong type"
+
 # --- routes: method + path pattern; `*` is one segment, a trailing `**` any rest ---------------
 
 route := cfg.routes[min({i | some i, r in cfg.routes; route_matches(r)})]
 
 route_matches(r) if {
-	r.method in {http_request.method, "*"}
+	r.method in {method, "*"}
 	path_matches(split(trim_left(r.path, "/"), "/"), input.parsed_path)
 }
 
@@ -85,11 +236,23 @@ segment_matches(p, segment) if {
 }
 
 # --- who is calling: verified identity only (input.identity, built by the sidecar) ------------
+#
+# Each value is read only when it has its type (see type_problems), so an odd claim never
+# stands in for a missing one; the deny on ill-typed claims above comes first anyway.
+
+authenticated if identity.authenticated == true
+
+claims := object.get(identity, ["jwt", "claims"], {})
+
+proxy_claims := object.get(identity, ["proxy", "claims"], {})
+
+strings_in(value) := {s | some s in value; is_string(s)} if is_array(value)
 
 # The first workload entry whose SPIFFE ID pattern matches (`*` one segment, `**` any rest).
 workload := cfg.workloads[min({i | some i, w in cfg.workloads; spiffe_matches(w.spiffe_id, identity.spiffe.id)})]
 
 spiffe_matches(pattern, id) if {
+	is_string(id)
 	wanted := split(trim_prefix(pattern, "spiffe://"), "/")
 	actual := split(trim_prefix(id, "spiffe://"), "/")
 	wanted[0] == actual[0]
@@ -98,7 +261,7 @@ spiffe_matches(pattern, id) if {
 
 # Roles: the JWT `roles` claim, the JWT or proxy (Cognito) groups mapped by `group_roles`, and
 # the SPIFFE workload's roles.
-caller_roles contains role if some role in identity.jwt.claims.roles
+caller_roles contains role if some role in strings_in(claims.roles)
 
 caller_roles contains role if {
 	some group in caller_groups
@@ -107,22 +270,20 @@ caller_roles contains role if {
 
 caller_roles contains role if some role in workload.roles
 
-caller_groups contains group if some group in identity.jwt.claims.groups
+caller_groups contains group if some group in strings_in(claims.groups)
 
-caller_groups contains group if some group in identity.proxy.claims["cognito:groups"]
+caller_groups contains group if some group in strings_in(proxy_claims["cognito:groups"])
 
-caller_tenant := identity.jwt.claims.tenant
-
-caller_tenant := identity.proxy.claims["custom:tenant"] if not identity.jwt.claims.tenant
-
-caller_tenant := workload.tenant if {
-	not identity.jwt.claims.tenant
-	not identity.proxy.claims["custom:tenant"]
-}
+caller_tenant := claims.tenant if {
+	is_string(claims.tenant)
+} else := proxy_claims["custom:tenant"] if {
+	is_string(proxy_claims["custom:tenant"])
+} else := workload.tenant
 
 # --- least privilege: roles -> scopes; `*` and `prefix:*` are wildcards ----------------------
 
 scope_granted if {
+	is_string(route.scope)
 	some role in caller_roles
 	some granted in cfg.roles[role]
 	scope_matches(granted, route.scope)
@@ -153,9 +314,23 @@ tenant_allowed if {
 }
 
 # --- regions: source from the verified identity, destination from Envoy's context_extensions --
+#
+# The rule applies when Envoy names a destination region; a caller with no region at all (no
+# `region` claim, no mapped SPIFFE trust domain, or anonymous) is not subject to it.
 
 destination_region := input.attributes.contextExtensions.region
 
-source_region := identity.jwt.claims.region
+source_region := claims.region if {
+	is_string(claims.region)
+} else := cfg.trust_domain_regions[identity.spiffe.trust_domain]
 
-source_region := cfg.trust_domain_regions[identity.spiffe.trust_domain] if not identity.jwt.claims.region
+region_allowed if not destination_region
+
+region_allowed if not source_region
+
+region_allowed if source_region == destination_region
+
+region_problem := concat("", ["Cross-region request from ", source_region, " to ", destination_region, " is denied"]) if {
+	is_string(source_region)
+	is_string(destination_region)
+} else := "cross-region request denied"
