@@ -61,6 +61,10 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       address: config.listen.grpc,
       ...(config.listen.probe ? { probeAddress: config.listen.probe } : {}),
       maxRequestBytes: config.server.maxRequestBytes,
+      receiveTimeoutMs: config.server.receiveTimeout,
+      maxBufferedBytes: config.server.maxBufferedBytes,
+      maxConcurrentStreams: config.server.maxConcurrentStreams,
+      maxSessionMemoryMiB: config.server.maxSessionMemoryMiB,
       reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
         logger.warn(
           { path: DESCRIPTOR_SET },

@@ -12,6 +12,12 @@ describe("resolveConfig", () => {
     });
     expect(config.cache.ttl).toBe(30_000);
     expect(config.server.shutdownGrace).toBe(10_000);
+    expect(config.server).toMatchObject({
+      receiveTimeout: 5_000,
+      maxBufferedBytes: 32 * 1024 * 1024,
+      maxConcurrentStreams: 100,
+      maxSessionMemoryMiB: 64,
+    });
   });
 
   it("accepts a unix socket and durations", () => {
@@ -53,6 +59,15 @@ describe("resolveConfig", () => {
     ],
     [{ identity: { spiffe: { trustDomains: { x: "" } } } }, "identity.spiffe.trustDomains.x: "],
     [{ server: { maxRequestBytes: 1 } }, "server.maxRequestBytes: "],
+    [
+      { server: { receiveTimeout: "50ms" } },
+      "server.receiveTimeout: must be between 100ms and 10m",
+    ],
+    [
+      { server: { maxRequestBytes: 4 * 2 ** 20, maxBufferedBytes: 2 * 2 ** 20 } },
+      "server.maxBufferedBytes: must be at least server.maxRequestBytes",
+    ],
+    [{ server: { maxConcurrentStreams: 0 } }, "server.maxConcurrentStreams: "],
     [[1], "(root): "],
   ])("rejects %j naming the key path", (document, message) => {
     expect(() => resolveConfig(document)).toThrow(message);

@@ -164,12 +164,39 @@ export const configSchema = z
           .min(1024)
           .max(64 * 1024 * 1024)
           .default(8 * 1024 * 1024),
+        /**
+         * Longest a Check call may take to deliver its whole request (message and end of stream)
+         * after its HTTP/2 stream opened, 100ms–10m. Default `5s`; then DEADLINE_EXCEEDED and the
+         * stream is reset. Envoy sends each Check at once, within its ext_authz `timeout`.
+         */
+        receiveTimeout: duration
+          .refine((ms) => ms >= 100 && ms <= 600_000, "must be between 100ms and 10m")
+          .default(5_000),
+        /**
+         * Bytes that all calls still receiving their request may hold together, 1 MiB–1 GiB and at
+         * least `maxRequestBytes`. Default 32 MiB. Past it, the calls receiving longest are ended
+         * with RESOURCE_EXHAUSTED. Per worker.
+         */
+        maxBufferedBytes: z
+          .number()
+          .int()
+          .min(1024 * 1024)
+          .max(1024 * 1024 * 1024)
+          .default(32 * 1024 * 1024),
+        /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS per connection, 1–10000. Default 100 (Envoy opens more connections). */
+        maxConcurrentStreams: z.number().int().min(1).max(10_000).default(100),
+        /** Node's HTTP/2 memory per connection (nghttp2 state, received and unsent data), MiB, 1–1024. Default 64. */
+        maxSessionMemoryMiB: z.number().int().min(1).max(1024).default(64),
         /** Event loops: 1 is one process; N > 1 forks N workers sharing the listeners. Default 1. */
         workers: z.number().int().min(1).max(64).default(1),
         /** How long SIGTERM waits for in-flight checks before closing connections. Default `10s`. */
         shutdownGrace: duration.default(10_000),
       })
       .strict()
+      .refine((server) => server.maxBufferedBytes >= server.maxRequestBytes, {
+        message: "must be at least server.maxRequestBytes",
+        path: ["maxBufferedBytes"],
+      })
       .prefault({}),
     policy: z
       .object({

@@ -6,6 +6,7 @@ import type { Authorizer, CheckResponse } from "../authz/index.js";
 import { AuthzError } from "../errors.js";
 import { createRequestDecoder, createResponseEncoder, isUndecodable } from "./codec.js";
 import type { Protos } from "./protos.js";
+import { createReceiveGuard } from "./receive-guard.js";
 import { addReflection } from "./reflection.js";
 
 const AUTHZ_SERVICE = "envoy.service.auth.v3.Authorization";
@@ -29,6 +30,14 @@ export interface GrpcServerOptions {
   address: string;
   /** Largest accepted message; larger is RESOURCE_EXHAUSTED. */
   maxRequestBytes: number;
+  /** Longest a call may take to deliver its request, ms; then DEADLINE_EXCEEDED. */
+  receiveTimeoutMs: number;
+  /** Bytes all calls still receiving may hold together; the oldest are shed past it. */
+  maxBufferedBytes: number;
+  /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS announced on every connection. */
+  maxConcurrentStreams: number;
+  /** Node's per-connection HTTP/2 session memory (nghttp2 state and unsent frames), MiB. */
+  maxSessionMemoryMiB: number;
   /** A TCP `host:port` serving only gRPC health, for Kubernetes probes. */
   probeAddress?: string;
   /** Compiled `FileDescriptorSet` for server reflection; reflection is off without it. */
@@ -48,18 +57,26 @@ export interface GrpcServer {
 /**
  * Serves `envoy.service.auth.v3.Authorization/Check`, `grpc.health.v1.Health` and server
  * reflection. The Check payload is decoded by protobufjs directly (so the input document is built
- * from the wire message once); an undecodable payload is INVALID_ARGUMENT.
+ * from the wire message once); an undecodable payload is INVALID_ARGUMENT. Calls still receiving
+ * their request are bounded in time and bytes by one receive guard (receive-guard.ts), and each
+ * HTTP/2 connection in streams and session memory (docs/transport-limits.md).
  */
 export async function startGrpcServer(
   deps: GrpcServerDeps,
   options: GrpcServerOptions,
 ): Promise<GrpcServer> {
-  const server = new grpc.Server({
+  // One guard, so the main and the probe listener share one receive budget (docs/transport-limits.md).
+  const guard = createReceiveGuard(deps, options);
+  const serverOptions: grpc.ServerOptions = {
     "grpc.max_receive_message_length": options.maxRequestBytes,
     "grpc.max_send_message_length": 4 * 1024 * 1024,
+    "grpc.max_concurrent_streams": options.maxConcurrentStreams,
+    "grpc-node.max_session_memory": options.maxSessionMemoryMiB,
     // No channelz service is served; its per-call bookkeeping would be pure cost.
     "grpc.enable_channelz": 0,
-  });
+    interceptors: [guard],
+  };
+  const server = new grpc.Server(serverOptions);
   const definition = authorizationService(deps);
   server.addService(definition.service, definition.implementation);
   const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHZ_SERVICE]: "NOT_SERVING" });
@@ -68,7 +85,7 @@ export async function startGrpcServer(
 
   const address = await bind(server, options.address);
   // Kubelet's native gRPC probes need a TCP port; this one serves grpc.health.v1 and nothing else.
-  const probe = options.probeAddress ? new grpc.Server() : undefined;
+  const probe = options.probeAddress ? new grpc.Server(serverOptions) : undefined;
   if (probe && options.probeAddress) {
     health.addToServer(probe);
     await bind(probe, options.probeAddress);

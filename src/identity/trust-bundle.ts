@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import type { JWK } from "jose";
+import { pemCertificates } from "./pem.js";
 
 /** What a trust domain's bundle authorizes: CA certificates for X.509-SVIDs, keys for JWT-SVIDs. */
 export interface TrustBundle {
@@ -7,8 +8,6 @@ export interface TrustBundle {
   /** JWT-SVID keys, with SPIFFE's `use: jwt-svid` rewritten to `sig` so jose accepts them. */
   jwtAuthorities: JWK[];
 }
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /**
  * Parses a trust bundle file: a SPIFFE bundle (a JWKS whose keys carry `use: x509-svid` with
@@ -18,7 +17,7 @@ const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE
 export function parseTrustBundle(text: string): TrustBundle {
   const trimmed = text.trim();
   if (trimmed.startsWith("{")) return parseSpiffeBundle(JSON.parse(trimmed) as { keys?: unknown });
-  const blocks = trimmed.match(PEM_CERTIFICATE) ?? [];
+  const blocks = pemCertificates(trimmed);
   if (blocks.length === 0) throw new Error("no PEM certificate and not a SPIFFE bundle");
   return { x509Authorities: blocks.map((pem) => new X509Certificate(pem)), jwtAuthorities: [] };
 }

@@ -61,6 +61,29 @@ describe("trusted proxy", () => {
     await expect(verifyProxyToken(token, policy, settings)).rejects.toThrow("bad kid");
   });
 
+  it("strips trailing ALB padding only, in linear time (1M `=` per segment)", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const policy = {
+      header: "x-amzn-oidc-data",
+      peers: peerList(["10.0.0.0/8"]),
+      signer: ARN,
+      keyFor: async () => publicKey,
+    };
+    const token = await new SignJWT({ sub: "u", exp: Math.floor(Date.now() / 1000) + 60 })
+      .setProtectedHeader({ alg: "ES256", kid: "kid-1", signer: ARN })
+      .sign(privateKey);
+    const padding = "=".repeat(1_000_000);
+    const padded = token
+      .split(".")
+      .map((part) => part + padding)
+      .join(".");
+    expect(await verifyProxyToken(padded, policy, settings)).toMatchObject({ sub: "u" });
+    // `=` that is not trailing stays (and makes the token malformed); `/=+$/` retried from each.
+    await expect(verifyProxyToken(`${padding}x.${padding}x.x`, policy, settings)).rejects.toThrow(
+      "malformed token",
+    );
+  });
+
   it.each([
     ["10.1.2.3", true],
     ["10.255.255.255", true],

@@ -1,7 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import { InvalidCredential } from "../errors.js";
-
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
+import { pemCertificates } from "./pem.js";
 
 /**
  * The intermediates in the `Chain` of the last `x-forwarded-client-cert` element (the one Envoy
@@ -23,7 +22,7 @@ export function intermediatesFromXfcc(header: string | undefined): X509Certifica
   if (chain === undefined) return [];
   try {
     const pem = decodeURIComponent(unquote(chain.trim()));
-    return (pem.match(PEM_CERTIFICATE) ?? [])
+    return pemCertificates(pem)
       .slice(1)
       .map((block) => new X509Certificate(block))
       .filter((c) => c.ca);
