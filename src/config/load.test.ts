@@ -12,6 +12,7 @@ describe("resolveConfig", () => {
     });
     expect(config.cache.ttl).toBe(30_000);
     expect(config.server.shutdownGrace).toBe(10_000);
+    expect(config.decisionLog.secretNames).toEqual([]);
   });
 
   it("accepts a unix socket and durations", () => {
@@ -53,6 +54,11 @@ describe("resolveConfig", () => {
     ],
     [{ identity: { spiffe: { trustDomains: { x: "" } } } }, "identity.spiffe.trustDomains.x: "],
     [{ server: { maxRequestBytes: 1 } }, "server.maxRequestBytes: "],
+    [
+      { decisionLog: { secretNames: ["x-key", "a*b"] } },
+      "decisionLog.secretNames.1: must be a name",
+    ],
+    [{ decisionLog: { secretNames: ["*"] } }, "decisionLog.secretNames.0: must be a name"],
     [[1], "(root): "],
   ])("rejects %j naming the key path", (document, message) => {
     expect(() => resolveConfig(document)).toThrow(message);

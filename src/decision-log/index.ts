@@ -4,7 +4,7 @@ import { type EventContext, toDecisionEvent } from "./event.js";
 import type { QueuedSink } from "./queue.js";
 
 export { type DecisionEvent, type EventContext, toDecisionEvent } from "./event.js";
-export { applyMasks, DEFAULT_ERASE, MASKED, type MaskRules } from "./masking.js";
+export { createMasker, DEFAULT_ERASE, MASKED, type Masker, type MaskRules } from "./masking.js";
 export {
   createQueuedSink,
   type QueuedSink,
@@ -12,6 +12,11 @@ export {
   type SinkEvents,
   type SinkWriter,
 } from "./queue.js";
+export {
+  DEFAULT_SECRET_NAMES,
+  DEFAULT_SECRET_QUERY_NAMES,
+  isNamePattern,
+} from "./secret-names.js";
 export {
   consoleWriter,
   type LineStream,
