@@ -5,6 +5,7 @@ import type { Config } from "../config/index.js";
 import {
   consoleWriter,
   createDecisionLog,
+  createMasker,
   createQueuedSink,
   DEFAULT_ERASE,
   type DecisionLog,
@@ -92,7 +93,17 @@ export async function openDecisionLog(
     {
       path: config.policy.decision,
       labels: { id: randomUUID(), version: VERSION },
-      masks: { erase: [...DEFAULT_ERASE, ...settings.erase], mask: settings.mask },
+      masks: createMasker({
+        erase: [...DEFAULT_ERASE, ...settings.erase],
+        mask: settings.mask,
+        // The configured credential headers are secrets whatever they are called.
+        secretNames: [
+          ...settings.secretNames,
+          ...[config.identity.jwt?.header, config.identity.trustedProxy?.header].filter(
+            (header): header is string => header !== undefined,
+          ),
+        ],
+      }),
     },
     (error) => {
       metrics.decisionLog.dropped("all", 1);

@@ -18,6 +18,7 @@ describe("resolveConfig", () => {
       maxConcurrentStreams: 100,
       maxSessionMemoryMiB: 64,
     });
+    expect(config.decisionLog.secretNames).toEqual([]);
   });
 
   it("accepts a unix socket and durations", () => {
@@ -68,6 +69,11 @@ describe("resolveConfig", () => {
       "server.maxBufferedBytes: must be at least server.maxRequestBytes",
     ],
     [{ server: { maxConcurrentStreams: 0 } }, "server.maxConcurrentStreams: "],
+    [
+      { decisionLog: { secretNames: ["x-key", "a*b"] } },
+      "decisionLog.secretNames.1: must be a name",
+    ],
+    [{ decisionLog: { secretNames: ["*"] } }, "decisionLog.secretNames.0: must be a name"],
     [[1], "(root): "],
   ])("rejects %j naming the key path", (document, message) => {
     expect(() => resolveConfig(document)).toThrow(message);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_IGNORED_PATHS } from "../cache/index.js";
+import { isNamePattern } from "../decision-log/index.js";
 
 const DURATION = /^(\d+)(ms|s|m|h)$/;
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
@@ -43,6 +44,12 @@ const pointer = z
   .regex(
     /^(\/[^/]*)+$/,
     "must be a JSON pointer such as /input/attributes/request/http/headers/x-api-key",
+  );
+const secretName = z
+  .string()
+  .refine(
+    isNamePattern,
+    "must be a name such as x-tenant-key, with an optional * at either end (x-corp-*, *pin)",
   );
 const redisUrl = z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL");
 const httpsUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
@@ -316,6 +323,12 @@ export const configSchema = z
         erase: z.array(pointer).default([]),
         /** JSON pointers whose values are replaced with `**REDACTED**`. */
         mask: z.array(pointer).default([]),
+        /**
+         * Names masked wherever they appear (header, query parameter, body field), on top of the
+         * built-in list (docs/decision-log-masking.md): compared case-insensitively, letters and
+         * digits only; `*` at either end matches any prefix or suffix. Default none.
+         */
+        secretNames: z.array(secretName).default([]),
         redisStream: z
           .object({
             url: redisUrl,

@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { CheckResponse, DecisionRecord } from "../authz/index.js";
-import { createDecisionLog } from "./index.js";
+import { createDecisionLog, createMasker } from "./index.js";
 import type { QueuedSink } from "./queue.js";
 
 const DENIED: CheckResponse = { status: { code: 7 } };
-const context = { path: "envoy/authz/allow", labels: { id: "i" }, masks: { erase: [], mask: [] } };
+const context = {
+  path: "envoy/authz/allow",
+  labels: { id: "i" },
+  masks: createMasker({ erase: [], mask: [] }),
+};
 
 function memorySink(): QueuedSink & { lines: string[] } {
   const lines: string[] = [];
@@ -20,7 +24,7 @@ const record = (input: unknown): DecisionRecord => ({
   input: input as DecisionRecord["input"],
 });
 
-/** An input nested far deeper than any copy or serializer recurses. */
+/** An input nested far deeper than JSON.stringify recurses. */
 function tooDeep(): unknown {
   let node: unknown = 1;
   for (let i = 0; i < 200_000; i++) node = { a: node };
@@ -28,7 +32,7 @@ function tooDeep(): unknown {
 }
 
 describe("createDecisionLog", () => {
-  it("logs an event whose input cannot be copied without the input, saying so", async () => {
+  it("logs an event whose input cannot be serialized without the input, saying so", async () => {
     const sink = memorySink();
     const errors: Error[] = [];
     const log = createDecisionLog([sink], context, (error) => errors.push(error));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DecisionRecord } from "../authz/index.js";
 import { toDecisionEvent } from "./event.js";
-import { DEFAULT_ERASE, MASKED } from "./masking.js";
+import { createMasker, DEFAULT_ERASE, MASKED } from "./masking.js";
 
 const record = (): DecisionRecord => ({
   decisionId: "d-1",
@@ -43,10 +43,10 @@ const record = (): DecisionRecord => ({
 const context = {
   path: "envoy/authz/allow",
   labels: { id: "i-1", version: "0.1.0" },
-  masks: {
+  masks: createMasker({
     erase: [...DEFAULT_ERASE, "/input/attributes/request/http/headers/x-api-key"],
     mask: ["/input/identity/jwt/claims/email"],
-  },
+  }),
 };
 
 describe("toDecisionEvent", () => {
@@ -98,11 +98,31 @@ describe("toDecisionEvent", () => {
     ).toEqual({ accept: "*/*" });
   });
 
-  it("does not change the record it logs", () => {
+  it("does not change the record it logs: the policy's input and the (cached) result keep their secrets", () => {
     const original = record();
-    const before = JSON.stringify(original.input);
-    toDecisionEvent(original, { status: { code: 7 } }, context);
-    expect(JSON.stringify(original.input)).toBe(before);
+    const input = original.input as Record<string, unknown>;
+    input.parsed_query = { access_token: ["qs-secret"] };
+    input.parsed_body = { user: { password: "body-secret" }, items: [{ api_key: "k" }] };
+    (input.attributes as { request: { http: Record<string, unknown> } }).request.http.path =
+      "/x?token=path-secret";
+    original.result = { allowed: false, headers: { authorization: "Bearer upstream-secret" } };
+    const before = JSON.stringify([original.input, original.result]);
+    const event = toDecisionEvent(original, { status: { code: 7 } }, context);
+    expect(JSON.stringify([original.input, original.result])).toBe(before);
+    const logged = JSON.stringify(event);
+    for (const secret of ["qs-secret", "body-secret", '"k"', "path-secret", "upstream-secret"]) {
+      expect(before).toContain(secret);
+      expect(logged).not.toContain(secret);
+    }
+    expect(event.erased).toEqual(
+      expect.arrayContaining([
+        "/input/parsed_query/access_token",
+        "/input/parsed_body/user/password",
+        "/input/parsed_body/items/0/api_key",
+        "/input/attributes/request/http/path",
+        "/result/headers/authorization",
+      ]),
+    );
   });
 
   it("carries the error and its reason instead of a result", () => {

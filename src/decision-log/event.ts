@@ -1,5 +1,5 @@
 import type { CheckResponse, DecisionRecord } from "../authz/index.js";
-import { applyMasks, type MaskRules } from "./masking.js";
+import type { Masker } from "./masking.js";
 
 /**
  * One decision log event: OPA's decision log schema (`decision_id`, `timestamp`, `path`,
@@ -33,10 +33,15 @@ export interface EventContext {
   path: string;
   /** `id` (this instance) and `version`. */
   labels: Record<string, string>;
-  masks: MaskRules;
+  /** The operator's rules and the default secret names, compiled once (`createMasker`). */
+  masks: Masker;
 }
 
-/** Builds the event for a decision, masked. The record is not modified. */
+/**
+ * Builds the event for a decision, masked. The record (and the cached result it may hold) is not
+ * modified: the event shares whatever masking left unchanged with it, and edited copies of the
+ * rest, so serialize it and drop it; never modify it.
+ */
 export function toDecisionEvent(
   record: DecisionRecord,
   response: CheckResponse,
@@ -46,7 +51,7 @@ export function toDecisionEvent(
     decision_id: record.decisionId,
     timestamp: record.timestamp.toISOString(),
     path: context.path,
-    ...(record.input === undefined ? {} : { input: structuredClone(record.input) }),
+    ...(record.input === undefined ? {} : { input: record.input }),
     ...(record.error
       ? {
           error: { code: record.error.code, message: record.error.message },
@@ -66,7 +71,7 @@ export function toDecisionEvent(
     erased: [],
     ...(record.suspicious ? { suspicious: record.suspicious } : {}),
   };
-  event.erased = applyMasks(event as unknown as Record<string, unknown>, context.masks);
+  event.erased = context.masks.apply(event as unknown as Record<string, unknown>);
   return event;
 }
 

@@ -4,7 +4,7 @@ import { type EventContext, toDecisionEvent } from "./event.js";
 import type { QueuedSink } from "./queue.js";
 
 export { type DecisionEvent, type EventContext, toDecisionEvent } from "./event.js";
-export { applyMasks, DEFAULT_ERASE, MASKED, type MaskRules } from "./masking.js";
+export { createMasker, DEFAULT_ERASE, MASKED, type Masker, type MaskRules } from "./masking.js";
 export {
   createQueuedSink,
   type QueuedSink,
@@ -12,6 +12,11 @@ export {
   type SinkEvents,
   type SinkWriter,
 } from "./queue.js";
+export {
+  DEFAULT_SECRET_NAMES,
+  DEFAULT_SECRET_QUERY_NAMES,
+  isNamePattern,
+} from "./secret-names.js";
 export {
   consoleWriter,
   type LineStream,
@@ -30,7 +35,7 @@ export interface DecisionLog {
 /**
  * Creates the decision log. Events are built after the response has gone out (setImmediate),
  * serialized once and pushed to every sink's bounded queue; nothing here waits on a sink. An event
- * that cannot be built whole (an input too deep or too odd to copy) is logged without its input
+ * that cannot be built whole (an input too deep to serialize) is logged without its input
  * (`erased` says `/input`); one that cannot be built at all is reported to `onError`, and the
  * process goes on: a deferred task never throws.
  */

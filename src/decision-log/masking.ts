@@ -1,55 +1,85 @@
+import { assign, maskTree, shallowCopy } from "./mask-walk.js";
+import { compileNames, DEFAULT_SECRET_NAMES, DEFAULT_SECRET_QUERY_NAMES } from "./secret-names.js";
+
 /**
  * What the decision log never shows. Pointers are RFC 6901 into the event (`/input/...`, OPA's
- * decision-log masking style). Erased values are removed; masked values are replaced.
+ * decision-log masking style). Erased values are removed; masked values are replaced. On top of
+ * the pointers, every name in {@link DEFAULT_SECRET_NAMES} (and `secretNames`) is masked wherever
+ * it appears (docs/decision-log-masking.md).
  */
 export interface MaskRules {
   /** Removed from the event. */
   erase: string[];
   /** Replaced with {@link MASKED}. */
   mask: string[];
+  /** Name patterns masked on top of the defaults (`x-my-key`, `*pin`, `x-corp-*`). Default none. */
+  secretNames?: string[];
 }
 
 export const MASKED = "**REDACTED**";
 
-const HEADERS = "/input/attributes/request/http/headers";
+/** Masks one event; build it once per process with {@link createMasker}. */
+export interface Masker {
+  /**
+   * Masks an event whose top-level object is fresh but whose members (`input`, `result`) may be
+   * shared with the cache or the pipeline: those are never modified, only replaced by edited
+   * shallow copies where something changes. Returns the pointers erased or masked (only those
+   * present), for the event's `erased` field; it names places, never values.
+   */
+  apply(event: Record<string, unknown>): string[];
+}
 
-/** Credentials and identity assertions, and the raw request body, which may carry either. */
+/** Values that no name gives away: the raw body (parsed into `parsed_body`) and the peer's certificate. */
 export const DEFAULT_ERASE = [
-  ...[
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-forwarded-client-cert",
-  ].map((h) => `${HEADERS}/${h}`),
   "/input/attributes/request/http/body",
   "/input/attributes/request/http/rawBody",
   "/input/attributes/source/certificate",
 ];
 
-/** Header name prefixes erased whatever follows (AWS ALB's `x-amzn-oidc-data`, `-identity`, `-accesstoken`). */
-export const ERASED_HEADER_PREFIXES = ["x-amzn-oidc-"];
-
 type Json = Record<string, unknown>;
 
+const FORM = "application/x-www-form-urlencoded";
+
 /**
- * Applies the rules to an event in place: it must be a fresh copy of anything shared. Returns the
- * pointers that were erased or masked (only those present), for the event's `erased` field.
+ * Compiles the rules. Throws TypeError for a secret name that is not a pattern (the config
+ * schema refuses those first).
  */
-export function applyMasks(event: Json, rules: MaskRules): string[] {
-  const applied: string[] = [];
-  for (const pointer of rules.erase) if (edit(event, pointer, undefined)) applied.push(pointer);
-  for (const pointer of rules.mask) if (edit(event, pointer, MASKED)) applied.push(pointer);
-  const headers = resolve(event, HEADERS);
-  if (headers) {
-    for (const name of Object.keys(headers)) {
-      if (ERASED_HEADER_PREFIXES.some((prefix) => name.toLowerCase().startsWith(prefix))) {
-        delete headers[name];
-        applied.push(`${HEADERS}/${name}`);
-      }
-    }
-  }
-  return applied;
+export function createMasker(rules: MaskRules): Masker {
+  const extra = rules.secretNames ?? [];
+  const isSecret = compileNames([...DEFAULT_SECRET_NAMES, ...extra]);
+  const isSecretParam = compileNames([
+    ...DEFAULT_SECRET_NAMES,
+    ...DEFAULT_SECRET_QUERY_NAMES,
+    ...extra,
+  ]);
+  const erase = rules.erase.map(tokens);
+  const mask = rules.mask.map(tokens);
+  return {
+    apply(event) {
+      const owned = new Set<object>([event]);
+      const applied: string[] = [];
+      erase.forEach((path, i) => {
+        if (edit(event, path, undefined, owned)) applied.push(rules.erase[i] as string);
+      });
+      mask.forEach((path, i) => {
+        if (edit(event, path, MASKED, owned)) applied.push(rules.mask[i] as string);
+      });
+      const input = asObject(event.input);
+      const http = asObject(asObject(asObject(input?.attributes)?.request)?.http);
+      const headers = asObject(http?.headers);
+      const type = headers?.["content-type"];
+      const form = typeof type === "string" && type.includes(FORM) ? input?.parsed_body : undefined;
+      const plan = { isSecret, isSecretParam, masked: MASKED, owned, http, headers, form };
+      applied.push(...maskTree(event, STARTS, { ...plan, query: input?.parsed_query }));
+      return applied;
+    },
+  };
+}
+
+const STARTS = ["input", "result"] as const;
+
+function asObject(value: unknown): Json | undefined {
+  return typeof value === "object" && value !== null ? (value as Json) : undefined;
 }
 
 function tokens(pointer: string): string[] {
@@ -59,24 +89,36 @@ function tokens(pointer: string): string[] {
     .map((t) => t.replaceAll("~1", "/").replaceAll("~0", "~"));
 }
 
-function walk(root: Json, path: string[]): Json | undefined {
+/**
+ * Erases (`replacement` undefined) or replaces the value at `pointer`, copying every container
+ * on the way that this event does not own yet; true if it was there.
+ */
+function edit(
+  root: Json,
+  pointer: readonly string[],
+  replacement: string | undefined,
+  owned: Set<object>,
+) {
+  const path = pointer.slice(0, -1);
+  const last = pointer[pointer.length - 1] as string;
   let node: unknown = root;
   for (const token of path) {
-    if (typeof node !== "object" || node === null) return undefined;
-    node = (node as Json)[token];
+    const object = asObject(node);
+    node = object && Object.hasOwn(object, token) ? object[token] : undefined;
   }
-  return typeof node === "object" && node !== null ? (node as Json) : undefined;
-}
-
-const resolve = (root: Json, pointer: string) => walk(root, tokens(pointer));
-
-/** Erases (`replacement` undefined) or replaces the value at `pointer`; true if it was there. */
-function edit(root: Json, pointer: string, replacement: string | undefined): boolean {
-  const path = tokens(pointer);
-  const last = path.pop();
-  const container = walk(root, path);
-  if (!container || last === undefined || !(last in container)) return false;
-  if (replacement === undefined) delete container[last];
-  else container[last] = replacement;
+  const container = asObject(node);
+  if (!container || !Object.hasOwn(container, last)) return false;
+  let at = root;
+  for (const token of path) {
+    let child = at[token] as Json;
+    if (!owned.has(child)) {
+      child = Array.isArray(child) ? (child.slice() as unknown as Json) : shallowCopy(child);
+      owned.add(child);
+      assign(at, token, child);
+    }
+    at = child;
+  }
+  if (replacement === undefined) delete at[last];
+  else assign(at, last, replacement);
   return true;
 }
