@@ -65,25 +65,29 @@ export function isNamePattern(pattern: string): boolean {
 const MEMO_LIMIT = 4096;
 
 /**
- * Compiles patterns into one test. Results are memoized (headers repeat from event to event); the
- * memo is dropped when it reaches 4096 names, so request-chosen names cannot grow it.
- * Throws TypeError for a pattern that {@link isNamePattern} refuses.
+ * Compiles patterns into one test: plain string comparisons (equal, starts with, ends with,
+ * contains), linear in the name whatever it holds. Results are memoized (headers repeat from
+ * event to event); the memo is dropped when it reaches 4096 names, so request-chosen names
+ * cannot grow it. Throws TypeError for a pattern that {@link isNamePattern} refuses.
  */
 export function compileNames(patterns: readonly string[]): NameTest {
-  const parts = patterns.map((pattern) => {
+  const matchers = patterns.map((pattern): ((name: string) => boolean) => {
     if (!isNamePattern(pattern)) throw new TypeError(`not a name pattern: ${pattern}`);
     const core = normalizeName(pattern);
-    const prefix = pattern.startsWith("*") ? "" : "^";
-    const suffix = pattern.endsWith("*") ? "" : "$";
-    return `${prefix}${core}${suffix}`;
+    const anyStart = pattern.startsWith("*");
+    const anyEnd = pattern.endsWith("*");
+    if (anyStart && anyEnd) return (name) => name.includes(core);
+    if (anyStart) return (name) => name.endsWith(core);
+    if (anyEnd) return (name) => name.startsWith(core);
+    return (name) => name === core;
   });
-  const regex = parts.length === 0 ? /$^/ : new RegExp(parts.join("|"));
+  const matches = (normalized: string) => matchers.some((match) => match(normalized));
   const memo = new Map<string, boolean>();
   return (name) => {
     let secret = memo.get(name);
     if (secret === undefined) {
       if (memo.size >= MEMO_LIMIT) memo.clear();
-      secret = regex.test(normalizeName(name));
+      secret = matches(normalizeName(name));
       memo.set(name, secret);
     }
     return secret;

@@ -59,8 +59,10 @@ export async function watchBundle(
         ? await download(options, version, deps.fetch, limits)
         : await readLocal(options.location, version, limits);
       if (next) {
+        // Recorded before unpacking: a version that cannot be unpacked is refused once, not on
+        // every poll until it changes.
         version = next.version;
-        await deps.offer(next.files, options.location);
+        await deps.offer(await next.unpack(), options.location);
       }
     } catch (error) {
       deps.onError(
@@ -117,8 +119,11 @@ async function download(
       );
     chunks.push(chunk as Uint8Array);
   }
-  const files = await unpackBundle(Buffer.concat(chunks), limits);
-  return { files, version: response.headers.get("etag") ?? "" };
+  const bytes = Buffer.concat(chunks);
+  return {
+    version: response.headers.get("etag") ?? "",
+    unpack: () => unpackBundle(bytes, limits),
+  };
 }
 
 /** Reads a local bundle when its stats changed since `seen`. */
@@ -128,10 +133,11 @@ async function readLocal(location: string, seen: string, limits: BundleLimits) {
     ? await directoryVersion(location)
     : `${info.mtimeMs}:${info.size}:${info.ino}`;
   if (version === seen) return undefined;
-  const files = info.isDirectory()
-    ? await readBundleDirectory(location, limits)
-    : await unpackBundle(await readFile(location), limits);
-  return { files, version };
+  const unpack = async () =>
+    info.isDirectory()
+      ? readBundleDirectory(location, limits)
+      : unpackBundle(await readFile(location), limits);
+  return { version, unpack };
 }
 
 /** A directory changes when any file below it does: fold every file's stats together. */
