@@ -60,6 +60,8 @@ interface Job {
 interface Thread {
   worker: Worker;
   port: MessagePort;
+  /** Incremented and notified after every message posted to the thread (it sleeps on it). */
+  posted: Int32Array;
   ready: boolean;
   job?: Job;
 }
@@ -75,7 +77,7 @@ interface PendingLoad {
  * V8 limits of each thread's own heap (wasm memory is outside it, bounded by `maxMemoryPages`):
  * room for result sets, not for a second copy of the sidecar.
  */
-const THREAD_HEAP = { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8, stackSizeMb: 4 };
+const THREAD_HEAP = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 };
 
 /** Longest the threads may take to instantiate a new policy. */
 const LOAD_TIMEOUT_MS = 30_000;
@@ -103,16 +105,18 @@ export function createEvaluationPool(
 
   function spawn() {
     const { port1, port2 } = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
     const worker = new Worker(WORKER_URL, {
       workerData: {
         maxMemoryPages: options.maxMemoryPages,
         policies: [...images.values()],
         port: port2,
+        signal,
       },
       transferList: [port2],
       resourceLimits: THREAD_HEAP,
     });
-    const thread: Thread = { worker, port: port1, ready: false };
+    const thread: Thread = { worker, port: port1, posted: new Int32Array(signal), ready: false };
     threads.add(thread);
     port1.on("message", (reply: ThreadReply) => onReply(thread, reply));
     worker.on("error", (error) => died(thread, error.message));
@@ -184,6 +188,12 @@ export function createEvaluationPool(
     pump();
   }
 
+  function post(thread: Thread, request: ThreadRequest, transfer: ArrayBuffer[] = []) {
+    thread.port.postMessage(request, transfer);
+    Atomics.add(thread.posted, 0, 1);
+    Atomics.notify(thread.posted, 0);
+  }
+
   function pump() {
     for (const thread of threads) {
       if (queue.length === 0) return;
@@ -191,7 +201,7 @@ export function createEvaluationPool(
       const job = queue.shift() as Job;
       job.thread = thread;
       thread.job = job;
-      thread.port.postMessage(job.request, [job.request.input]);
+      post(thread, job.request, [job.request.input]);
     }
   }
 
@@ -240,7 +250,7 @@ export function createEvaluationPool(
 
   function unload(policy: number) {
     if (!images.delete(policy)) return;
-    for (const thread of threads) thread.port.postMessage({ kind: "unload", policy });
+    for (const thread of threads) post(thread, { kind: "unload", policy });
   }
 
   for (let i = 0; i < options.threads; i++) spawn();
@@ -253,7 +263,7 @@ export function createEvaluationPool(
       const loaded = new Promise<void>((resolve) => (load.done = resolve));
       loads.set(image.policy, load);
       images.set(image.policy, image);
-      for (const thread of threads) thread.port.postMessage({ kind: "load", ...image });
+      for (const thread of threads) post(thread, { kind: "load", ...image });
       // Also what keeps the process alive meanwhile: the threads and their ports do not.
       const timer = setTimeout(() => {
         load.failure ??= `evaluation threads did not load the policy within ${LOAD_TIMEOUT_MS} ms`;

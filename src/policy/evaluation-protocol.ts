@@ -18,6 +18,12 @@ export interface ThreadSetup {
   policies: PolicyImage[];
   /** The thread's end of its channel to the pool. */
   port: MessagePort;
+  /**
+   * One Int32 the pool increments (and `Atomics.notify`s) after each message it posts: the thread
+   * sleeps on it with `Atomics.wait`, a futex, which wakes in microseconds where an idle event
+   * loop takes a hundred or more on a busy VM.
+   */
+  signal: SharedArrayBuffer;
 }
 
 /** What the pool sends a thread. */

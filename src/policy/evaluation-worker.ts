@@ -4,7 +4,7 @@
  * (a deadline passed); nothing here needs cleaning up when it does.
  */
 import { createRequire } from "node:module";
-import { workerData } from "node:worker_threads";
+import { receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import type {
   PolicyImage,
@@ -18,7 +18,7 @@ const opa = createRequire(import.meta.url)(
   "@open-policy-agent/opa-wasm",
 ) as typeof import("@open-policy-agent/opa-wasm");
 
-const { maxMemoryPages, policies, port } = workerData as ThreadSetup;
+const { maxMemoryPages, policies, port, signal } = workerData as ThreadSetup;
 const images = new Map<number, PolicyImage>();
 /** Instances by policy; absent after a trap until the next evaluation makes a fresh one. */
 const instances = new Map<number, LoadedPolicy>();
@@ -74,7 +74,7 @@ for (const image of policies) {
 }
 reply({ kind: "ready" });
 
-port.on("message", (request: ThreadRequest) => {
+function handle(request: ThreadRequest) {
   if (request.kind === "evaluate") return reply(evaluate(request));
   if (request.kind === "unload") {
     images.delete(request.policy);
@@ -88,4 +88,15 @@ port.on("message", (request: ThreadRequest) => {
     instances.delete(request.policy);
     reply({ kind: "load-failed", policy: request.policy, message: describe(error) });
   }
-});
+}
+
+// The thread does nothing but this: drain the port, then sleep until the pool signals again.
+// Reading the counter before draining means a message posted meanwhile ends the wait at once.
+const posted = new Int32Array(signal);
+for (;;) {
+  const seen = Atomics.load(posted, 0);
+  for (let next = receiveMessageOnPort(port); next; next = receiveMessageOnPort(port)) {
+    handle(next.message as ThreadRequest);
+  }
+  Atomics.wait(posted, 0, seen);
+}
