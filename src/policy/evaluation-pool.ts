@@ -1,11 +1,6 @@
-import {
-  MessageChannel,
-  type MessagePort,
-  receiveMessageOnPort,
-  Worker,
-} from "node:worker_threads";
 import { AuthzError } from "../errors.js";
 import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
+import { type EvaluationThread, startThread } from "./evaluation-thread.js";
 
 /** The outcome of one evaluation: `defined` is false when the decision path has no value. */
 export type Evaluation = { defined: false } | { defined: true; value: unknown };
@@ -58,10 +53,7 @@ interface Job {
 }
 
 interface Thread {
-  worker: Worker;
-  port: MessagePort;
-  /** Incremented and notified after every message posted to the thread (it sleeps on it). */
-  posted: Int32Array;
+  handle: EvaluationThread;
   ready: boolean;
   job?: Job;
 }
@@ -72,12 +64,6 @@ interface PendingLoad {
   failure?: string;
   done(): void;
 }
-
-/**
- * V8 limits of each thread's own heap (wasm memory is outside it, bounded by `maxMemoryPages`):
- * room for result sets, not for a second copy of the sidecar.
- */
-const THREAD_HEAP = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 };
 
 /** Longest the threads may take to instantiate a new policy. */
 const LOAD_TIMEOUT_MS = 30_000;
@@ -104,26 +90,15 @@ export function createEvaluationPool(
   let closed = false;
 
   function spawn() {
-    const { port1, port2 } = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    const worker = new Worker(WORKER_URL, {
-      workerData: {
-        maxMemoryPages: options.maxMemoryPages,
-        policies: [...images.values()],
-        port: port2,
-        signal,
-      },
-      transferList: [port2],
-      resourceLimits: THREAD_HEAP,
-    });
-    const thread: Thread = { worker, port: port1, posted: new Int32Array(signal), ready: false };
+    const thread: Thread = {
+      ready: false,
+      // The callbacks run later, from the event loop: `thread` is assigned by then.
+      handle: startThread(
+        { maxMemoryPages: options.maxMemoryPages, policies: [...images.values()] },
+        { onReply: (reply) => onReply(thread, reply), onExit: (message) => died(thread, message) },
+      ),
+    };
     threads.add(thread);
-    port1.on("message", (reply: ThreadReply) => onReply(thread, reply));
-    worker.on("error", (error) => died(thread, error.message));
-    worker.on("exit", (code) => died(thread, `evaluation thread exited (${code})`));
-    // Neither keeps the process alive: a pending evaluation's deadline timer does.
-    worker.unref();
-    port1.unref();
   }
 
   function onReply(thread: Thread, reply: ThreadReply) {
@@ -164,8 +139,7 @@ export function createEvaluationPool(
   /** Takes a thread out (terminating it) and, unless the pool is closing, starts another. */
   function retire(thread: Thread, respawnAfterMs = 0) {
     if (!threads.delete(thread)) return;
-    thread.port.close();
-    void thread.worker.terminate();
+    thread.handle.terminate();
     for (const load of loads.values()) {
       if (load.waiting.delete(thread) && load.waiting.size === 0) load.done();
     }
@@ -188,12 +162,6 @@ export function createEvaluationPool(
     pump();
   }
 
-  function post(thread: Thread, request: ThreadRequest, transfer: ArrayBuffer[] = []) {
-    thread.port.postMessage(request, transfer);
-    Atomics.add(thread.posted, 0, 1);
-    Atomics.notify(thread.posted, 0);
-  }
-
   function pump() {
     for (const thread of threads) {
       if (queue.length === 0) return;
@@ -201,7 +169,7 @@ export function createEvaluationPool(
       const job = queue.shift() as Job;
       job.thread = thread;
       thread.job = job;
-      post(thread, job.request, [job.request.input]);
+      thread.handle.post(job.request, [job.request.input]);
     }
   }
 
@@ -210,8 +178,8 @@ export function createEvaluationPool(
     const thread = job.thread;
     if (thread) {
       // The answer may be waiting in the port behind this timer: take it if so.
-      const waiting = receiveMessageOnPort(thread.port);
-      if (waiting) onReply(thread, waiting.message as ThreadReply);
+      const waiting = thread.handle.takeWaiting();
+      if (waiting) onReply(thread, waiting);
       if (thread.job !== job) return;
       thread.job = undefined;
       retire(thread);
@@ -250,7 +218,7 @@ export function createEvaluationPool(
 
   function unload(policy: number) {
     if (!images.delete(policy)) return;
-    for (const thread of threads) post(thread, { kind: "unload", policy });
+    for (const thread of threads) thread.handle.post({ kind: "unload", policy });
   }
 
   for (let i = 0; i < options.threads; i++) spawn();
@@ -263,7 +231,7 @@ export function createEvaluationPool(
       const loaded = new Promise<void>((resolve) => (load.done = resolve));
       loads.set(image.policy, load);
       images.set(image.policy, image);
-      for (const thread of threads) post(thread, { kind: "load", ...image });
+      for (const thread of threads) thread.handle.post({ kind: "load", ...image });
       // Also what keeps the process alive meanwhile: the threads and their ports do not.
       const timer = setTimeout(() => {
         load.failure ??= `evaluation threads did not load the policy within ${LOAD_TIMEOUT_MS} ms`;
@@ -293,11 +261,3 @@ export function createEvaluationPool(
     },
   };
 }
-
-/**
- * The thread's script, beside this module in the build. Under vitest the sources run as
- * TypeScript, which a thread cannot load: it runs the build instead (`npm test` builds first).
- */
-const WORKER_URL = import.meta.url.endsWith(".ts")
-  ? new URL("../../dist/policy/evaluation-worker.js", import.meta.url)
-  : new URL("./evaluation-worker.js", import.meta.url);

@@ -1,0 +1,78 @@
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
+
+/** One evaluation thread as the pool drives it. */
+export interface EvaluationThread {
+  /** Posts a request (transferring `transfer`) and wakes the thread. */
+  post(request: ThreadRequest, transfer?: ArrayBuffer[]): void;
+  /** A reply already in the port but not yet delivered (a timer can run before delivery). */
+  takeWaiting(): ThreadReply | undefined;
+  /** Stops the thread at once, wherever it is (wasm included); no event follows. */
+  terminate(): void;
+}
+
+/** What a thread tells the pool. */
+export interface ThreadEvents {
+  onReply(reply: ThreadReply): void;
+  /** The thread ended without being asked to (a crash, out of memory). */
+  onExit(message: string): void;
+}
+
+/**
+ * V8 limits of each thread's own heap (wasm memory is outside it, bounded by `maxMemoryPages`):
+ * room for result sets, not for a second copy of the sidecar.
+ */
+const THREAD_HEAP = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 };
+
+/**
+ * Starts a thread holding `policies`. Neither the thread nor its port keeps the process alive:
+ * whoever waits on it holds a timer that does.
+ */
+export function startThread(
+  setup: { maxMemoryPages: number; policies: PolicyImage[] },
+  events: ThreadEvents,
+): EvaluationThread {
+  const { port1: port, port2 } = new MessageChannel();
+  const signal = new SharedArrayBuffer(4);
+  const worker = new Worker(WORKER_URL, {
+    workerData: { ...setup, port: port2, signal },
+    transferList: [port2],
+    resourceLimits: THREAD_HEAP,
+  });
+  const posted = new Int32Array(signal);
+  let stopped = false;
+  const exited = (message: string) => {
+    if (stopped) return;
+    stopped = true;
+    port.close();
+    events.onExit(message);
+  };
+  port.on("message", (reply: ThreadReply) => stopped || events.onReply(reply));
+  worker.on("error", (error) => exited(error.message));
+  worker.on("exit", (code) => exited(`evaluation thread exited (${code})`));
+  worker.unref();
+  port.unref();
+  return {
+    post(request, transfer = []) {
+      port.postMessage(request, transfer);
+      // The thread sleeps on this counter (a futex): it wakes in microseconds, where an idle
+      // event loop woken by a message takes a hundred or more on a busy machine.
+      Atomics.add(posted, 0, 1);
+      Atomics.notify(posted, 0);
+    },
+    takeWaiting: () => receiveMessageOnPort(port)?.message as ThreadReply | undefined,
+    terminate() {
+      stopped = true;
+      port.close();
+      void worker.terminate();
+    },
+  };
+}
+
+/**
+ * The thread's script, beside this module in the build. Under vitest the sources run as
+ * TypeScript, which a thread cannot load: it runs the build instead (`npm test` builds first).
+ */
+const WORKER_URL = import.meta.url.endsWith(".ts")
+  ? new URL("../../dist/policy/evaluation-worker.js", import.meta.url)
+  : new URL("./evaluation-worker.js", import.meta.url);
