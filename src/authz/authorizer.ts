@@ -39,7 +39,7 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     const evaluate = async () => {
       const started = clock.nowNs();
       try {
-        return await policy.evaluate(deps.serializeInput(input));
+        return await policy.evaluate(deps.serializeInput(input), record.decisionId);
       } finally {
         record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
       }

@@ -35,7 +35,7 @@ export interface DecisionPolicy {
   /** Changes whenever the policy or its data does (cache keys use it). */
   readonly id: string;
   /** Evaluates serialized input; rejects (a deny) on an evaluation error or a passed deadline. */
-  evaluate(inputJson: Uint8Array): Promise<Evaluation>;
+  evaluate(inputJson: Uint8Array, decisionId: string): Promise<Evaluation>;
 }
 
 /** Everything one decision produced, for the decision log and metrics. */

@@ -16,7 +16,7 @@ export interface PolicyEngine {
    * evaluation thread. Rejects with `AuthzError("policy_eval_timeout")` past the deadline and
    * `AuthzError("policy_eval_error")` on a trap or builtin error.
    */
-  evaluate(inputJson: Uint8Array): Promise<Evaluation>;
+  evaluate(inputJson: Uint8Array, decisionId?: string): Promise<Evaluation>;
   /** Frees the policy's instances; evaluations after it are refused. */
   close(): void;
 }
@@ -57,7 +57,7 @@ export async function loadWasmPolicy(
   return {
     revision: bundle.revision,
     id: policyId(bundle),
-    evaluate: (inputJson) => policy.evaluate(inputJson, entrypoint),
+    evaluate: (inputJson, decisionId) => policy.evaluate(inputJson, entrypoint, decisionId),
     close: () => policy.unload(),
   };
 }

@@ -25,7 +25,7 @@ export interface PooledPolicy {
    * terminated and replaced), `AuthzError("policy_eval_error")` on a trap, a builtin error or a
    * thread that died, and `AuthzError("policy_not_loaded")` once unloaded.
    */
-  evaluate(input: Uint8Array, entrypoint: number): Promise<Evaluation>;
+  evaluate(input: Uint8Array, entrypoint: number, label?: string): Promise<Evaluation>;
   /** Frees the policy's instances in every thread. */
   unload(): void;
 }
@@ -44,10 +44,14 @@ export interface EvaluationPool {
 /** What the pool tells the rest of the sidecar: threads that died or could not be replaced. */
 export interface EvaluationPoolEvents {
   onError(error: AuthzError): void;
+  /** A `print()` line, with the label of the evaluation that printed it (the decision id). */
+  onPrint(label: string | undefined, line: string): void;
 }
 
 interface Job {
   request: Extract<ThreadRequest, { kind: "evaluate" }>;
+  /** What `print()` lines of this evaluation are logged with (the decision id). */
+  label: string | undefined;
   settle(outcome: { evaluation: Evaluation } | { error: AuthzError }): void;
   thread?: Thread;
 }
@@ -120,6 +124,7 @@ export function createEvaluationPool(
         return;
       }
       default:
+        if (reply.kind === "print") return printed(thread, reply.id, reply.line);
         return answer(thread, reply);
     }
   }
@@ -148,7 +153,12 @@ export function createEvaluationPool(
     else setTimeout(() => closed || spawn(), respawnAfterMs).unref();
   }
 
-  function answer(thread: Thread, reply: Extract<ThreadReply, { id: number }>) {
+  function printed(thread: Thread, id: number | undefined, line: string) {
+    const label = thread.job && thread.job.request.id === id ? thread.job.label : undefined;
+    events.onPrint(label, line);
+  }
+
+  function answer(thread: Thread, reply: Extract<ThreadReply, { kind: "result" | "error" }>) {
     const job = thread.job;
     if (!job || reply.id !== job.request.id) return;
     thread.job = undefined;
@@ -195,7 +205,12 @@ export function createEvaluationPool(
     });
   }
 
-  function evaluate(policy: number, input: Uint8Array, entrypoint: number): Promise<Evaluation> {
+  function evaluate(
+    policy: number,
+    input: Uint8Array,
+    entrypoint: number,
+    label: string | undefined,
+  ): Promise<Evaluation> {
     if (closed || !images.has(policy)) {
       return Promise.reject(new AuthzError("policy_not_loaded", "the policy was replaced"));
     }
@@ -204,6 +219,7 @@ export function createEvaluationPool(
       const buffer = (whole ? input.buffer : input.slice().buffer) as ArrayBuffer;
       const job: Job = {
         request: { kind: "evaluate", id: nextId++, policy, entrypoint, input: buffer },
+        label,
         settle: (outcome) => {
           clearTimeout(timer);
           if ("error" in outcome) reject(outcome.error);
@@ -246,7 +262,7 @@ export function createEvaluationPool(
       }
       return {
         entrypoints: load.entrypoints,
-        evaluate: (input, entrypoint) => evaluate(image.policy, input, entrypoint),
+        evaluate: (input, entrypoint, label) => evaluate(image.policy, input, entrypoint, label),
         unload: () => unload(image.policy),
       };
     },

@@ -40,4 +40,6 @@ export type ThreadReply =
   | { kind: "loaded"; policy: number; entrypoints: Record<string, number> }
   | { kind: "load-failed"; policy: number; message: string }
   | { kind: "result"; id: number; defined: boolean; value: unknown }
-  | { kind: "error"; id: number; message: string };
+  | { kind: "error"; id: number; message: string }
+  /** A `print()` line of the evaluation `id` (undefined: while loading). */
+  | { kind: "print"; id: number | undefined; line: string };

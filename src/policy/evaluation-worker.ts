@@ -4,8 +4,10 @@
  * (a deadline passed); nothing here needs cleaning up when it does.
  */
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
+import { BUILTINS, createContextSource, hostBuiltins, missingBuiltins } from "./builtins/index.js";
 import type {
   PolicyImage,
   ThreadReply,
@@ -13,10 +15,26 @@ import type {
   ThreadSetup,
 } from "./evaluation-protocol.js";
 
+const require = createRequire(import.meta.url);
 // The package's ES module entry exports only `loadPolicy`; `loadPolicySync` is on the CommonJS one.
-const opa = createRequire(import.meta.url)(
-  "@open-policy-agent/opa-wasm",
-) as typeof import("@open-policy-agent/opa-wasm");
+const opa = require("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
+// The SDK's own builtins win over custom ones of the same name; ours follow topdown where the
+// SDK's differ (sprintf follows Go's fmt), so the SDK's copies of those are taken out.
+// (The package exports no subpath: its builtins table is found beside its entry.)
+const sdkBuiltins = require(
+  join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins/index.js"),
+) as Record<string, unknown>;
+for (const name of Object.keys(BUILTINS)) delete sdkBuiltins[name];
+
+/** The evaluation under way: its request id, so `print()` lines name their decision. */
+let evaluating: number | undefined;
+const contexts = createContextSource({
+  nowNs: () => BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n),
+  print: (line) => reply({ kind: "print", id: evaluating, line }),
+});
+const custom = hostBuiltins(contexts);
+// opa-wasm writes its own debug output with console.log: stdout is the decision log's.
+console.log = (...args: unknown[]) => console.error(...args);
 
 const { maxMemoryPages, policies, port, signal } = workerData as ThreadSetup;
 const images = new Map<number, PolicyImage>();
@@ -24,16 +42,22 @@ const images = new Map<number, PolicyImage>();
 const instances = new Map<number, LoadedPolicy>();
 
 function instantiate(image: PolicyImage): LoadedPolicy {
-  const instance = opa.loadPolicySync(image.module, { initial: 5, maximum: maxMemoryPages });
+  const instance = opa.loadPolicySync(
+    image.module,
+    { initial: 5, maximum: maxMemoryPages },
+    custom,
+  );
   instance.setData(image.data);
   instances.set(image.policy, instance);
   return instance;
 }
 
-/** opa-wasm throws strings and plain objects as well as Errors. */
+/** opa-wasm throws strings and plain objects (`{message}`) as well as Errors. */
 function describe(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message;
   if (typeof thrown === "string") return thrown;
+  const message = (thrown as { message?: unknown } | null)?.message;
+  if (typeof message === "string") return message;
   try {
     return JSON.stringify(thrown) ?? String(thrown);
   } catch {
@@ -43,15 +67,43 @@ function describe(thrown: unknown): string {
 
 const reply = (message: ThreadReply) => port.postMessage(message);
 
+/**
+ * Instantiates a policy after checking that every builtin it calls is provided: a bundle that
+ * needs one we lack is refused here, naming each, never at evaluation time.
+ */
 function load(image: PolicyImage): Record<string, number> {
+  const instance = instantiate(image);
+  const missing = missingBuiltins(requiredBuiltins(instance), Object.keys(sdkBuiltins));
+  if (missing.length > 0) {
+    instances.delete(image.policy);
+    throw new Error(
+      `policy.wasm calls builtins this sidecar does not provide: ${missing.join(", ")}`,
+    );
+  }
   images.set(image.policy, image);
-  return instantiate(image).entrypoints as Record<string, number>;
+  return instance.entrypoints as Record<string, number>;
+}
+
+/** The builtins the module imports from the host: its `builtins` export, `{name: id}`. */
+function requiredBuiltins(instance: LoadedPolicy): string[] {
+  const { wasmInstance, mem } = instance as unknown as {
+    wasmInstance: WebAssembly.Instance;
+    mem: WebAssembly.Memory;
+  };
+  const exports = wasmInstance.exports as Record<string, (...args: number[]) => number>;
+  const address = exports.opa_json_dump?.(exports.builtins?.() ?? 0) ?? 0;
+  const bytes = new Uint8Array(mem.buffer);
+  let end = address;
+  while (bytes[end] !== 0) end++;
+  return Object.keys(JSON.parse(new TextDecoder().decode(bytes.subarray(address, end))) as object);
 }
 
 function evaluate(request: Extract<ThreadRequest, { kind: "evaluate" }>): ThreadReply {
   const image = images.get(request.policy);
   if (!image) return { kind: "error", id: request.id, message: "policy not loaded" };
   try {
+    evaluating = request.id;
+    contexts.begin();
     const instance = instances.get(request.policy) ?? instantiate(image);
     const resultSet = instance.evaluate(request.input, request.entrypoint) as Array<{
       result: unknown;

@@ -1,0 +1,54 @@
+/**
+ * What one evaluation's builtins share, as OPA's topdown has it: one `time.now_ns` for the whole
+ * evaluation, memoized results for non-deterministic builtins called with equal arguments
+ * (`rand.intn`, `uuid.rfc4122`), and where `print()` output goes.
+ */
+export interface EvaluationContext {
+  /** Nanoseconds since the epoch, fixed when the evaluation began. */
+  readonly nowNs: bigint;
+  /** The value `compute` gave for `key` earlier in this evaluation, else computes and keeps it. */
+  memo<T>(key: string, compute: () => T): T;
+  /** One line of `print()` output. */
+  print(line: string): void;
+}
+
+/** The context of the evaluation under way; `begin` starts the next one. */
+export interface ContextSource {
+  readonly current: EvaluationContext;
+  /** Starts a new evaluation: a new clock reading, an empty memo. */
+  begin(): void;
+}
+
+/** A context source reading the clock once per evaluation, printing through `print`. */
+export function createContextSource(deps: {
+  nowNs(): bigint;
+  print(line: string): void;
+}): ContextSource {
+  let memo = new Map<string, unknown>();
+  let nowNs = deps.nowNs();
+  const current: EvaluationContext = {
+    get nowNs() {
+      return nowNs;
+    },
+    memo<T>(key: string, compute: () => T): T {
+      if (!memo.has(key)) memo.set(key, compute());
+      return memo.get(key) as T;
+    },
+    print: (line) => deps.print(line),
+  };
+  return {
+    current,
+    begin() {
+      memo = new Map();
+      nowNs = deps.nowNs();
+    },
+  };
+}
+
+/**
+ * A builtin's result as raw JSON text: opa-wasm parses it inside wasm, so integers beyond 2^53
+ * (nanosecond timestamps) keep every digit.
+ */
+export function rawJson(text: string): ArrayBuffer {
+  return new TextEncoder().encode(text).buffer as ArrayBuffer;
+}
