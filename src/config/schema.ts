@@ -164,13 +164,13 @@ export const configSchema = z
       .prefault({}),
     server: z
       .object({
-        /** Largest CheckRequest accepted, in bytes (1 KiB–64 MiB). Default 8 MiB; larger is RESOURCE_EXHAUSTED. */
+        /** Largest CheckRequest accepted, in bytes (1 KiB–64 MiB). Default 4 MiB (opa-envoy-plugin's grpc-max-recv-msg-size); larger is RESOURCE_EXHAUSTED. */
         maxRequestBytes: z
           .number()
           .int()
           .min(1024)
           .max(64 * 1024 * 1024)
-          .default(8 * 1024 * 1024),
+          .default(4 * 1024 * 1024),
         /**
          * Longest a Check call may take to deliver its whole request (message and end of stream)
          * after its HTTP/2 stream opened, 100ms–10m. Default `5s`; then DEADLINE_EXCEEDED and the

@@ -62,8 +62,14 @@ export async function parseBody({
   }
 }
 
+/**
+ * The peer's order: JSON first, then gRPC (which it decodes only with a protoset; without one the
+ * body is not parsed), then form and multipart. So `application/grpc` with a form or multipart
+ * type in the same header is not parsed either.
+ */
 function bodyKind(type: string): "json" | "form" | "multipart" | undefined {
   if (type.includes("application/json")) return "json";
+  if (type.includes("application/grpc")) return undefined;
   if (type.includes("application/x-www-form-urlencoded")) return "form";
   if (type.includes("multipart/form-data")) return "multipart";
   return undefined;

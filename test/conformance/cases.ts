@@ -188,6 +188,20 @@ export const INPUT_CASES: ConformanceCase[] = [
       headers: { "content-type": "multipart/form-data; boundary=XyZ" },
     }),
   },
+  ...[
+    "application/grpc",
+    "application/grpc+proto",
+    "application/grpc; x=application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; application/grpc",
+    "multipart/form-data; boundary=XyZ; application/grpc",
+  ].map((type) => ({
+    name: `body: content type ${type} is not parsed (gRPC is checked before form and multipart)`,
+    request: echo({ method: "POST", body: MULTIPART, headers: { "content-type": type } }),
+  })),
+  {
+    name: "body: application/json with application/grpc is JSON (JSON is checked first)",
+    request: json('{"a":1}', { "content-type": "application/json; application/grpc" }),
+  },
   {
     name: "body: multipart without boundary is null",
     request: echo({

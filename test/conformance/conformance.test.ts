@@ -101,6 +101,23 @@ describe("conformance with the reference oracle", () => {
   });
   afterAll(() => pair?.stop());
 
+  it("the largest Check message is the peer's default, 4 MiB: past it both say RESOURCE_EXHAUSTED", async () => {
+    const sized = (bytes: number) => ({
+      attributes: {
+        request: {
+          http: { method: "POST", headers: { "x-case": "bool-true" }, body: "x".repeat(bytes) },
+        },
+      },
+    });
+    const under = await both(pair, { name: "3 MiB", request: sized(3 * 2 ** 20) });
+    expect(normalize(under.ours)).toEqual(normalize(under.oracle));
+    expect(under.ours.ok).toBe(true);
+    const over = await both(pair, { name: "5 MiB", request: sized(5 * 2 ** 20) });
+    expect({ ours: over.ours.ok, oracle: over.oracle.ok }).toEqual({ ours: false, oracle: false });
+    const codes = [over.ours, over.oracle].map((result) => (result.ok ? 0 : result.code));
+    expect(codes).toEqual([8, 8]);
+  });
+
   it.each([...RESULT_CASES, ...INPUT_CASES].map((c) => [c.name, c] as const))(
     "%s: identical CheckResponse",
     async (_, kase) => {

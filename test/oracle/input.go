@@ -99,6 +99,9 @@ func parseBody(headers map[string]string, body string, rawBody []byte) (any, boo
 	switch {
 	case strings.Contains(contentType, "application/json"):
 		kind = "json"
+	case strings.Contains(contentType, "application/grpc"):
+		// opa-envoy-plugin decodes gRPC bodies only with a protoset; without one, nothing.
+		return nil, false, nil
 	case strings.Contains(contentType, "application/x-www-form-urlencoded"):
 		kind = "form"
 	case strings.Contains(contentType, "multipart/form-data"):

@@ -66,7 +66,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	grpcServer := grpc.NewServer(grpc.MaxRecvMsgSize(64 << 20))
+	// opa-envoy-plugin's default grpc-max-recv-msg-size: 4 MiB.
+	grpcServer := grpc.NewServer(grpc.MaxRecvMsgSize(4 << 20))
 	authv3.RegisterAuthorizationServer(grpcServer, &server{query: query, dryRun: *dryRun, skipBody: *skipBody})
 	fmt.Printf("listening %s\n", listener.Addr())
 	log.Fatal(grpcServer.Serve(listener))
