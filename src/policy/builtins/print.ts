@@ -21,7 +21,17 @@ export const printBuiltins: BuiltinTable = {
 };
 
 function show(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return typeof value === "string" ? value : regoText(value);
+}
+
+/** A value as OPA writes a term: JSON with `, ` and `: ` between items, object keys sorted. */
+function regoText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(regoText).join(", ")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${regoText(item)}`).join(", ")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function* crossProduct(columns: string[][], prefix: string[] = []): Generator<string[]> {
