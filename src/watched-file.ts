@@ -18,7 +18,7 @@ export interface WatchOptions {
 /**
  * Reads `path` with `parse` now and whenever it changes (polling `stat`, which also sees the
  * symlink swaps Kubernetes uses for mounted Secrets and ConfigMaps). Resolves after the first
- * attempt; a bad file keeps the last good content.
+ * attempt; a bad file keeps the last good content and is reported once per version.
  */
 export async function watchFile<T>(
   path: string,
@@ -27,13 +27,23 @@ export async function watchFile<T>(
 ): Promise<WatchedFile<T>> {
   let value: T | undefined;
   let seen = "";
+  // A version (or a failure to stat) is handled once: a bad file is reported once, not on every
+  // poll until it changes, and a good one is read once.
   const load = async () => {
+    let version: string;
     try {
       const info = await stat(path);
-      const version = `${info.mtimeMs}:${info.size}:${info.ino}`;
-      if (version === seen) return;
-      value = parse(await readFile(path, "utf8"));
+      version = `${info.mtimeMs}:${info.size}:${info.ino}`;
+    } catch (error) {
+      version = `unreadable:${(error as NodeJS.ErrnoException).code ?? "?"}`;
+      if (version !== seen) options.onError(error as Error);
       seen = version;
+      return;
+    }
+    if (version === seen) return;
+    seen = version;
+    try {
+      value = parse(await readFile(path, "utf8"));
     } catch (error) {
       options.onError(error as Error);
     }

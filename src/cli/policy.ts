@@ -32,7 +32,8 @@ export async function openPolicy(
     onError: (error) =>
       deps.logger.error({ err: error.message }, "policy evaluation thread failed; replaced"),
     // Rego print(): the operational log on stderr, never stdout where the decision log is.
-    onPrint: (decisionId, line) => deps.logger.info({ decision_id: decisionId, print: line }, "print"),
+    onPrint: (decisionId, line) =>
+      deps.logger.info({ decision_id: decisionId, print: line }, "print"),
   });
   const store = createPolicyStore(
     { decision: config.policy.decision, ...(signing ? { signing } : {}) },

@@ -32,7 +32,10 @@ export async function replayCommand(
 ): Promise<number> {
   const bundle = await readBundle(options.bundle);
   // One evaluation at a time, so one thread.
-  const pool = createEvaluationPool({ ...poolOptions(config), threads: 1 }, { onError: () => {}, onPrint: () => {} });
+  const pool = createEvaluationPool(
+    { ...poolOptions(config), threads: 1 },
+    { onError: () => {}, onPrint: () => {} },
+  );
   const engine = await loadWasmPolicy(bundle, { decision: config.policy.decision }, pool);
   const encoder = new TextEncoder();
   const source = options.redisStream ? fromStream(config) : fromLines(options.log ?? "-");
