@@ -187,10 +187,15 @@ export function createEvaluationPool(
   function expire(job: Job) {
     const thread = job.thread;
     if (thread) {
-      // The answer may be waiting in the port behind this timer: take it if so.
-      const waiting = thread.handle.takeWaiting();
-      if (waiting) onReply(thread, waiting);
-      if (thread.job !== job) return;
+      // The answer may be waiting in the port behind this timer (after print lines): take it.
+      for (
+        let waiting = thread.handle.takeWaiting();
+        waiting;
+        waiting = thread.handle.takeWaiting()
+      ) {
+        onReply(thread, waiting);
+        if (thread.job !== job) return;
+      }
       thread.job = undefined;
       retire(thread);
     } else {
