@@ -59,7 +59,7 @@ describe("evaluation deadline", () => {
     const bundle = await buildPolicy(POLICY, { xs: Array.from({ length: 2000 }, (_, i) => i) });
     sidecar = await startSidecar(
       {
-        policy: { bundle, evaluationTimeout: "500ms" },
+        policy: { bundle, evaluationTimeout: "250ms" },
         cache: { enabled: false },
         decisionLog: { console: true },
       },
@@ -103,7 +103,7 @@ describe("evaluation deadline", () => {
     expect(events.length).toBeGreaterThan(0);
     expect(events[0]?.error).toEqual({
       code: "policy_eval_timeout",
-      message: "deadline of 500 ms passed while evaluating",
+      message: "deadline of 250 ms passed while evaluating",
     });
     for (let i = 0; i < 20; i++) expect(allowed(await client.check(get("/fast")))).toBe(true);
   });
@@ -121,20 +121,38 @@ describe("evaluation deadline", () => {
     ]);
     const waited = () =>
       sidecar.stdout.some((line) =>
-        line.includes("deadline of 500 ms passed while waiting for an evaluation thread"),
+        line.includes("deadline of 250 ms passed while waiting for an evaluation thread"),
       );
     await until(waited);
     expect(waited()).toBe(true);
   });
+});
 
-  it("an evaluation past the wasm memory cap is an evaluation error, inside the container limit", async () => {
+describe("an evaluation past the wasm memory cap (32 MiB per thread)", () => {
+  let memorySidecar: Sidecar;
+  let memoryClient: ReturnType<typeof checkClient>;
+  beforeAll(async () => {
+    const bundle = await buildPolicy(POLICY, { xs: [] });
+    // A deadline out of reach: this is about memory, however slow the machine.
+    memorySidecar = await startSidecar(
+      { policy: { bundle, evaluationTimeout: "30s" }, cache: { enabled: false } },
+      IMAGE_NODE_FLAGS,
+    );
+    memoryClient = checkClient(memorySidecar.grpc);
+  });
+  afterAll(async () => {
+    memoryClient?.close();
+    expect(await memorySidecar?.stop()).toBe(0);
+  });
+
+  it("is an evaluation error, and the process stays inside the container limit", async () => {
     for (let i = 0; i < 3; i++) {
-      const result = await client.check(get("/huge"));
+      const result = await memoryClient.check(get("/huge"));
       expect(body(result)).toBe("policy_eval_error");
     }
-    expect(allowed(await client.check(get("/fast")))).toBe(true);
+    expect(allowed(await memoryClient.check(get("/fast")))).toBe(true);
     // VmHWM: the process's peak resident set since it started, every evaluation above included.
-    const status = await readFile(`/proc/${sidecar.process.pid}/status`, "utf8");
+    const status = await readFile(`/proc/${memorySidecar.process.pid}/status`, "utf8");
     const peakKiB = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]);
     expect(peakKiB).toBeGreaterThan(0);
     expect(peakKiB / 1024).toBeLessThan(256);
