@@ -1,0 +1,131 @@
+/**
+ * Rego values as the data builtins see them (JSON from opa-wasm: sets as arrays) and the two
+ * things topdown does with them that JSON does not: its total order (ast.Compare), used to give
+ * a set result the order `opa eval` prints, and Go's `encoding/json` output.
+ */
+
+/** Go's string order: by UTF-8 bytes, which is code point order (not UTF-16 units). */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    if (d !== 0) return d;
+  }
+  return x.length - y.length;
+}
+
+function rank(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === "boolean") return 1;
+  if (typeof value === "number") return 2;
+  if (typeof value === "string") return 3;
+  if (Array.isArray(value)) return 6;
+  return 7;
+}
+
+/** ast.Compare: null < booleans < numbers < strings < arrays < objects, then by content. */
+export function compareValues(a: unknown, b: unknown): number {
+  const r = rank(a) - rank(b);
+  if (r !== 0) return r;
+  if (typeof a === "boolean") return Number(a) - Number(b);
+  if (typeof a === "number") return a < (b as number) ? -1 : a > (b as number) ? 1 : 0;
+  if (typeof a === "string") return compareStrings(a, b as string);
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    for (let i = 0; i < Math.min(a.length, other.length); i++) {
+      const c = compareValues(a[i], other[i]);
+      if (c !== 0) return c;
+    }
+    return a.length - other.length;
+  }
+  if (a === null || typeof a !== "object") return 0;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const xs = Object.keys(x).sort(compareStrings);
+  const ys = Object.keys(y).sort(compareStrings);
+  for (let i = 0; i < Math.min(xs.length, ys.length); i++) {
+    const k = compareStrings(xs[i] as string, ys[i] as string);
+    if (k !== 0) return k;
+    const v = compareValues(x[xs[i] as string], y[ys[i] as string]);
+    if (v !== 0) return v;
+  }
+  return xs.length - ys.length;
+}
+
+/** Structural equality, as Rego's `==` on JSON values. */
+export function equalValues(a: unknown, b: unknown): boolean {
+  return compareValues(a, b) === 0;
+}
+
+/** A set result as opa-wasm can return it: an array, deduplicated, in topdown's set order. */
+export function setOf(values: unknown[]): unknown[] {
+  const sorted = [...values].sort(compareValues);
+  return sorted.filter((value, i) => i === 0 || compareValues(sorted[i - 1], value) !== 0);
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A Go-style operand type error: what topdown reports when an argument has the wrong type. */
+export function operandError(position: number, expected: string): Error {
+  return new Error(`operand ${position} must be ${expected}`);
+}
+
+export function stringOperand(value: unknown, position: number): string {
+  if (typeof value !== "string") throw operandError(position, "string");
+  return value;
+}
+
+export function objectOperand(value: unknown, position: number): Record<string, unknown> {
+  if (!isObject(value)) throw operandError(position, "object");
+  return value;
+}
+
+function goString(text: string): string {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    if (char === '"') out += '\\"';
+    else if (char === "\\") out += "\\\\";
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (char === "\t") out += "\\t";
+    else if (char === "\b") out += "\\b";
+    else if (char === "\f") out += "\\f";
+    // encoding/json escapes HTML characters and the JavaScript line separators.
+    else if (code < 0x20 || char === "<" || char === ">" || char === "&")
+      out += `\\u${code.toString(16).padStart(4, "0")}`;
+    else if (code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16)}`;
+    else if (code >= 0xd800 && code <= 0xdfff) out += "\\ufffd";
+    else out += char;
+  }
+  return `${out}"`;
+}
+
+/**
+ * Go's json.Marshal (indent undefined) or json.MarshalIndent(value, prefix, indent): object
+ * keys sorted by bytes, HTML characters escaped. Numbers are float64 here (see the docs).
+ */
+export function goJson(value: unknown, indent?: { prefix: string; indent: string }): string {
+  const write = (v: unknown, depth: number): string => {
+    const nl = indent ? `\n${indent.prefix}${indent.indent.repeat(depth + 1)}` : "";
+    const end = indent ? `\n${indent.prefix}${indent.indent.repeat(depth)}` : "";
+    const colon = indent ? ": " : ":";
+    if (v === null || v === undefined) return "null";
+    if (typeof v === "string") return goString(v);
+    if (typeof v === "number" || typeof v === "boolean") return JSON.stringify(v);
+    if (Array.isArray(v)) {
+      if (v.length === 0) return "[]";
+      return `[${v.map((item) => nl + write(item, depth + 1)).join(",")}${end}]`;
+    }
+    const entries = Object.keys(v as object).sort(compareStrings);
+    if (entries.length === 0) return "{}";
+    const o = v as Record<string, unknown>;
+    const body = entries.map((k) => `${nl}${goString(k)}${colon}${write(o[k], depth + 1)}`);
+    return `{${body.join(",")}${end}}`;
+  };
+  return write(value, 0);
+}

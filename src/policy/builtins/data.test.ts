@@ -1,0 +1,293 @@
+import { describe, expect, it } from "vitest";
+import { createContextSource } from "./context.js";
+import { dataBuiltins } from "./data.js";
+import { hostBuiltins } from "./index.js";
+
+const context = createContextSource({ nowNs: () => 0n, print: () => {} }).current;
+/** Calls a builtin as the wrapper does: a thrown error is an undefined result. */
+function call(name: string, args: unknown[]): unknown {
+  const builtin = dataBuiltins[name];
+  if (!builtin) throw new Error(`no builtin ${name}`);
+  try {
+    return builtin(context, ...args);
+  } catch {
+    return "<undefined>";
+  }
+}
+
+// Each expected value is what `.tools/bin/opa eval -f json '<name>(<args>)'` (OPA v1.19.1,
+// topdown) prints for the arguments on its row; "<undefined>" where topdown raises an error.
+const CASES: Record<string, Array<[unknown[], unknown]>> = {
+  // opa eval -f json 'object.subset({"a": {"b": [1, 2, 3]}, "c": 1}, {"a": {"b": [2, 3]}})'
+  "object.subset": [
+    [[{ a: { b: [1, 2, 3] }, c: 1 }, { a: { b: [2, 3] } }], true],
+    [
+      [
+        [1, 2, 3],
+        [1, 3],
+      ],
+      false,
+    ],
+  ],
+  // opa eval -f json 'json.patch({"a": {"b": [1, 2]}}, [{"op": "add", "path": "/a/b/-", "value": 3}, {"op": "replace", "path": "/a/b/0", "value": "x"}, {"op": "move", "from": "/a/b/1", "path": "/z"}, {"op": "copy", "from": "/z", "path": "/a/d"}, {"op": "remove", "path": "/a/b/0"}, {"op": "test", "path": ["a", "d"], "value": 2}, {"op": "add", "path": "/a/b/0", "value": {"n": null}}])'
+  "json.patch": [
+    [
+      [
+        { a: { b: [1, 2] } },
+        [
+          { op: "add", path: "/a/b/-", value: 3 },
+          { op: "replace", path: "/a/b/0", value: "x" },
+          { op: "move", from: "/a/b/1", path: "/z" },
+          { op: "copy", from: "/z", path: "/a/d" },
+          { op: "remove", path: "/a/b/0" },
+          { op: "test", path: ["a", "d"], value: 2 },
+          { op: "add", path: "/a/b/0", value: { n: null } },
+        ],
+      ],
+      { a: { b: [{ n: null }, 3], d: 2 }, z: 2 },
+    ],
+    [[{ a: 1 }, [{ op: "test", path: "/a", value: 2 }]], "<undefined>"],
+  ],
+  // opa eval -f json 'json.marshal_with_options({"b": [1, {"<": "&"}], "a": {}}, {"prefix": "--", "indent": "  "})'
+  "json.marshal_with_options": [
+    [
+      [
+        { b: [1, { "<": "&" }], a: {} },
+        { prefix: "--", indent: "  " },
+      ],
+      '--{\n--  "a": {},\n--  "b": [\n--    1,\n--    {\n--      "\\u003c": "\\u0026"\n--    }\n--  ]\n--}',
+    ],
+    [
+      [
+        { b: [], a: "é\n" },
+        { pretty: false, indent: "x" },
+      ],
+      '{"a":"é\\n","b":[]}',
+    ],
+  ],
+  // opa eval -f json 'json.verify_schema({"type": "object"})'
+  "json.verify_schema": [
+    [[{ type: "object" }], [true, null]],
+    [["{not json"], [false, "jsonschema: invalid JSON string"]],
+  ],
+  // opa eval -f json 'json.match_schema({"a": 5, "b": "xyz"}, {"properties": {"a": {"type": "string"}, "b": {"maxLength": 2}}, "required": ["c"]})'
+  "json.match_schema": [
+    [
+      [
+        { a: 5, b: "xyz" },
+        { properties: { a: { type: "string" }, b: { maxLength: 2 } }, required: ["c"] },
+      ],
+      [
+        false,
+        [
+          {
+            desc: "c is required",
+            error: "(Root): c is required",
+            field: "(Root)",
+            type: "required",
+          },
+          {
+            desc: "Invalid type. Expected: string, given: integer",
+            error: "a: Invalid type. Expected: string, given: integer",
+            field: "a",
+            type: "invalid_type",
+          },
+          {
+            desc: "String length must be less than or equal to 2",
+            error: "b: String length must be less than or equal to 2",
+            field: "b",
+            type: "string_lte",
+          },
+        ],
+      ],
+    ],
+    [
+      ["[1, 2]", '{"type": "array", "items": {"type": "integer"}}'],
+      [true, []],
+    ],
+  ],
+  // opa eval -f json 'urlquery.encode("a b&c=d/é~")'
+  "urlquery.encode": [[["a b&c=d/é~"], "a+b%26c%3Dd%2F%C3%A9~"]],
+  // opa eval -f json 'urlquery.decode("a+b%26c%3Dd")'
+  "urlquery.decode": [
+    [["a+b%26c%3Dd"], "a b&c=d"],
+    [["%zz"], "<undefined>"],
+  ],
+  // opa eval -f json 'urlquery.encode_object({"b": ["2", "1"], "a": "x y", "c": []})'
+  "urlquery.encode_object": [[[{ b: ["2", "1"], a: "x y", c: [] }], "a=x+y&b=2&b=1"]],
+  // opa eval -f json 'urlquery.decode_object("a=1&a=2&b=%20&c")'
+  "urlquery.decode_object": [
+    [["a=1&a=2&b=%20&c"], { a: ["1", "2"], b: [" "], c: [""] }],
+    [["a=1;b=2"], "<undefined>"],
+  ],
+  // opa eval -f json 'uri.parse("https://user:p@Example.com:8443/a%2Fb/c?x=1&y=2#frag%20x")'
+  "uri.parse": [
+    [
+      ["https://user:p@Example.com:8443/a%2Fb/c?x=1&y=2#frag%20x"],
+      {
+        fragment: "frag x",
+        hostname: "Example.com",
+        path: "/a/b/c",
+        port: "8443",
+        raw_path: "/a%2Fb/c",
+        raw_query: "x=1&y=2",
+        scheme: "https",
+      },
+    ],
+    [
+      ["//[fe80::1%25en0]:80/p"],
+      { hostname: "fe80::1%en0", path: "/p", port: "80", raw_path: "/p" },
+    ],
+    [["mailto:joe@x.com"], { scheme: "mailto" }],
+  ],
+  // opa eval -f json 'uri.is_valid("http://a b")'
+  "uri.is_valid": [
+    [["http://a b"], false],
+    [["http://a:b:80"], true],
+    [[""], false],
+    [["http://[1.2.3.4]/"], false],
+  ],
+  // opa eval -f json 'net.cidr_is_valid("10.0.0.0/33")'
+  "net.cidr_is_valid": [
+    [["10.0.0.0/33"], false],
+    [["2001:db8::/64"], true],
+    [["010.0.0.0/8"], false],
+  ],
+  // opa eval -f json 'net.cidr_expand("::ffff:10.0.0.0/126")'
+  "net.cidr_expand": [
+    [["::ffff:10.0.0.0/126"], ["10.0.0.0", "10.0.0.1", "10.0.0.2", "10.0.0.3"]],
+    [["2001:db8::/127"], ["2001:db8::", "2001:db8::1"]],
+    [["192.168.1.254/31"], ["192.168.1.254", "192.168.1.255"]],
+  ],
+  // opa eval -f json 'net.cidr_merge(["1.2.3.4", "130.1.1.1", "200.1.1.1"])'
+  "net.cidr_merge": [
+    [[["1.2.3.4", "130.1.1.1", "200.1.1.1"]], ["1.2.3.4/8", "130.1.1.1/16", "200.1.1.1/24"]],
+    [
+      [["10.0.0.0/24", "10.0.1.0/24", "2001:db8::/33", "2001:db8:8000::/33", "10.0.2.0/25"]],
+      ["10.0.0.0/23", "10.0.2.0/25", "2001:db8::/32"],
+    ],
+    [
+      [["10.0.0.0/24", "10.0.1.0/25", "10.0.1.128/26"]],
+      ["10.0.0.0/24", "10.0.1.0/25", "10.0.1.128/26"],
+    ],
+    [[["2001:db8::1"]], "<undefined>"],
+  ],
+  // opa eval -f json 'net.cidr_contains_matches({"a": ["10.0.0.0/8", "x"], "b": "192.168.0.0/16"}, ["10.1.1.1", "192.168.1.1", ["10.2.2.2"]])'
+  "net.cidr_contains_matches": [
+    [
+      [{ a: ["10.0.0.0/8", "x"], b: "192.168.0.0/16" }, ["10.1.1.1", "192.168.1.1", ["10.2.2.2"]]],
+      [
+        ["a", 0],
+        ["a", 2],
+        ["b", 1],
+      ],
+    ],
+    [["10.0.0.0/8", "10.1.0.0/16"], [["10.0.0.0/8", "10.1.0.0/16"]]],
+  ],
+  // opa eval -f json 'graph.reachable_paths({"a": ["b", "c"], "b": ["c", "a"], "c": [], "d": ["x"]}, ["a", "d"])'
+  "graph.reachable_paths": [
+    [
+      [{ a: ["b", "c"], b: ["c", "a"], c: [], d: ["x"] }, ["a", "d"]],
+      [["a", "b"], ["a", "b", "c"], ["a", "c"], ["d"]],
+    ],
+  ],
+  // opa eval -f json 'providers.aws.sign_req({"method": "GET", "url": "https://examplebucket.s3.amazonaws.com/test.txt?x=1", "headers": {"Range": "bytes=0-9"}}, {"aws_access_key": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "aws_service": "s3", "aws_region": "us-east-1"}, 1369353600000000000)'
+  "providers.aws.sign_req": [
+    [
+      [
+        {
+          method: "GET",
+          url: "https://examplebucket.s3.amazonaws.com/test.txt?x=1",
+          headers: { Range: "bytes=0-9" },
+        },
+        {
+          aws_access_key: "AKIAIOSFODNN7EXAMPLE",
+          aws_secret_access_key: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+          aws_service: "s3",
+          aws_region: "us-east-1",
+        },
+        1369353600000000000,
+      ],
+      {
+        headers: {
+          Authorization:
+            "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=c73544c579eb7d515f69f7ea8854bf5342085a1f694cbb65ee9f32f8eaec0b40",
+          Range: "bytes=0-9",
+          host: "examplebucket.s3.amazonaws.com",
+          "x-amz-content-sha256":
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+          "x-amz-date": "20130524T000000Z",
+        },
+        method: "GET",
+        url: "https://examplebucket.s3.amazonaws.com/test.txt?x=1",
+      },
+    ],
+    [
+      [
+        { method: "POST", url: "https://sts.amazonaws.com/a%20b/", body: { b: 1, a: "<" } },
+        {
+          aws_access_key: "AK",
+          aws_secret_access_key: "SK",
+          aws_service: "sts",
+          aws_region: "eu-west-1",
+          aws_session_token: "TOK",
+        },
+        1700000000123456789,
+      ],
+      {
+        body: { a: "<", b: 1 },
+        headers: {
+          Authorization:
+            "AWS4-HMAC-SHA256 Credential=AK/20231114/eu-west-1/sts/aws4_request,SignedHeaders=host;x-amz-date;x-amz-security-token,Signature=87c81379ed340cc6a6b7c3f685aad00ef44370ebe95f170572fa05202a0ee441",
+          host: "sts.amazonaws.com",
+          "x-amz-date": "20231114T221320Z",
+          "x-amz-security-token": "TOK",
+        },
+        method: "POST",
+        url: "https://sts.amazonaws.com/a%20b/",
+      },
+    ],
+  ],
+};
+
+describe("data builtins agree with topdown", () => {
+  for (const [name, rows] of Object.entries(CASES))
+    it.each(rows)(`${name} %j`, (args, expected) => {
+      expect(call(name, args)).toEqual(expected);
+    });
+});
+
+describe("where the JSON hand-over makes these differ from topdown (docs in data.ts)", () => {
+  it("a set arrives as an array: object.subset compares sub-sequences, matches key by index", () => {
+    // topdown: object.subset({1, 2, 3}, {1, 3}) is true; here the sets are [1, 2, 3] and [1, 3].
+    expect(
+      call("object.subset", [
+        [1, 2, 3],
+        [1, 3],
+      ]),
+    ).toBe(false);
+    // topdown keys a set's match by its element ("10.1.1.1"); an array's is its index.
+    expect(call("net.cidr_contains_matches", ["10.0.0.0/8", ["10.1.1.1"]])).toEqual([
+      ["10.0.0.0/8", 0],
+    ]);
+  });
+
+  it("net.cidr_expand refuses a block larger than its bound instead of running on", () => {
+    expect(call("net.cidr_expand", ["10.0.0.0/16"])).toHaveLength(65_536);
+    expect(call("net.cidr_expand", ["10.0.0.0/15"])).toBe("<undefined>");
+  });
+
+  it("opa.runtime() is this sidecar's documented object, with no environment", () => {
+    expect(call("opa.runtime", [])).toEqual({
+      env: {},
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+      commit: "",
+    });
+  });
+
+  it("an error is an undefined result through the table opa-wasm calls", () => {
+    const table = hostBuiltins(createContextSource({ nowNs: () => 0n, print: () => {} }));
+    expect(table["urlquery.decode"]?.("%zz")).toBeUndefined();
+    expect(table["urlquery.decode"]?.("a%20b")).toBe("a b");
+  });
+});
