@@ -37,7 +37,12 @@ function decode(jwt: unknown): [JsonObject, JsonObject, string] {
 }
 
 function trimQuotes(text: string): string {
-  return text.replace(/^["']+/, "").replace(/["']+$/, "");
+  // Linear trimming: an unanchored `/["']+$/` retries from every quote (quadratic on a token).
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === '"' || text[start] === "'")) start++;
+  while (end > start && (text[end - 1] === '"' || text[end - 1] === "'")) end--;
+  return text.slice(start, end);
 }
 
 /** decode_verify's constraints object, as parseTokenConstraints and validate read it. */

@@ -171,7 +171,9 @@ function fraction(nsec: number, std: Std, digits: number, separator: string): st
   if (trim && (digits === 0 || nsec === 0)) return "";
   let out = separator + pad(nsec, 9).slice(0, Math.min(digits, 9));
   if (trim) {
-    out = out.replace(/0+$/, "");
+    let end = out.length;
+    while (end > separator.length && out[end - 1] === "0") end--;
+    out = out.slice(0, end);
     if (out === separator) out = "";
   }
   return out;
