@@ -22,7 +22,16 @@ const REVIEWED: Record<string, string> = {
   ":\\d+$": "an attempt starts only at `:`, which `\\d` excludes: each digit is read once",
   "^([-+]?)((?:[0-9.]+(?:ms|us|µs|ns|[a-z]))+)$":
     "anchored; each repetition is digits then a unit letter, which `[0-9.]` cannot match: one way to split",
+  "^[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*$": "each repetition starts with `.`, outside the class",
+  "^(\\.[A-Za-z_][A-Za-z0-9_]*)+$": "each repetition starts with `.`, outside the classes",
 };
+
+/**
+ * The one place that builds regexes at run time: regex.* builtins compile the policy author's
+ * Go (RE2) patterns, translated. JavaScript's engine backtracks, so a badly written pattern is
+ * bounded only by policy.evaluationTimeout, which terminates the thread (docs/builtins.md).
+ */
+const DYNAMIC_REVIEWED = ["policy/builtins/text-regex-syntax.ts"];
 
 interface Literal {
   file: string;
@@ -213,6 +222,6 @@ describe("regex literals in src/", () => {
     const dynamic = sourceFiles(SRC).filter((path) =>
       /\bRegExp\s*\(/.test(readFileSync(path, "utf8")),
     );
-    expect(dynamic.map((path) => relative(SRC, path))).toEqual([]);
+    expect(dynamic.map((path) => relative(SRC, path))).toEqual(DYNAMIC_REVIEWED);
   });
 });

@@ -34,7 +34,9 @@ function exact(x: number): Digits {
 }
 
 function trim(d: Digits): Digits {
-  const digits = d.digits.replace(/0+$/, "");
+  let end = d.digits.length;
+  while (end > 0 && d.digits[end - 1] === "0") end--;
+  const digits = d.digits.slice(0, end);
   return digits === "" ? { digits: "", dp: 0 } : { digits, dp: d.dp };
 }
 

@@ -38,7 +38,7 @@ function tokens(template: string): Token[] {
     if (close < 0) throw new Error("template: unclosed action");
     let action = template.slice(open + 2, close);
     if (/^- /.test(action)) {
-      text = text.replace(/\s+$/, "");
+      text = text.trimEnd();
       action = action.slice(2);
     }
     i = close + 2;
