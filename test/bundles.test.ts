@@ -12,6 +12,7 @@ import { parseBundle, readBundle, unpackBundle } from "../src/policy/index.js";
 import { buildPolicy, DATA_DRIVEN_POLICY, entriesOf, tarGz } from "./support/bundles.js";
 import { type CallResult, checkClient } from "./support/client.js";
 import { type Sidecar, startSidecar } from "./support/processes.js";
+import { until } from "./support/wait.js";
 
 const request = { attributes: { request: { http: { method: "GET", path: "/x" } } } };
 let dir: string;
@@ -29,15 +30,6 @@ const marker = (r: CallResult) =>
     ? ((r.response.dynamicMetadata as { marker?: string } | undefined)?.marker ?? "none")
     : "error";
 const admin = async (s: Sidecar, path: string) => fetch(`http://${s.admin}${path}`);
-
-async function until(condition: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
-}
 
 /** Replaces `path` atomically (what a ConfigMap update or `mv` does). */
 async function replace(path: string, content: Buffer) {

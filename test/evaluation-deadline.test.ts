@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPolicy } from "./support/bundles.js";
 import { type CallResult, checkClient } from "./support/client.js";
 import { IMAGE_NODE_FLAGS, type Sidecar, startSidecar } from "./support/processes.js";
+import { until } from "./support/wait.js";
 
 const POLICY = `package envoy.authz
 
@@ -39,12 +40,6 @@ allow if {
 const get = (path: string) => ({
   attributes: { request: { http: { method: "GET", path } } },
 });
-
-async function until(condition: () => boolean, ms = 5_000) {
-  for (const deadline = Date.now() + ms; !condition() && Date.now() < deadline; ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const body = (result: CallResult) =>
   result.ok ? (result.response.deniedResponse as { body?: string } | undefined)?.body : undefined;

@@ -9,6 +9,7 @@ import { expect, it } from "vitest";
 import { checkClient } from "./support/client.js";
 import { tool } from "./support/paths.js";
 import { run, startSidecar } from "./support/processes.js";
+import { until } from "./support/wait.js";
 
 const POLICY = `package envoy.authz
 
@@ -46,9 +47,7 @@ it("print() lines reach stderr with their decision id, and stdout only holds dec
     : undefined;
   const printed = () =>
     sidecar.stderr.map((line) => JSON.parse(line)).find((entry) => entry.msg === "print");
-  for (const deadline = Date.now() + 5_000; !printed() && Date.now() < deadline; ) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(() => printed() !== undefined, 5_000);
   expect(await sidecar.stop()).toBe(0);
   expect(printed()).toMatchObject({
     level: 30,
