@@ -32,12 +32,16 @@ export type AuthzErrorCode =
 export class AuthzError extends Error {
   override readonly name = "AuthzError";
 
+  /** For a refused bundle: the builtins it calls that this sidecar does not provide. */
+  readonly missingBuiltins?: string[];
+
   constructor(
     readonly code: AuthzErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; missingBuiltins?: string[] },
   ) {
     super(message, options);
+    if (options?.missingBuiltins) this.missingBuiltins = options.missingBuiltins;
   }
 }
 

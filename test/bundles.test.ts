@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBundle, readBundle, unpackBundle } from "../src/policy/index.js";
 import { buildPolicy, DATA_DRIVEN_POLICY, entriesOf, tarGz } from "./support/bundles.js";
 import { type CallResult, checkClient } from "./support/client.js";
-import { type Sidecar, startSidecar } from "./support/processes.js";
+import { tool } from "./support/paths.js";
+import { run, type Sidecar, startSidecar } from "./support/processes.js";
 import { until } from "./support/wait.js";
 
 const request = { attributes: { request: { http: { method: "GET", path: "/x" } } } };
@@ -299,6 +300,98 @@ describe("hot reload", () => {
       JSON.stringify({ switch: { open: false, marker: "D2" } }),
     );
     expect(await until(async () => marker(await client.check(request)) === "D2")).toBe(true);
+    client.close();
+  });
+});
+
+describe("a bundle calling builtins this sidecar does not provide", () => {
+  const POLICY = `package envoy.authz
+import rego.v1
+default allow := false
+allow if http.send({"method": "get", "url": "http://127.0.0.1:9"}).status_code == 200
+allow if count(net.lookup_ip_addr("example.com")) > 0
+allow if acme.lookup(input.attributes.request.http.path) == 1
+`;
+  const REFUSAL =
+    "policy.wasm calls builtins this sidecar does not provide: acme.lookup (not provided), " +
+    "http.send (needs the network during evaluation), net.lookup_ip_addr (needs DNS during evaluation)";
+  let lacking: Buffer;
+  const missingMetric = async (s: Sidecar) =>
+    (await (await admin(s, "/metrics")).text())
+      .split("\n")
+      .filter((line) => line.startsWith("openclaw_authz_bundle_missing_builtins{"));
+  const lastError = async (s: Sidecar) =>
+    ((await (await admin(s, "/status")).json()) as { policy: { lastError?: { message: string } } })
+      .policy.lastError?.message;
+
+  beforeAll(async () => {
+    // A custom builtin (what a custom OPA build adds) declared the way `opa build` learns it.
+    const { stdout } = await run(tool("opa"), ["capabilities", "--current"]);
+    const capabilities = JSON.parse(stdout) as { builtins: unknown[] };
+    capabilities.builtins.push({
+      name: "acme.lookup",
+      decl: { type: "function", args: [{ type: "any" }], result: { type: "any" } },
+    });
+    const file = join(dir, "capabilities.json");
+    await writeFile(file, JSON.stringify(capabilities));
+    lacking = await readFile(
+      await buildPolicy(POLICY, {}, { capabilities: file, revision: "lacking-1" }),
+    );
+  });
+
+  it("is refused at load naming each, in /status, the log and a metric; the last good one serves", async () => {
+    const path = join(dir, "builtins.tar.gz");
+    await writeFile(
+      path,
+      await readFile(
+        await buildPolicy(
+          DATA_DRIVEN_POLICY,
+          { switch: { open: true, marker: "B" } },
+          { revision: "good-b" },
+        ),
+      ),
+    );
+    const s = await sidecar({ policy: { bundle: path, pollInterval: "50ms" } });
+    const client = checkClient(s.grpc);
+    await replace(path, lacking);
+    expect(await until(async () => (await lastError(s)) !== undefined)).toBe(true);
+    expect(await lastError(s)).toBe(REFUSAL);
+    expect(await missingMetric(s)).toEqual([
+      'openclaw_authz_bundle_missing_builtins{builtin="acme.lookup"} 1',
+      'openclaw_authz_bundle_missing_builtins{builtin="http.send"} 1',
+      'openclaw_authz_bundle_missing_builtins{builtin="net.lookup_ip_addr"} 1',
+    ]);
+    expect(marker(await client.check(request))).toBe("B");
+    expect((await admin(s, "/readyz")).status).toBe(200);
+    const refusal = s.stderr
+      .join("\n")
+      .split("\n")
+      .find((line) => line.includes('"refused_revision":"lacking-1"'));
+    expect(JSON.parse(refusal ?? "{}")).toMatchObject({ err: REFUSAL, serving_revision: "good-b" });
+    // The next good bundle clears the metric.
+    await replace(
+      path,
+      await readFile(
+        await buildPolicy(DATA_DRIVEN_POLICY, { switch: { open: true, marker: "C" } }),
+      ),
+    );
+    expect(await until(async () => marker(await client.check(request)) === "C")).toBe(true);
+    expect(await missingMetric(s)).toEqual([]);
+    client.close();
+    expect(s.stderr.join("\n")).not.toContain("[object Object]");
+  });
+
+  it("at start: not ready and every check denied, the refusal naming them", async () => {
+    const path = join(dir, "builtins-first.tar.gz");
+    await writeFile(path, lacking);
+    const s = await sidecar({ policy: { bundle: path } });
+    const client = checkClient(s.grpc);
+    expect((await admin(s, "/readyz")).status).toBe(503);
+    expect(await lastError(s)).toBe(REFUSAL);
+    expect(await client.check(request)).toMatchObject({
+      ok: true,
+      response: { deniedResponse: { body: "policy_not_loaded" } },
+    });
     client.close();
   });
 });

@@ -16,7 +16,7 @@ import {
 /** What the rest of the process hears about policy changes. */
 export interface PolicyEvents {
   loaded(engine: PolicyEngine): void;
-  refused(message: string, revision: string | undefined): void;
+  refused(error: AuthzError, revision: string | undefined): void;
 }
 
 /**
@@ -56,7 +56,7 @@ export async function openPolicy(
           },
           "bundle refused; the previous policy keeps serving",
         );
-        deps.events?.refused?.(error.message, revision);
+        deps.events?.refused?.(error, revision);
       },
     },
   );

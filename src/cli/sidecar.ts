@@ -28,7 +28,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
         metrics.policyLoaded(engine.revision);
         setServing(true);
       },
-      refused: () => metrics.bundleRefused(),
+      refused: (error) => metrics.bundleRefused(error.missingBuiltins),
     },
   });
   const serving = () => policy.store.current();

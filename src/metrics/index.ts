@@ -8,8 +8,8 @@ export interface AuthzMetrics {
   observeDecision(record: DecisionRecord): void;
   /** A bundle was loaded and is serving. */
   policyLoaded(revision: string): void;
-  /** A bundle was refused (the previous one keeps serving). */
-  bundleRefused(): void;
+  /** A bundle was refused (the previous one keeps serving), naming builtins it lacked. */
+  bundleRefused(missingBuiltins?: string[]): void;
   /** Counts a Check the gRPC layer rejected before the pipeline (bad payload, too large). */
   countRejected(reason: string): void;
   /** Decision cache events. */
@@ -70,6 +70,12 @@ export function createMetrics(): AuthzMetrics {
     name: "openclaw_authz_bundle_loads_total",
     help: "Bundle loads by outcome (loaded, refused).",
     labelNames: ["outcome"],
+    registers: [registry],
+  });
+  const missingBuiltins = new Gauge({
+    name: "openclaw_authz_bundle_missing_builtins",
+    help: "1 for each builtin the last refused bundle calls that this sidecar does not provide; cleared when a bundle loads.",
+    labelNames: ["builtin"],
     registers: [registry],
   });
   const rejected = new Counter({
@@ -151,8 +157,13 @@ export function createMetrics(): AuthzMetrics {
       bundleInfo.reset();
       bundleInfo.set({ revision }, 1);
       bundleLoads.inc({ outcome: "loaded" });
+      missingBuiltins.reset();
     },
-    bundleRefused: () => bundleLoads.inc({ outcome: "refused" }),
+    bundleRefused(names = []) {
+      bundleLoads.inc({ outcome: "refused" });
+      missingBuiltins.reset();
+      for (const builtin of names) missingBuiltins.set({ builtin }, 1);
+    },
     countRejected(reason) {
       rejected.inc({ reason });
     },

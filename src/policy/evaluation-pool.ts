@@ -66,6 +66,7 @@ interface PendingLoad {
   waiting: Set<Thread>;
   entrypoints?: Record<string, number>;
   failure?: string;
+  missingBuiltins?: string[];
   done(): void;
 }
 
@@ -118,7 +119,10 @@ export function createEvaluationPool(
         const load = loads.get(reply.policy);
         if (!load) return;
         if (reply.kind === "loaded") load.entrypoints ??= reply.entrypoints;
-        else load.failure ??= reply.message;
+        else {
+          load.failure ??= reply.message;
+          load.missingBuiltins ??= reply.missingBuiltins;
+        }
         load.waiting.delete(thread);
         if (load.waiting.size === 0) load.done();
         return;
@@ -263,7 +267,9 @@ export function createEvaluationPool(
       loads.delete(image.policy);
       if (load.failure !== undefined || !load.entrypoints) {
         unload(image.policy);
-        throw new AuthzError("bundle_invalid", load.failure ?? "no evaluation thread loaded it");
+        throw new AuthzError("bundle_invalid", load.failure ?? "no evaluation thread loaded it", {
+          missingBuiltins: load.missingBuiltins,
+        });
       }
       return {
         entrypoints: load.entrypoints,

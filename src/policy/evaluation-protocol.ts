@@ -38,7 +38,8 @@ export type ThreadReply =
   | { kind: "ready" }
   | { kind: "started-without"; policy: number; message: string }
   | { kind: "loaded"; policy: number; entrypoints: Record<string, number> }
-  | { kind: "load-failed"; policy: number; message: string }
+  /** `missingBuiltins`: the builtins it calls that nobody provides, when that is why. */
+  | { kind: "load-failed"; policy: number; message: string; missingBuiltins?: string[] }
   | { kind: "result"; id: number; defined: boolean; value: unknown }
   | { kind: "error"; id: number; message: string }
   /** A `print()` line of the evaluation `id` (undefined: while loading). */

@@ -76,12 +76,20 @@ function load(image: PolicyImage): Record<string, number> {
   const missing = missingBuiltins(requiredBuiltins(instance), Object.keys(sdkBuiltins));
   if (missing.length > 0) {
     instances.delete(image.policy);
-    throw new Error(
-      `policy.wasm calls builtins this sidecar does not provide: ${missing.join(", ")}`,
-    );
+    throw new MissingBuiltins(missing);
   }
   images.set(image.policy, image);
   return instance.entrypoints as Record<string, number>;
+}
+
+/** A module calls builtins nobody provides: `missing` as {@link missingBuiltins} words them. */
+class MissingBuiltins extends Error {
+  readonly names: string[];
+
+  constructor(missing: string[]) {
+    super(`policy.wasm calls builtins this sidecar does not provide: ${missing.join(", ")}`);
+    this.names = missing.map((entry) => entry.split(" ")[0] ?? entry);
+  }
 }
 
 /** The builtins the module imports from the host: its `builtins` export, `{name: id}`. */
@@ -138,7 +146,13 @@ function handle(request: ThreadRequest) {
   } catch (error) {
     images.delete(request.policy);
     instances.delete(request.policy);
-    reply({ kind: "load-failed", policy: request.policy, message: describe(error) });
+    const missingBuiltins = error instanceof MissingBuiltins ? error.names : undefined;
+    reply({
+      kind: "load-failed",
+      policy: request.policy,
+      message: describe(error),
+      missingBuiltins,
+    });
   }
 }
 

@@ -23,11 +23,11 @@ function attribute(stderr) {
 }
 
 /**
- * Builds `cases` (each with `vars`) in `dir`. Returns `{modules, compileErrors}`: `modules` are
- * `{wasm, built}` (usually one; more when the batch had to be split); `compileErrors` maps case
- * id to `{code, message}`.
+ * Builds `cases` (each with `vars`) in `dir`, with `capabilities` (a file) when given. Returns
+ * `{modules, compileErrors}`: `modules` are `{wasm, built}` (usually one; more when the batch had
+ * to be split); `compileErrors` maps case id to `{code, message}`.
  */
-export function buildBatch(cases, opa, dir) {
+export function buildBatch(cases, opa, dir, capabilities) {
   const compileErrors = new Map();
   let pending = cases;
   while (pending.length > 0) {
@@ -38,6 +38,7 @@ export function buildBatch(cases, opa, dir) {
     }
     const bundle = join(dir, "bundle.tar.gz");
     const args = ["build", "-t", "wasm", "-o", bundle];
+    if (capabilities) args.push("--capabilities", capabilities);
     for (const c of pending) args.push("-e", entrypointOf(c));
     args.push(join(dir, "src"));
     const run = spawnSync(opa, args, { encoding: "utf8", maxBuffer: 1 << 28 });
@@ -58,8 +59,8 @@ export function buildBatch(cases, opa, dir) {
       }
       const half = Math.ceil(pending.length / 2);
       return mergeHalves(
-        buildBatch(pending.slice(0, half), opa, `${dir}a`),
-        buildBatch(pending.slice(half), opa, `${dir}b`),
+        buildBatch(pending.slice(0, half), opa, `${dir}a`, capabilities),
+        buildBatch(pending.slice(half), opa, `${dir}b`, capabilities),
         compileErrors,
       );
     }

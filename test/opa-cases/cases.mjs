@@ -109,17 +109,25 @@ function skipSpaces(source, j) {
 export const entrypointOf = (c) => `q_${c.id}/result`;
 
 /**
- * The files of one case: its modules under its namespace, and a wrapper module whose rule
- * `result` is the set of the query's bindings (`vars`: the query's variable names), as OPA's
- * wasm e2e gets from compiling the query itself.
+ * Whether a case must be built alone, as written: rego.metadata.chain reports package paths, so
+ * the namespace prefix would show in its result.
+ */
+export const isSolo = (c) =>
+  [...(c.modules ?? []), c.query].some((text) => text.includes("rego.metadata.chain"));
+
+/**
+ * The files of one case: its modules under its namespace (as written when it is solo), and a
+ * wrapper module whose rule `result` is the set of the query's bindings (`vars`: the query's
+ * variable names), as OPA's wasm e2e gets from compiling the query itself.
  */
 export function caseFiles(c, vars) {
+  const scope = (source) => (isSolo(c) ? source : namespace(source, c.id));
   const files = (c.modules ?? []).map((source, k) => ({
     name: `${c.id}_${k}.rego`,
-    text: namespace(source, c.id),
+    text: scope(source),
   }));
   const bindings = vars.map((v) => `${JSON.stringify(v)}: ${v}`).join(", ");
-  const query = namespace(c.query, c.id);
+  const query = scope(c.query);
   files.push({
     name: `${c.id}_query.rego`,
     text: `package q_${c.id}\n\nresult contains __bindings__ if {\n${query}\n__bindings__ := {${bindings}}\n}\n`,

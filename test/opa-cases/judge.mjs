@@ -1,7 +1,7 @@
 /**
  * Judges one case's outcome against its expectations the way OPA's wasm SDK e2e runner does
- * (internal/wasm/sdk/test/e2e): result sets compared as sets of binding objects, sets as sorted
- * arrays (JSON), `strict_error` cases expected empty (wasm is non-strict).
+ * (internal/wasm/sdk/test/e2e): an expected result first, result sets compared as sets of binding
+ * objects, sets as sorted arrays (JSON), `strict_error` cases expected empty (wasm is non-strict).
  */
 
 /** Canonical text of a JSON value: object keys sorted. */
@@ -37,43 +37,46 @@ const CONFLICT = ["var assignment conflict", "object insert conflict", "conflict
  * `{pass: false, reason}`.
  */
 export function judge(c, outcome) {
-  const wantsError = c.want_error_code !== undefined || c.want_error !== undefined;
-  if (wantsError && !c.strict_error) {
-    const code = c.want_error_code ?? "";
-    if (outcome.compileError) {
-      if (!code || outcome.compileError.code === code) return { pass: true };
-      return fail(`want ${code}, got compile error ${outcome.compileError.message}`);
+  // As OPA's e2e runner orders them: an expected result (or definedness) wins over an expected
+  // error, which a case may state for topdown's strict mode only.
+  if (c.want_defined !== undefined || c.want_result !== undefined) {
+    if (outcome.compileError) return fail(`compile error: ${outcome.compileError.message}`);
+    if (outcome.evalError) return fail(`eval error: ${outcome.evalError}`);
+    if (c.want_defined !== undefined) {
+      return outcome.bindings.length > 0 === c.want_defined
+        ? { pass: true }
+        : fail(`want defined=${c.want_defined}, got ${short(outcome.bindings)}`);
     }
-    if (outcome.evalError) {
-      if (code.startsWith("rego_")) return fail(`want ${code}, got ${outcome.evalError}`);
-      if (code === "eval_conflict_error" && !CONFLICT.some((s) => outcome.evalError.includes(s))) {
-        return fail(`want ${code}, got ${outcome.evalError}`);
-      }
-      return { pass: true };
-    }
-    return fail(`want error ${code || c.want_error}, got ${short(outcome.bindings)}`);
-  }
-  if (outcome.compileError) return fail(`compile error: ${outcome.compileError.message}`);
-  if (outcome.evalError) return fail(`eval error: ${outcome.evalError}`);
-  if (wantsError) {
-    // strict_error: the error shows only in strict mode; non-strict (wasm) it is undefined.
-    return outcome.bindings.length === 0
-      ? { pass: true }
-      : fail(`strict_error: want empty, got ${short(outcome.bindings)}`);
-  }
-  if (c.want_result !== undefined) {
     const want = resultSet(c.want_result, c.sort_bindings);
     const got = resultSet(outcome.bindings, c.sort_bindings);
     return canonical(want) === canonical(got)
       ? { pass: true }
       : fail(`want ${short(c.want_result)}, got ${short(outcome.bindings)}`);
   }
-  if (c.want_defined !== undefined) {
-    return outcome.bindings.length > 0 === c.want_defined
-      ? { pass: true }
-      : fail(`want defined=${c.want_defined}, got ${short(outcome.bindings)}`);
+  if (c.want_error_code === undefined && c.want_error === undefined) {
+    return fail("case states no expectation");
   }
-  return fail("case states no expectation");
+  if (c.strict_error) {
+    // The error shows only in strict mode; non-strict (wasm) it is undefined.
+    if (outcome.compileError) return fail(`compile error: ${outcome.compileError.message}`);
+    if (outcome.evalError) return fail(`eval error: ${outcome.evalError}`);
+    return outcome.bindings.length === 0
+      ? { pass: true }
+      : fail(`strict_error: want empty, got ${short(outcome.bindings)}`);
+  }
+  const code = c.want_error_code ?? "";
+  if (outcome.compileError) {
+    if (!code || outcome.compileError.code === code) return { pass: true };
+    return fail(`want ${code}, got compile error ${outcome.compileError.message}`);
+  }
+  if (outcome.evalError) {
+    if (code.startsWith("rego_")) return fail(`want ${code}, got ${outcome.evalError}`);
+    if (code === "eval_conflict_error" && !CONFLICT.some((s) => outcome.evalError.includes(s))) {
+      return fail(`want ${code}, got ${outcome.evalError}`);
+    }
+    return { pass: true };
+  }
+  return fail(`want error ${code || c.want_error}, got ${short(outcome.bindings)}`);
 }
 
 const fail = (reason) => ({ pass: false, reason });

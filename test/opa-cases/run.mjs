@@ -7,11 +7,12 @@
  * skipped`; exits 1 on a failure not in exceptions.json. Usage: node test/opa-cases/run.mjs
  * [--filter substring] [--verbose]
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildBatch } from "./build.mjs";
-import { entrypointOf, loadCases, opaModuleDir } from "./cases.mjs";
+import { entrypointOf, isSolo, loadCases, opaModuleDir } from "./cases.mjs";
 import { judge } from "./judge.mjs";
 import { parseQueryVars } from "./vars.mjs";
 
@@ -24,9 +25,22 @@ const args = process.argv.slice(2);
 const filter = args.includes("--filter") ? args[args.indexOf("--filter") + 1] : "";
 const verbose = args.includes("--verbose");
 
+/** exceptions.json maps each reason to the case notes it excuses; this is note → reason. */
+function exceptionsByNote(path) {
+  const byNote = {};
+  for (const [reason, notes] of Object.entries(JSON.parse(readFileSync(path, "utf8")))) {
+    for (const note of notes) {
+      if (byNote[note] !== undefined) throw new Error(`${path}: ${note} is listed twice`);
+      byNote[note] = reason;
+    }
+  }
+  return byNote;
+}
+
 const version = /OPA_VERSION="([^"]+)"/.exec(readFileSync(join(ROOT, "scripts/lib.sh"), "utf8"))[1];
-const exceptions = JSON.parse(readFileSync(join(ROOT, "test/opa-cases/exceptions.json"), "utf8"));
+const exceptions = exceptionsByNote(join(ROOT, "test/opa-cases/exceptions.json"));
 const started = Date.now();
+
 const dir = opaModuleDir(version);
 const cases = loadCases(join(dir, "v1/test/cases/testdata/v1")).filter(
   (c) => c.note.includes(filter) || c.file.includes(filter),
@@ -35,7 +49,6 @@ const cases = loadCases(join(dir, "v1/test/cases/testdata/v1")).filter(
 const outcomes = new Map();
 const skip = (c, reason) => outcomes.set(c.id, { status: "skip", reason });
 
-const { mkdirSync } = await import("node:fs");
 mkdirSync(WORK, { recursive: true });
 const vars = parseQueryVars(cases, OPA, WORK);
 /** Builtins the engine refused to load, learnt from refusals: cases naming them are skipped. */
@@ -58,10 +71,6 @@ function settle(c, outcome) {
 function runnable(batch) {
   return batch.filter((c) => {
     if (outcomes.has(c.id)) return false;
-    if (c.experimental_keywords) {
-      skip(c, "experimental_keywords: opa build has no switch for them");
-      return false;
-    }
     if (c.input_term !== undefined) {
       try {
         c.input = JSON.parse(c.input_term);
@@ -86,8 +95,8 @@ const pool = createEvaluationPool(
 );
 
 async function evaluateModule({ wasm, built }) {
-  const data = {};
-  for (const c of built) data[c.id] = c.data ?? {};
+  const data = built.length === 1 && isSolo(built[0]) ? (built[0].data ?? {}) : {};
+  for (const c of built) if (!isSolo(c)) data[c.id] = c.data ?? {};
   const module = await WebAssembly.compile(wasm);
   let policy;
   try {
@@ -120,14 +129,40 @@ async function evaluateModule({ wasm, built }) {
   policy.unload();
 }
 
+/**
+ * OPA's capabilities with the experimental future keywords (`and`, `or`) added: what OPA's own
+ * runner enables for a case marked `experimental_keywords`.
+ */
+function experimentalCapabilities() {
+  const caps = JSON.parse(execFileSync(OPA, ["capabilities", "--current"], { encoding: "utf8" }));
+  caps.future_keywords = [...new Set([...(caps.future_keywords ?? []), "and", "or"])].sort();
+  const path = join(WORK, "capabilities-experimental.json");
+  writeFileSync(path, JSON.stringify(caps));
+  return path;
+}
+const EXPERIMENTAL = experimentalCapabilities();
+
+/**
+ * Builds and evaluates a batch: experimental-keyword cases apart (they need other capabilities),
+ * each solo case alone and as written.
+ */
 async function runBatch(batch, name) {
   const ready = runnable(batch);
-  if (ready.length === 0) return;
-  const { modules, compileErrors } = buildBatch(ready, OPA, join(WORK, name));
-  for (const c of ready) {
-    if (compileErrors.has(c.id)) settle(c, { compileError: compileErrors.get(c.id) });
+  const groups = [
+    [ready.filter((c) => !isSolo(c) && !c.experimental_keywords), name, undefined],
+    [ready.filter((c) => !isSolo(c) && c.experimental_keywords), `${name}x`, EXPERIMENTAL],
+    ...ready
+      .filter(isSolo)
+      .map((c) => [[c], `${name}${c.id}`, c.experimental_keywords ? EXPERIMENTAL : undefined]),
+  ];
+  for (const [cases, dirName, capabilities] of groups) {
+    if (cases.length === 0) continue;
+    const { modules, compileErrors } = buildBatch(cases, OPA, join(WORK, dirName), capabilities);
+    for (const c of cases) {
+      if (compileErrors.has(c.id)) settle(c, { compileError: compileErrors.get(c.id) });
+    }
+    for (const module of modules) await evaluateModule(module);
   }
-  for (const module of modules) await evaluateModule(module);
 }
 
 for (let i = 0; i < cases.length; i += BATCH) await runBatch(cases.slice(i, i + BATCH), `b${i}`);
@@ -138,4 +173,8 @@ const failed = report(cases, outcomes, exceptions, {
   verbose,
   seconds: (Date.now() - started) / 1000,
 });
-process.exit(failed > 0 ? 1 : 0);
+const notes = new Set(cases.map((c) => c.note));
+const unknown = filter ? [] : Object.keys(exceptions).filter((note) => !notes.has(note));
+for (const note of unknown)
+  console.log(`FAIL exceptions.json names no case: ${JSON.stringify(note)}`);
+process.exit(failed + unknown.length > 0 ? 1 : 0);

@@ -52,11 +52,20 @@ export async function entriesOf(bundle: string): Promise<TarEntry[]> {
   return [...files].map(([name, content]) => ({ name: `/${name}`, content }));
 }
 
-/** Writes a policy directory (Rego + data.json) and builds it with `opa build -t wasm`. */
+/**
+ * Writes a policy directory (Rego + data.json) and builds it with `opa build -t wasm`;
+ * `capabilities` (a file) declares builtins beyond OPA's own.
+ */
 export async function buildPolicy(
   rego: string,
   data: unknown,
-  options: { entrypoint?: string; revision?: string; signingKey?: string; scope?: string } = {},
+  options: {
+    entrypoint?: string;
+    revision?: string;
+    signingKey?: string;
+    scope?: string;
+    capabilities?: string;
+  } = {},
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "oc-policy-"));
   await writeFile(join(dir, "policy.rego"), rego);
@@ -64,6 +73,7 @@ export async function buildPolicy(
   const out = join(dir, "bundle.tar.gz");
   const args = ["build", "-t", "wasm", "-e", options.entrypoint ?? "envoy/authz/allow", "-o", out];
   if (options.revision) args.push("-r", options.revision);
+  if (options.capabilities) args.push("--capabilities", options.capabilities);
   if (options.signingKey)
     args.push("-b", "--signing-key", options.signingKey, "--signing-alg", "RS256");
   if (options.scope) {
