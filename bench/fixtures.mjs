@@ -35,7 +35,8 @@ export const parseArgs = (argv) =>
 /**
  * Builds what the benchmarks need (scripts/setup, pinned ghz, the reference server, lab PKI) and
  * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs, our configs
- * (ours.yaml, ours-2w.yaml), the peer's policy directory and workloads.json. Returns the workloads
+ * (ours.yaml, ours-2w.yaml, ours-rego.yaml: the peer's policy in our sidecar), the peer's policy
+ * directory and workloads.json. Returns the workloads
  * (name → CheckRequests in protobuf JSON, as ghz takes them) and the peer's policy directory.
  */
 export async function prepare() {
@@ -111,6 +112,27 @@ export async function prepare() {
   });
   writeFileSync(join(WORK, "ours.yaml"), JSON.stringify(oursConfig(9491, 1)));
   writeFileSync(join(WORK, "ours-2w.yaml"), JSON.stringify(oursConfig(9495, 2)));
+  // Ours running the peer's policy: the JWT verified in Rego (io.jwt.decode_verify, our host
+  // builtin), no identity configured in the sidecar; same cache and logging as ours.
+  const regoBundle = join(WORK, "peer-bundle.tar.gz");
+  sh(join(BIN, "opa"), [
+    "build",
+    "-t",
+    "wasm",
+    "-e",
+    "bench/peer/allow",
+    "-o",
+    regoBundle,
+    peerDir,
+  ]);
+  const { identity: _, ...sidecarIdentityFree } = oursConfig(9497, 1);
+  writeFileSync(
+    join(WORK, "ours-rego.yaml"),
+    JSON.stringify({
+      ...sidecarIdentityFree,
+      policy: { bundle: regoBundle, decision: "bench/peer/allow" },
+    }),
+  );
 
   // ---------------------------------------------------------------------------- workloads
   const headers = (extra) => ({

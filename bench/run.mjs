@@ -4,6 +4,9 @@
 //
 // Side by side on loopback, one server at a time, identical CheckRequest bytes from ghz:
 //   ours  openclaw-authz (shipped policy, identity verified by the sidecar, decision cache on)
+//   ours-rego  openclaw-authz running the peer's policy (bench/peer/peer.rego: the JWT verified
+//         in Rego with io.jwt.decode_verify against the JWKS in data, our host builtin), no
+//         identity configured in the sidecar, decision cache on
 //   peer  the reference ext_authz server on OPA v1.19.1's Go evaluator (test/oracle; the module
 //         proxy refuses opa-envoy-plugin itself), with the same policy and data, identity done
 //         the peer's way (JWT verified in Rego with io.jwt.decode_verify, SPIFFE ID from
@@ -22,7 +25,7 @@ import { BIN, IMAGE_NODE_OPTIONS, log, parseArgs, prepare, ROOT, sh, WORK } from
 const args = parseArgs(process.argv.slice(2));
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
-const ONLY = (args.only ?? "ours,ours-2w,peer,null").split(",");
+const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,null").split(",");
 const WORKLOAD_FILTER = args.workloads?.split(",");
 // --cpu-prof DIR: our servers write V8 CPU profiles there (open in Chrome DevTools or speedscope).
 const CPU_PROF = args["cpu-prof"];
@@ -47,6 +50,12 @@ const sidecar = (name, config) => () =>
 const SERVERS = {
   ours: { port: 9491, admin: 9492, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
   "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
+  "ours-rego": {
+    port: 9497,
+    admin: 9498,
+    start: sidecar("ours-rego", "ours-rego.yaml"),
+    ready: /"serving"/,
+  },
   peer: {
     port: 9493,
     start: () =>
@@ -279,6 +288,15 @@ function table(r) {
         `| ${workload} | ${name} | ${fmt(f.saturationRps)} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.peer?.figures[workload]?.saturationRps) : ""} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.null?.figures[workload]?.saturationRps) : ""} | ${fmt(at.p50, 2)} / ${fmt(at.p90, 2)} / ${fmt(at.p99, 2)} / ${fmt(at.max, 1)} | ${fmt(f.atHalf.p99, 2)} | ${fmt(f.cpuSecondsPer10k, 2)} | ${fmt(server.peakRssMb)} | ${f.errors} |`,
       );
     }
+  }
+  const rego = Object.keys(WORKLOADS)
+    .map((w) => [w.slice(0, 1), r.servers["ours-rego"]?.figures[w], r.servers.ours?.figures[w]])
+    .filter(([, inRego, inSidecar]) => inRego && inSidecar);
+  if (rego.length > 0) {
+    lines.push(
+      "",
+      `JWT verified in Rego (ours-rego) against verified by the sidecar (ours), CPU per check: ${rego.map(([w, inRego, inSidecar]) => `${ratio(inRego.cpuSecondsPer10k, inSidecar.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
+    );
   }
   const handler = Object.keys(WORKLOADS)
     .map((w) => [w.slice(0, 1), r.servers.ours?.figures[w]?.at1000.handlerP99Bound])

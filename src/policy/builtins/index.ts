@@ -1,4 +1,4 @@
-import type { ContextSource } from "./context.js";
+import type { ContextSource, EvaluationContext } from "./context.js";
 import { cryptoBuiltins } from "./crypto.js";
 import { dataBuiltins } from "./data.js";
 import { jwtBuiltins } from "./jwt.js";
@@ -52,6 +52,32 @@ export function hostBuiltins(
     };
   }
   return table;
+}
+
+/**
+ * One call per family whose first use in a thread costs more than an evaluation deadline should
+ * spend: ICU's time-zone data (100–400 ms on this project's 2-core CI machine) and the schema
+ * compiler (~40 ms). Made when a policy that needs them loads, not in its first check.
+ */
+const WARM_UPS: Array<[applies: (name: string) => boolean, builtin: string, args: unknown[]]> = [
+  [(name) => name.startsWith("time."), "time.date", [[0, "America/New_York"]]],
+  [
+    (name) => name.startsWith("json.") && name.endsWith("_schema"),
+    "json.match_schema",
+    [{}, { type: "object", properties: { a: { type: "string" } } }],
+  ],
+];
+
+/** Pays the one-time costs of the builtins in `required` (a module's `builtins` export). */
+export function warmUp(required: string[], context: EvaluationContext): void {
+  for (const [applies, name, args] of WARM_UPS) {
+    if (!required.some(applies)) continue;
+    try {
+      BUILTINS[name]?.(context, ...args);
+    } catch {
+      // A warm-up that fails costs the first check its time, nothing more.
+    }
+  }
 }
 
 /**
