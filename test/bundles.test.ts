@@ -195,31 +195,45 @@ describe("hot reload", () => {
           await (await admin(s, "/metrics")).text(),
         )?.[1] ?? 0,
       );
-    for (const [bad, revision] of [
-      [good.subarray(0, good.length / 2), undefined],
-      [Buffer.from("not a bundle"), undefined],
+    const lastError = async () =>
+      (
+        (await (await admin(s, "/status")).json()) as {
+          policy: {
+            serving: { revision: string };
+            lastError?: { revision?: string; message: string };
+          };
+        }
+      ).policy;
+    const initial = await refusals();
+    const bad = [
+      [good.subarray(0, good.length / 2), undefined, "zlib: unexpected end of file"],
+      [Buffer.from("not a bundle"), undefined, "not a bundle archive: TAR_BAD_ARCHIVE"],
       [
         tarGz([
           { name: "/.manifest", content: '{"revision":"broken-7"}' },
           { name: "/policy.wasm", content: "garbage" },
         ]),
         "broken-7",
+        // The file's own bytes ("garb…"), not whatever shares their memory.
+        "expected magic word 00 61 73 6d, found 67 61 72 62",
       ],
-    ] as const) {
-      const before = await refusals();
-      await replace(path, Buffer.from(bad));
-      expect(await until(async () => (await refusals()) > before)).toBe(true);
+    ] as const;
+    for (const [content, revision, message] of bad) {
+      await replace(path, Buffer.from(content));
+      // /status names this file's own error: each iteration proves its file was processed.
+      expect(
+        await until(async () => {
+          const error = (await lastError()).lastError;
+          return error?.message.includes(message) === true && error.revision === revision;
+        }),
+      ).toBe(true);
       expect(marker(await client.check(request))).toBe("G");
       expect((await admin(s, "/readyz")).status).toBe(200);
-      const status = (await (await admin(s, "/status")).json()) as {
-        policy: {
-          serving: { revision: string };
-          lastError: { revision?: string; message: string };
-        };
-      };
-      expect(status.policy.serving.revision).toBe("good-1");
-      expect(status.policy.lastError.revision).toBe(revision);
+      expect((await lastError()).serving.revision).toBe("good-1");
     }
+    // Refused once per file, not once per poll: ten more polls of the last one count nothing.
+    await new Promise((resolve) => setTimeout(resolve, 10 * 50));
+    expect(await refusals()).toBe(initial + bad.length);
     client.close();
     expect(s.stderr.join("\n")).toContain('"refused_revision":"broken-7"');
     expect(s.stderr.join("\n")).toContain('"serving_revision":"good-1"');

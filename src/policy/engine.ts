@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { AuthzError, toAuthzError } from "../errors.js";
 import type { PolicyBundle } from "./bundle.js";
-import type { Evaluation, EvaluationPool } from "./evaluation-pool.js";
+import { type Evaluation, type EvaluationPool, toArrayBuffer } from "./evaluation-pool.js";
 
 export type { Evaluation } from "./evaluation-pool.js";
 
@@ -69,10 +69,4 @@ export function policyId(bundle: { wasm: Uint8Array; data: string }): string {
     .update(bundle.data)
     .digest("base64url")
     .slice(0, 16);
-}
-
-function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
-    return bytes.buffer as ArrayBuffer;
-  return bytes.slice().buffer as ArrayBuffer;
 }

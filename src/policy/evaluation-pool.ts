@@ -224,10 +224,14 @@ export function createEvaluationPool(
       return Promise.reject(new AuthzError("policy_not_loaded", "the policy was replaced"));
     }
     return new Promise((resolve, reject) => {
-      const whole = input.byteOffset === 0 && input.byteLength === input.buffer.byteLength;
-      const buffer = (whole ? input.buffer : input.slice().buffer) as ArrayBuffer;
       const job: Job = {
-        request: { kind: "evaluate", id: nextId++, policy, entrypoint, input: buffer },
+        request: {
+          kind: "evaluate",
+          id: nextId++,
+          policy,
+          entrypoint,
+          input: toArrayBuffer(input),
+        },
         label,
         settle: (outcome) => {
           clearTimeout(timer);
@@ -287,4 +291,15 @@ export function createEvaluationPool(
       }
     },
   };
+}
+
+/**
+ * The bytes as an ArrayBuffer of their own: the underlying one when they fill it, else a copy.
+ * Not `bytes.slice()`: on a Node Buffer that is a view of the same (often pooled) memory, so its
+ * `.buffer` would be the whole pool, other data and all.
+ */
+export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength)
+    return bytes.buffer as ArrayBuffer;
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
