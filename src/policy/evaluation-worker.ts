@@ -7,7 +7,16 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
 import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
-import { BUILTINS, createContextSource, hostBuiltins, missingBuiltins } from "./builtins/index.js";
+import {
+  BUILTINS,
+  createContextSource,
+  createRegoBuiltins,
+  hostBuiltins,
+  loadRegoParser,
+  missingBuiltins,
+  REGO_PARSER_LIMITS,
+  REGO_PARSER_WASM,
+} from "./builtins/index.js";
 import type {
   PolicyImage,
   ThreadReply,
@@ -32,7 +41,9 @@ const contexts = createContextSource({
   nowNs: () => BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n),
   print: (line) => reply({ kind: "print", id: evaluating, line }),
 });
-const custom = hostBuiltins(contexts);
+// OPA's parser (a Go WebAssembly module of its own) is loaded by the first bundle that calls it.
+const rego = createRegoBuiltins(() => loadRegoParser(REGO_PARSER_WASM, REGO_PARSER_LIMITS));
+const custom = hostBuiltins(contexts, rego.table);
 // opa-wasm writes its own debug output with console.log: stdout is the decision log's.
 console.log = (...args: unknown[]) => console.error(...args);
 
@@ -68,12 +79,14 @@ function describe(thrown: unknown): string {
 const reply = (message: ThreadReply) => port.postMessage(message);
 
 /**
- * Instantiates a policy after checking that every builtin it calls is provided: a bundle that
- * needs one we lack is refused here, naming each, never at evaluation time.
+ * Instantiates a policy after checking that every builtin it calls is provided (loading those
+ * provided on demand): a bundle that needs one we lack is refused here, naming each, never at
+ * evaluation time.
  */
 function load(image: PolicyImage): Record<string, number> {
   const instance = instantiate(image);
-  const missing = missingBuiltins(requiredBuiltins(instance), Object.keys(sdkBuiltins));
+  const required = requiredBuiltins(instance);
+  const missing = missingBuiltins(required, Object.keys(sdkBuiltins), rego.prepare(required));
   if (missing.length > 0) {
     instances.delete(image.policy);
     throw new Error(
