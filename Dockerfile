@@ -10,8 +10,17 @@ FROM ${GO_IMAGE} AS opa
 ARG OPA_VERSION=v1.19.1
 RUN GOBIN=/out go install github.com/open-policy-agent/opa@${OPA_VERSION}
 
+# OPA's Rego parser as a WASI reactor for rego.parse_module (the same script scripts/setup runs).
+FROM ${GO_IMAGE} AS rego-parser
+WORKDIR /src
+COPY scripts/lib.sh scripts/build-rego-parser ./scripts/
+COPY scripts/rego-parser ./scripts/rego-parser
+RUN bash scripts/build-rego-parser
+
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
+# scripts/setup finds the parser already built (no go in this stage) and keeps it.
+COPY --from=rego-parser /src/build/rego-parser ./build/rego-parser
 # scripts/setup finds the pinned opa already in .tools/bin (the stamp matches) and skips go.
 COPY --from=opa /out/opa .tools/bin/opa
 RUN echo "github.com/open-policy-agent/opa@v1.19.1" > .tools/bin/.opa.version
@@ -31,6 +40,7 @@ COPY --from=build /src/dist ./dist
 COPY --from=build /src/proto ./proto
 COPY --from=build /src/build/proto ./build/proto
 COPY --from=build /src/build/policy ./build/policy
+COPY --from=build /src/build/rego-parser/rego-parser.wasm ./build/rego-parser/rego-parser.wasm
 # Bounded memory for a sidecar: 8 MiB semi-spaces and a 128 MiB old space (about half the chart's
 # 256 MiB limit; the chart sets NODE_OPTIONS from authz.heapMiB). bench/run.mjs runs with these.
 ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=128"

@@ -38,6 +38,9 @@ export function startThread(
     workerData: { ...setup, port: port2, signal },
     transferList: [port2],
     resourceLimits: THREAD_HEAP,
+    // node:wasi (rego.parse_module's parser) warns that it is experimental on stderr, which is
+    // the sidecar's JSON log.
+    execArgv: [...process.execArgv, "--disable-warning=ExperimentalWarning"],
   });
   const posted = new Int32Array(signal);
   let stopped = false;

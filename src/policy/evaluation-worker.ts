@@ -10,8 +10,12 @@ import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import {
   BUILTINS,
   createContextSource,
+  createRegoBuiltins,
   hostBuiltins,
+  loadRegoParser,
   missingBuiltins,
+  REGO_PARSER_LIMITS,
+  REGO_PARSER_WASM,
   warmUp,
 } from "./builtins/index.js";
 import type {
@@ -38,7 +42,9 @@ const contexts = createContextSource({
   nowNs: () => BigInt(Date.now()) * 1_000_000n + (process.hrtime.bigint() % 1_000_000n),
   print: (line) => reply({ kind: "print", id: evaluating, line }),
 });
-const custom = hostBuiltins(contexts);
+// OPA's parser (a Go WebAssembly module of its own) is loaded by the first bundle that calls it.
+const rego = createRegoBuiltins(() => loadRegoParser(REGO_PARSER_WASM, REGO_PARSER_LIMITS));
+const custom = hostBuiltins(contexts, rego.table);
 // opa-wasm writes its own debug output with console.log: stdout is the decision log's.
 console.log = (...args: unknown[]) => console.error(...args);
 
@@ -74,14 +80,14 @@ function describe(thrown: unknown): string {
 const reply = (message: ThreadReply) => port.postMessage(message);
 
 /**
- * Instantiates a policy after checking that every builtin it calls is provided: a bundle that
- * needs one we lack is refused here, naming each, never at evaluation time. Then pays its
- * builtins' one-time costs (`warmUp`), so the first check does not.
+ * Instantiates a policy after checking that every builtin it calls is provided (loading those
+ * provided on demand): a bundle that needs one we lack is refused here, naming each, never at
+ * evaluation time. Then pays its builtins' one-time costs (`warmUp`), so the first check does not.
  */
 function load(image: PolicyImage): Record<string, number> {
   const instance = instantiate(image);
   const required = requiredBuiltins(instance);
-  const missing = missingBuiltins(required, Object.keys(sdkBuiltins));
+  const missing = missingBuiltins(required, Object.keys(sdkBuiltins), rego.prepare(required));
   if (missing.length > 0) {
     instances.delete(image.policy);
     throw new MissingBuiltins(missing);

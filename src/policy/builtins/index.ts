@@ -3,6 +3,7 @@ import { cryptoBuiltins } from "./crypto.js";
 import { dataBuiltins } from "./data.js";
 import { jwtBuiltins } from "./jwt.js";
 import { printBuiltins } from "./print.js";
+import { REGO_PARSE_MODULE } from "./rego.js";
 import type { BuiltinTable } from "./table.js";
 import { textBuiltins } from "./text.js";
 import { timeBuiltins } from "./time.js";
@@ -13,6 +14,8 @@ export {
   type EvaluationContext,
   rawJson,
 } from "./context.js";
+export { createRegoBuiltins, REGO_PARSER_LIMITS, type RegoBuiltins } from "./rego.js";
+export { loadRegoParser, REGO_PARSER_WASM, type RegoParser } from "./rego-parser.js";
 export type { Builtin, BuiltinTable } from "./table.js";
 
 /** Every builtin this sidecar provides to wasm policies, beyond the SDK's own. */
@@ -26,6 +29,12 @@ export const BUILTINS: BuiltinTable = {
 };
 
 /**
+ * Builtins a thread provides once it has loaded what they need (OPA's parser for
+ * `rego.parse_module`), which it does only for a bundle that calls them: see `createRegoBuiltins`.
+ */
+export const ON_DEMAND_BUILTINS: readonly string[] = [REGO_PARSE_MODULE];
+
+/**
  * Builtins that cannot run inside one synchronous evaluation: a bundle that needs one is refused
  * when it loads, naming it (opa-envoy-plugin runs them; see the README's compatibility section).
  */
@@ -35,14 +44,16 @@ export const REFUSED_BUILTINS: Record<string, string> = {
 };
 
 /**
- * The table opa-wasm calls: each builtin bound to the evaluation under way, with topdown's
- * non-strict error rule (an error makes the expression undefined, the query goes on).
+ * The table opa-wasm calls: each builtin (`BUILTINS` and the thread's `onDemand` ones) bound to
+ * the evaluation under way, with topdown's non-strict error rule (an error makes the expression
+ * undefined, the query goes on).
  */
 export function hostBuiltins(
   contexts: ContextSource,
+  onDemand: BuiltinTable = {},
 ): Record<string, (...args: unknown[]) => unknown> {
   const table: Record<string, (...args: unknown[]) => unknown> = {};
-  for (const [name, builtin] of Object.entries(BUILTINS)) {
+  for (const [name, builtin] of Object.entries({ ...BUILTINS, ...onDemand })) {
     table[name] = (...args) => {
       try {
         return builtin(contexts.current, ...args);
@@ -82,12 +93,17 @@ export function warmUp(required: string[], context: EvaluationContext): void {
 
 /**
  * Which of `required` (a module's `builtins` export) nothing provides: each with why when it is
- * refused on purpose, else "not provided".
+ * refused on purpose or `unavailable` (an on-demand builtin whose module did not load), else
+ * "not provided".
  */
-export function missingBuiltins(required: string[], sdk: Iterable<string>): string[] {
-  const provided = new Set([...sdk, ...Object.keys(BUILTINS)]);
+export function missingBuiltins(
+  required: string[],
+  sdk: Iterable<string>,
+  unavailable: Record<string, string> = {},
+): string[] {
+  const provided = new Set([...sdk, ...Object.keys(BUILTINS), ...ON_DEMAND_BUILTINS]);
   return required
-    .filter((name) => !provided.has(name))
+    .filter((name) => !provided.has(name) || name in unavailable)
     .sort()
-    .map((name) => `${name} (${REFUSED_BUILTINS[name] ?? "not provided"})`);
+    .map((name) => `${name} (${unavailable[name] ?? REFUSED_BUILTINS[name] ?? "not provided"})`);
 }
