@@ -1,5 +1,7 @@
+import { createHash } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import type { EvaluationContext } from "./context.js";
-import { base64UrlDecode, parseJsonObject, splitToken } from "./jwt-encoding.js";
+import { base64UrlDecode, type EncodedToken, parseJsonObject, splitToken } from "./jwt-encoding.js";
 import { type VerificationKey, verificationKeysOf } from "./jwt-keys.js";
 import {
   decodeHeader,
@@ -49,6 +51,8 @@ function trimQuotes(text: string): string {
 interface Constraints {
   keys: VerificationKey[] | undefined;
   secret: string;
+  /** The key constraint as given (`cert` or `secret` and its text), for the signature cache. */
+  material: string;
   alg: string;
   iss: string;
   aud: string;
@@ -63,6 +67,7 @@ function parseConstraints(value: unknown, nowNs: bigint): Constraints {
   const constraints: Constraints = {
     keys: undefined,
     secret: "",
+    material: "",
     alg: "",
     iss: "",
     aud: "",
@@ -72,9 +77,11 @@ function parseConstraints(value: unknown, nowNs: bigint): Constraints {
     if (name === "cert") {
       if (typeof v !== "string") throw new Error("cert constraint: must be a string");
       constraints.keys = verificationKeysOf(v);
+      constraints.material = `cert\0${v}`;
     } else if (name === "secret" || name === "alg" || name === "iss" || name === "aud") {
       if (typeof v !== "string") throw new Error(`${name} constraint: must be a string`);
       constraints[name] = v;
+      if (name === "secret") constraints.material = `secret\0${v}`;
     } else if (name === "time") {
       if (typeof v !== "number") throw new Error("token time constraint: must be a number");
       if (v < 0) throw new Error("token time constraint: must not be negative");
@@ -88,6 +95,37 @@ function parseConstraints(value: unknown, nowNs: bigint): Constraints {
   if (keyConstraints > 1) throw new Error("duplicate key constraints");
   if (keyConstraints < 1) throw new Error("no key constraint");
   return constraints;
+}
+
+/**
+ * Signature checks already made, by a digest of the key constraint, the algorithm and the whole
+ * token: the same token against the same keys verifies the same way every time, and a policy
+ * calls decode_verify on every request that carries it. Different tokens never share an entry,
+ * and the claims (iss, aud, exp, nbf) are checked on every call at the evaluation's time.
+ */
+const signatureChecks = new LRUCache<string, boolean>({ max: 4096 });
+
+function verifySignatureOnce(
+  constraints: Constraints,
+  header: { kid: string; alg: string },
+  token: EncodedToken,
+): boolean {
+  const digest = createHash("sha256")
+    .update(`${constraints.material}\0${header.alg}\0${header.kid}\0`)
+    .update(`${token.header}.${token.payload}.${token.signature}`)
+    .digest("base64");
+  let valid = signatureChecks.get(digest);
+  if (valid === undefined) {
+    valid = verifySignature(
+      constraints,
+      header.kid,
+      header.alg,
+      signingInput(token),
+      decodeSignature(token),
+    );
+    signatureChecks.set(digest, valid);
+  }
+  return valid;
 }
 
 /** tokenConstraints.verify: the kid's key alone when it names one, else any fitting key. */
@@ -133,10 +171,7 @@ function decodeVerify(
     const parsed = parseTokenHeader(header);
     if (!parsed.valid) return UNVERIFIED;
     if (constraints.alg !== "" && constraints.alg !== parsed.alg) return UNVERIFIED;
-    const signature = decodeSignature(token);
-    if (!verifySignature(constraints, parsed.kid, parsed.alg, signingInput(token), signature)) {
-      return UNVERIFIED;
-    }
+    if (!verifySignatureOnce(constraints, parsed, token)) return UNVERIFIED;
     try {
       payloadBytes = base64UrlDecode(token.payload);
     } catch (error) {

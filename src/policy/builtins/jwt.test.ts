@@ -123,4 +123,32 @@ describe("io.jwt builtins (expected values from opa eval)", () => {
     );
     expect(call("io.jwt.decode_verify", token, { secret: SECRET, iss: "x" })).toBe("error");
   });
+
+  it("decode_verify checked the same token before: claims still at each call's time; any other token or key checked anew", () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const jwk = (key: typeof publicKey, kid: string) => ({ ...key.export({ format: "jwk" }), kid });
+    const jwks = JSON.stringify({ keys: [jwk(publicKey, "k1")] });
+    const token = call(
+      "io.jwt.encode_sign",
+      { alg: "RS256", kid: "k1" },
+      { exp: 1_700_000_010 },
+      jwk(privateKey, "k1"),
+    ) as string;
+    const at = (seconds: number) => ({ cert: jwks, time: seconds * 1e9 });
+    const verified = [true, { alg: "RS256", kid: "k1" }, { exp: 1_700_000_010 }];
+    expect(call("io.jwt.decode_verify", token, at(1_700_000_000))).toEqual(verified);
+    // The same token again, now past its exp: the cached signature check does not keep it valid.
+    expect(call("io.jwt.decode_verify", token, at(1_700_000_020))).toEqual([false, {}, {}]);
+    expect(call("io.jwt.decode_verify", token, at(1_700_000_000))).toEqual(verified);
+    // A token differing in one signature character, and the same token against another key.
+    const last = token.at(-1) === "A" ? "B" : "A";
+    expect(call("io.jwt.decode_verify", `${token.slice(0, -1)}${last}`, at(1_700_000_000))).toEqual(
+      [false, {}, {}],
+    );
+    const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey;
+    const otherJwks = JSON.stringify({ keys: [jwk(other, "k1")] });
+    expect(
+      call("io.jwt.decode_verify", token, { cert: otherJwks, time: 1_700_000_000 * 1e9 }),
+    ).toEqual([false, {}, {}]);
+  });
 });
