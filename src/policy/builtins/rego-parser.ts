@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { WASI } from "node:wasi";
+import { createRequire } from "node:module";
 import { withMemoryMaximum } from "./wasm-memory.js";
 
 /** OPA's Rego parser (scripts/rego-parser, built to WebAssembly) as one thread holds it. */
@@ -91,6 +91,9 @@ function instantiate(module: WebAssembly.Module, memoryBytes: number): ParserExp
   // No arguments, environment or files; proc_exit throws out of the call instead of ending the
   // thread. Go's runtime writes a fatal error's goroutine dump to stderr, which is the sidecar's
   // JSON log: writes are taken and dropped (the call's trap is the error).
+  // node:wasi is required here, not imported: loading it warns that it is experimental, and only
+  // a thread whose bundle calls rego.parse_module should load it.
+  const { WASI } = createRequire(import.meta.url)("node:wasi") as typeof import("node:wasi");
   const wasi = new WASI({ version: "preview1", returnOnExit: true });
   const imports = wasi.getImportObject() as { wasi_snapshot_preview1: Record<string, unknown> };
   let memory: WebAssembly.Memory | undefined;
