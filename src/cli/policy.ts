@@ -17,6 +17,8 @@ import {
 export interface PolicyEvents {
   loaded(engine: PolicyEngine): void;
   refused(error: AuthzError, revision: string | undefined): void;
+  /** An evaluation thread was terminated and replaced. */
+  threadReplaced(reason: "deadline" | "died"): void;
 }
 
 /**
@@ -34,6 +36,7 @@ export async function openPolicy(
     // Rego print(): the operational log on stderr, never stdout where the decision log is.
     onPrint: (decisionId, line) =>
       deps.logger.info({ decision_id: decisionId, print: line }, "print"),
+    onThreadReplaced: (reason) => deps.events?.threadReplaced?.(reason),
   });
   const store = createPolicyStore(
     { decision: config.policy.decision, ...(signing ? { signing } : {}) },

@@ -29,6 +29,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
         setServing(true);
       },
       refused: (error) => metrics.bundleRefused(error.missingBuiltins),
+      threadReplaced: (reason) => metrics.threadReplaced(reason),
     },
   });
   const serving = () => policy.store.current();

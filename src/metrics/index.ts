@@ -10,6 +10,8 @@ export interface AuthzMetrics {
   policyLoaded(revision: string): void;
   /** A bundle was refused (the previous one keeps serving), naming builtins it lacked. */
   bundleRefused(missingBuiltins?: string[]): void;
+  /** An evaluation thread was terminated and replaced, by reason (deadline, died). */
+  threadReplaced(reason: string): void;
   /** Counts a Check the gRPC layer rejected before the pipeline (bad payload, too large). */
   countRejected(reason: string): void;
   /** Decision cache events. */
@@ -76,6 +78,12 @@ export function createMetrics(): AuthzMetrics {
     name: "openclaw_authz_bundle_missing_builtins",
     help: "1 for each builtin the last refused bundle calls that this sidecar does not provide; cleared when a bundle loads.",
     labelNames: ["builtin"],
+    registers: [registry],
+  });
+  const threadsReplaced = new Counter({
+    name: "openclaw_authz_evaluation_threads_replaced_total",
+    help: "Evaluation threads terminated and replaced: an evaluation ran past policy.evaluationTimeout (deadline) or the thread died.",
+    labelNames: ["reason"],
     registers: [registry],
   });
   const rejected = new Counter({
@@ -163,6 +171,9 @@ export function createMetrics(): AuthzMetrics {
       bundleLoads.inc({ outcome: "refused" });
       missingBuiltins.reset();
       for (const builtin of names) missingBuiltins.set({ builtin }, 1);
+    },
+    threadReplaced(reason) {
+      threadsReplaced.inc({ reason });
     },
     countRejected(reason) {
       rejected.inc({ reason });

@@ -21,9 +21,10 @@ export interface PooledPolicy {
   readonly entrypoints: Record<string, number>;
   /**
    * Evaluates serialized input JSON (its buffer is transferred to a thread: do not reuse it).
-   * Rejects with `AuthzError("policy_eval_timeout")` at the deadline (the thread is then
-   * terminated and replaced), `AuthzError("policy_eval_error")` on a trap, a builtin error or a
-   * thread that died, and `AuthzError("policy_not_loaded")` once unloaded.
+   * Rejects with `AuthzError("policy_eval_timeout")` at the deadline (the thread is terminated
+   * and replaced once the evaluation itself has run that long), `AuthzError("policy_eval_error")`
+   * on a trap, a builtin error or a thread that died, and `AuthzError("policy_not_loaded")` once
+   * unloaded.
    */
   evaluate(input: Uint8Array, entrypoint: number, label?: string): Promise<Evaluation>;
   /** Frees the policy's instances in every thread. */
@@ -46,6 +47,8 @@ export interface EvaluationPoolEvents {
   onError(error: AuthzError): void;
   /** A `print()` line, with the label of the evaluation that printed it (the decision id). */
   onPrint(label: string | undefined, line: string): void;
+  /** A thread was terminated and replaced: an evaluation ran past the deadline, or it died. */
+  onThreadReplaced?(reason: "deadline" | "died"): void;
 }
 
 interface Job {
@@ -54,6 +57,8 @@ interface Job {
   label: string | undefined;
   settle(outcome: { evaluation: Evaluation } | { error: AuthzError }): void;
   thread?: Thread;
+  /** When a thread took it (performance.now()). */
+  startedAt?: number;
 }
 
 interface Thread {
@@ -143,6 +148,7 @@ export function createEvaluationPool(
     thread.job?.settle({ error });
     retire(thread, thread.ready ? 0 : RESPAWN_BACKOFF_MS);
     events.onError(error);
+    events.onThreadReplaced?.("died");
   }
 
   /** Takes a thread out (terminating it) and, unless the pool is closing, starts another. */
@@ -155,6 +161,18 @@ export function createEvaluationPool(
     if (closed) return;
     if (respawnAfterMs === 0) spawn();
     else setTimeout(() => closed || spawn(), respawnAfterMs).unref();
+  }
+
+  /** Retires `thread` if it is still evaluating `job` after `afterMs` (now when ≤ 0). */
+  function stopIfStillRunning(thread: Thread, job: Job, afterMs: number) {
+    const stop = () => {
+      if (thread.job !== job) return;
+      thread.job = undefined;
+      retire(thread);
+      events.onThreadReplaced?.("deadline");
+    };
+    if (afterMs <= 0) stop();
+    else setTimeout(stop, afterMs).unref();
   }
 
   function printed(thread: Thread, id: number | undefined, line: string) {
@@ -182,12 +200,18 @@ export function createEvaluationPool(
       if (!thread.ready || thread.job) continue;
       const job = queue.shift() as Job;
       job.thread = thread;
+      job.startedAt = performance.now();
       thread.job = job;
       thread.handle.post(job.request, [job.request.input]);
     }
   }
 
-  /** The deadline passed: a queued job leaves the queue, a running one takes its thread down. */
+  /**
+   * The deadline passed: the check is answered with a timeout. A queued job leaves the queue; a
+   * running one takes its thread down once the evaluation itself has run for the deadline, so a
+   * job that spent its time queued on a busy machine does not turn into a thread restart (which
+   * costs far more CPU than the evaluation, and would feed the overload).
+   */
   function expire(job: Job) {
     const thread = job.thread;
     if (thread) {
@@ -200,8 +224,11 @@ export function createEvaluationPool(
         onReply(thread, waiting);
         if (thread.job !== job) return;
       }
-      thread.job = undefined;
-      retire(thread);
+      stopIfStillRunning(
+        thread,
+        job,
+        options.timeoutMs - (performance.now() - (job.startedAt ?? 0)),
+      );
     } else {
       queue.splice(queue.indexOf(job), 1);
     }

@@ -39,8 +39,9 @@ export function startThread(
     transferList: [port2],
     resourceLimits: THREAD_HEAP,
     // node:wasi (rego.parse_module's parser) warns that it is experimental on stderr, which is
-    // the sidecar's JSON log.
-    execArgv: [...process.execArgv, "--disable-warning=ExperimentalWarning"],
+    // the sidecar's JSON log. Not the process's own flags: a Worker refuses V8 heap flags (the
+    // image's NODE_OPTIONS), and its heap is `resourceLimits`.
+    execArgv: ["--disable-warning=ExperimentalWarning"],
   });
   const posted = new Int32Array(signal);
   let stopped = false;

@@ -16,10 +16,18 @@ export interface Started {
   line: string;
   stdout: string[];
   stderr: string[];
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Signals the child (SIGTERM) and waits; SIGKILL if it has not exited after `graceMs`. */
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<number | null>;
 }
 
-/** Spawns `command` and resolves once a stdout/stderr line matches `ready`. */
+/** How long `stop` waits after its signal before SIGKILL. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * Spawns `command` and resolves once a stdout/stderr line matches `ready`. A child that does not
+ * become ready within `timeoutMs` is killed; `stop` signals it and, if it has not exited after a
+ * grace period, kills it.
+ */
 export function startProcess(
   command: string,
   args: string[],
@@ -32,35 +40,39 @@ export function startProcess(
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
+  const stop = async (signal: NodeJS.Signals = "SIGTERM", graceMs = STOP_GRACE_MS) => {
+    if (child.exitCode !== null || child.signalCode !== null) return exited;
+    child.kill(signal);
+    const grace = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    const code = await exited;
+    clearTimeout(grace);
+    return code;
+  };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${command} did not become ready:\n${stderr.join("\n")}`)),
-      timeoutMs,
-    );
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(
+        new Error(
+          `${command} did not become ready in ${timeoutMs} ms (killed):\n${stderr.join("\n")}`,
+        ),
+      );
+    }, timeoutMs);
     const watch = (lines: string[]) => (chunk: Buffer) => {
       for (const line of chunk.toString("utf8").split("\n")) {
         if (line === "") continue;
         lines.push(line);
         if (ready.test(line)) {
           clearTimeout(timer);
-          resolve({
-            process: child,
-            line,
-            stdout,
-            stderr,
-            stop: async (signal = "SIGTERM") => {
-              if (child.exitCode === null) child.kill(signal);
-              return exited;
-            },
-          });
+          resolve({ process: child, line, stdout, stderr, stop });
         }
       }
     };
     child.stdout.on("data", watch(stdout));
     child.stderr.on("data", watch(stderr));
-    child.once("exit", (code) =>
-      reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`)),
-    );
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`));
+    });
   });
 }
 

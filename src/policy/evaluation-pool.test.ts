@@ -1,0 +1,131 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
+import type { ThreadEvents } from "./evaluation-thread.js";
+
+/** Scripted threads: each records what it is sent; the test answers for it. */
+interface FakeThread {
+  events: ThreadEvents;
+  evaluations: Array<Extract<ThreadRequest, { kind: "evaluate" }>>;
+  terminated: boolean;
+}
+const threads: FakeThread[] = [];
+
+vi.mock("./evaluation-thread.js", () => ({
+  startThread: (_setup: unknown, events: ThreadEvents) => {
+    const thread: FakeThread = { events, evaluations: [], terminated: false };
+    threads.push(thread);
+    queueMicrotask(() => events.onReply({ kind: "ready" }));
+    return {
+      post(request: ThreadRequest) {
+        if (request.kind === "load") {
+          queueMicrotask(() =>
+            events.onReply({ kind: "loaded", policy: request.policy, entrypoints: { p: 0 } }),
+          );
+        } else if (request.kind === "evaluate") {
+          thread.evaluations.push(request);
+        }
+      },
+      takeWaiting: () => undefined,
+      terminate() {
+        thread.terminated = true;
+      },
+    };
+  },
+}));
+
+const { createEvaluationPool } = await import("./evaluation-pool.js");
+
+const DEADLINE_MS = 100;
+const answer = (thread: FakeThread, index: number) => {
+  const request = thread.evaluations[index];
+  if (!request) throw new Error(`no evaluation ${index} on this thread`);
+  const reply: ThreadReply = { kind: "result", id: request.id, defined: true, value: index };
+  thread.events.onReply(reply);
+};
+
+describe("the evaluation deadline", () => {
+  let replaced: string[];
+  let pool: ReturnType<typeof createEvaluationPool>;
+
+  beforeEach(async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    threads.length = 0;
+    replaced = [];
+    pool = createEvaluationPool(
+      { threads: 1, timeoutMs: DEADLINE_MS, maxMemoryPages: 16 },
+      { onError: () => {}, onPrint: () => {}, onThreadReplaced: (reason) => replaced.push(reason) },
+    );
+  });
+
+  afterEach(() => {
+    pool.close();
+    vi.useRealTimers();
+  });
+
+  const policy = async () => {
+    const loading = pool.load({} as WebAssembly.Module, new ArrayBuffer(0));
+    await vi.advanceTimersByTimeAsync(0);
+    return loading;
+  };
+  const input = () => new Uint8Array([123, 125]);
+
+  it("answers a check that queued past it with a timeout, and keeps its thread when the evaluation itself is short", async () => {
+    const loaded = await policy();
+    const first = loaded.evaluate(input(), 0);
+    const second = loaded.evaluate(input(), 0).catch((error: Error) => error);
+    const thread = threads[0] as FakeThread;
+    await vi.advanceTimersByTimeAsync(60);
+    answer(thread, 0); // the first took 60 ms; the second starts now
+    expect(await first).toEqual({ defined: true, value: 0 });
+    await vi.advanceTimersByTimeAsync(40); // the second's deadline: 40 ms into its evaluation
+    expect(String(await second)).toContain(`deadline of ${DEADLINE_MS} ms passed while evaluating`);
+    expect(thread.terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(30);
+    answer(thread, 1); // it finished after 70 ms of evaluation, under the deadline
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS);
+    expect(thread.terminated).toBe(false);
+    expect(replaced).toEqual([]);
+    const third = loaded.evaluate(input(), 0);
+    answer(thread, 2);
+    expect(await third).toEqual({ defined: true, value: 2 });
+  });
+
+  it("replaces the thread once a late-started evaluation has itself run for the deadline", async () => {
+    const loaded = await policy();
+    const first = loaded.evaluate(input(), 0);
+    const second = loaded.evaluate(input(), 0).catch((error: Error) => error);
+    const thread = threads[0] as FakeThread;
+    await vi.advanceTimersByTimeAsync(60);
+    answer(thread, 0);
+    await first;
+    await vi.advanceTimersByTimeAsync(40);
+    expect(String(await second)).toContain("while evaluating");
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS - 40 - 1);
+    expect(thread.terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(1); // 100 ms of its own evaluation: a runaway
+    expect(thread.terminated).toBe(true);
+    expect(replaced).toEqual(["deadline"]);
+    expect(threads).toHaveLength(2);
+  });
+
+  it("replaces the thread at the deadline of an evaluation that started at once", async () => {
+    const loaded = await policy();
+    const only = loaded.evaluate(input(), 0).catch((error: Error) => error);
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS);
+    expect(String(await only)).toContain("while evaluating");
+    expect(threads[0]?.terminated).toBe(true);
+    expect(replaced).toEqual(["deadline"]);
+  });
+
+  it("times out a check still queued at its deadline without touching the busy thread", async () => {
+    const loaded = await policy();
+    void loaded.evaluate(input(), 0).catch(() => {});
+    const queued = loaded.evaluate(input(), 0).catch((error: Error) => error);
+    await vi.advanceTimersByTimeAsync(DEADLINE_MS - 1);
+    answer(threads[0] as FakeThread, 0);
+    // The queued one started at 99 ms: at 100 ms its deadline passes 1 ms into its evaluation.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(String(await queued)).toContain("while evaluating");
+    expect(threads[0]?.terminated).toBe(false);
+  });
+});
