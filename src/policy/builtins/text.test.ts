@@ -33,6 +33,17 @@ const CASES: Record<string, [unknown[], unknown][]> = {
     [["five", ""], 5],
     [["aaaa", "aa"], 2],
   ],
+  "strings.split_n": [
+    [["a.b.c", ".", 2], ["a", "b"]],
+    [["a.b.c", ".", -2], ["b", "c"]],
+    [["héllo", "", 3], ["h", "é", "l"]],
+    [["héllo", "", -2], ["l", "o"]],
+    [["", "", 2], []],
+    [["", ".", -1], [""]],
+    [["a..b", ".", 0], []],
+    [["a..b", "..", 9], ["a", "b"]],
+    [["a", ".", 1.5], undefined],
+  ],
   indexof_n: [
     [
       ["dog cat dog", "dog"],
