@@ -20,6 +20,13 @@ export const stringBuiltins: BuiltinTable = {
     if (sub === "") return [...s].length + 1;
     return s.split(sub).length - 1;
   },
+  // Go's strings.SplitN as topdown applies it: the first n parts for n > 0, the last -n for n < 0;
+  // an empty separator splits between code points.
+  "strings.split_n": (_context, value, separator, count) => {
+    const [s, sep, n] = [string(value, 1), string(separator, 2), integer(count, 3)];
+    const parts = sep === "" ? [...s] : s.split(sep);
+    return n >= 0 ? parts.slice(0, n) : parts.slice(Math.max(0, parts.length + n));
+  },
   indexof_n: (_context, haystack, needle) => {
     const base = [...string(haystack, 1)];
     const search = [...string(needle, 2)];
