@@ -6,7 +6,6 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
-import type { LoadedPolicy } from "@open-policy-agent/opa-wasm";
 import {
   BUILTINS,
   createContextSource,
@@ -16,6 +15,7 @@ import {
   missingBuiltins,
   REGO_PARSER_LIMITS,
   REGO_PARSER_WASM,
+  SET_BUILTINS,
   warmUp,
 } from "./builtins/index.js";
 import type {
@@ -24,16 +24,16 @@ import type {
   ThreadRequest,
   ThreadSetup,
 } from "./evaluation-protocol.js";
+import { type HostBuiltin, loadWasmPolicy, type WasmPolicy } from "./wasm-policy.js";
 
 const require = createRequire(import.meta.url);
-// The package's ES module entry exports only `loadPolicy`; `loadPolicySync` is on the CommonJS one.
-const opa = require("@open-policy-agent/opa-wasm") as typeof import("@open-policy-agent/opa-wasm");
-// The SDK's own builtins win over custom ones of the same name; ours follow topdown where the
-// SDK's differ (sprintf follows Go's fmt), so the SDK's copies of those are taken out.
-// (The package exports no subpath: its builtins table is found beside its entry.)
+// The SDK's builtins (its JavaScript ones, such as yaml.*) serve where we have none; ours follow
+// topdown where the SDK's differ (sprintf follows Go's fmt), so the SDK's copies of those are
+// taken out. The package exports no subpath: its builtins table is found beside its entry. Its
+// host glue is ours (wasm-policy.ts, a fork of its opa.js that keeps sets as sets).
 const sdkBuiltins = require(
   join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins/index.js"),
-) as Record<string, unknown>;
+) as Record<string, HostBuiltin>;
 for (const name of Object.keys(BUILTINS)) delete sdkBuiltins[name];
 
 /** The evaluation under way: its request id, so `print()` lines name their decision. */
@@ -44,21 +44,21 @@ const contexts = createContextSource({
 });
 // OPA's parser (a Go WebAssembly module of its own) is loaded by the first bundle that calls it.
 const rego = createRegoBuiltins(() => loadRegoParser(REGO_PARSER_WASM, REGO_PARSER_LIMITS));
-const custom = hostBuiltins(contexts, rego.table);
+const builtins = { ...sdkBuiltins, ...hostBuiltins(contexts, rego.table) };
 // opa-wasm writes its own debug output with console.log: stdout is the decision log's.
 console.log = (...args: unknown[]) => console.error(...args);
 
 const { maxMemoryPages, policies, port, signal } = workerData as ThreadSetup;
 const images = new Map<number, PolicyImage>();
 /** Instances by policy; absent after a trap until the next evaluation makes a fresh one. */
-const instances = new Map<number, LoadedPolicy>();
+const instances = new Map<number, WasmPolicy>();
 
-function instantiate(image: PolicyImage): LoadedPolicy {
-  const instance = opa.loadPolicySync(
-    image.module,
-    { initial: 5, maximum: maxMemoryPages },
-    custom,
-  );
+function instantiate(image: PolicyImage): WasmPolicy {
+  const instance = loadWasmPolicy(image.module, {
+    memory: { initial: 5, maximum: maxMemoryPages },
+    builtins,
+    sets: SET_BUILTINS,
+  });
   instance.setData(image.data);
   instances.set(image.policy, instance);
   return instance;
@@ -86,7 +86,7 @@ const reply = (message: ThreadReply) => port.postMessage(message);
  */
 function load(image: PolicyImage): Record<string, number> {
   const instance = instantiate(image);
-  const required = requiredBuiltins(instance);
+  const required = instance.builtins;
   const missing = missingBuiltins(required, Object.keys(sdkBuiltins), rego.prepare(required));
   if (missing.length > 0) {
     instances.delete(image.policy);
@@ -94,7 +94,7 @@ function load(image: PolicyImage): Record<string, number> {
   }
   warmUp(required, contexts.current);
   images.set(image.policy, image);
-  return instance.entrypoints as Record<string, number>;
+  return instance.entrypoints;
 }
 
 /** A module calls builtins nobody provides: `missing` as {@link missingBuiltins} words them. */
@@ -107,20 +107,6 @@ class MissingBuiltins extends Error {
   }
 }
 
-/** The builtins the module imports from the host: its `builtins` export, `{name: id}`. */
-function requiredBuiltins(instance: LoadedPolicy): string[] {
-  const { wasmInstance, mem } = instance as unknown as {
-    wasmInstance: WebAssembly.Instance;
-    mem: WebAssembly.Memory;
-  };
-  const exports = wasmInstance.exports as Record<string, (...args: number[]) => number>;
-  const address = exports.opa_json_dump?.(exports.builtins?.() ?? 0) ?? 0;
-  const bytes = new Uint8Array(mem.buffer);
-  let end = address;
-  while (bytes[end] !== 0) end++;
-  return Object.keys(JSON.parse(new TextDecoder().decode(bytes.subarray(address, end))) as object);
-}
-
 function evaluate(request: Extract<ThreadRequest, { kind: "evaluate" }>): ThreadReply {
   const image = images.get(request.policy);
   if (!image) return { kind: "error", id: request.id, message: "policy not loaded" };
@@ -128,10 +114,7 @@ function evaluate(request: Extract<ThreadRequest, { kind: "evaluate" }>): Thread
     evaluating = request.id;
     contexts.begin();
     const instance = instances.get(request.policy) ?? instantiate(image);
-    const resultSet = instance.evaluate(request.input, request.entrypoint) as Array<{
-      result: unknown;
-    }>;
-    const first = resultSet[0];
+    const first = instance.evaluate(request.input, request.entrypoint)[0];
     return { kind: "result", id: request.id, defined: first !== undefined, value: first?.result };
   } catch (error) {
     // A trap can leave the instance's heap in any state: the next evaluation gets a fresh one.

@@ -2,6 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { VERSION } from "../../version.js";
 import { escapedPath, parseUrl } from "./data-goUrl.js";
 import { compareStrings, goJson, isObject, objectOperand, setOf } from "./data-value.js";
+import type { RegoSet } from "./rego-set.js";
 import type { BuiltinTable } from "./table.js";
 
 /** Vertices of a graph node: an array or a set (an array here). */
@@ -9,7 +10,7 @@ const vertices = (edges: unknown): unknown[] => (Array.isArray(edges) ? edges : 
 const key = (node: unknown) => (typeof node === "string" ? node : JSON.stringify(node));
 
 /** graph.reachable_paths (topdown/reachable.go): every path from the roots, cut at a cycle. */
-function reachablePaths(graph: unknown, initial: unknown): unknown[] {
+function reachablePaths(graph: unknown, initial: unknown): RegoSet {
   const g = objectOperand(graph, 1);
   if (!Array.isArray(initial)) throw new Error("operand 2 must be one of {array, set}");
   const out: unknown[][] = [];

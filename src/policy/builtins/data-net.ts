@@ -10,6 +10,7 @@ import {
   toBig,
 } from "./data-ip.js";
 import { setOf, stringOperand } from "./data-value.js";
+import { RegoSet } from "./rego-set.js";
 import type { BuiltinTable } from "./table.js";
 
 /**
@@ -34,7 +35,7 @@ function cidrContains(cidr: unknown, other: unknown): boolean {
   return netContains(net, inner.ip) && netContains(net, lastIP(inner));
 }
 
-/** Each (cidr, key) of a contains_matches operand: a string is its own key. */
+/** Each (cidr, key) of a contains_matches operand: a string, and a set's member, is its own key. */
 function* matchOperand(operand: unknown, position: number): Generator<[unknown, unknown]> {
   const cidrOf = (element: unknown) => {
     if (typeof element === "string") return element;
@@ -42,8 +43,8 @@ function* matchOperand(operand: unknown, position: number): Generator<[unknown, 
     throw new Error(`operand ${position}: element must be string or non-empty array`);
   };
   if (typeof operand === "string") yield [operand, operand];
-  // A set arrives as an array: its keys are indexes here, where topdown gives the elements.
   else if (Array.isArray(operand)) for (const [i, e] of operand.entries()) yield [cidrOf(e), i];
+  else if (operand instanceof RegoSet) for (const e of operand.members) yield [cidrOf(e), e];
   else if (typeof operand === "object" && operand !== null)
     for (const [k, e] of Object.entries(operand)) yield [cidrOf(e), k];
 }
@@ -130,7 +131,7 @@ function cidrExpand(cidr: unknown): string[] {
   return out;
 }
 
-/** net.cidr_*: results topdown gives as sets are arrays in set order (see data.ts). */
+/** net.cidr_*: results topdown gives as sets are `RegoSet`s (see data.ts). */
 export const netBuiltins: BuiltinTable = {
   "net.cidr_is_valid": (_, cidr: unknown) => {
     if (typeof cidr !== "string") return false;

@@ -1,8 +1,9 @@
 /**
- * Rego values as the data builtins see them (JSON from opa-wasm: sets as arrays) and the two
- * things topdown does with them that JSON does not: its total order (ast.Compare), used to give
- * a set result the order `opa eval` prints, and Go's `encoding/json` output.
+ * Rego values as the data builtins see them (JSON, and `RegoSet`s for the builtins that take sets)
+ * and the two things topdown does with them that JSON does not: its total order (ast.Compare),
+ * which orders a set's members, and Go's `encoding/json` output.
  */
+import { RegoSet } from "./rego-set.js";
 
 /** Go's string order: by UTF-8 bytes, which is code point order (not UTF-16 units). */
 export function compareStrings(a: string, b: string): number {
@@ -22,24 +23,30 @@ function rank(value: unknown): number {
   if (typeof value === "number") return 2;
   if (typeof value === "string") return 3;
   if (Array.isArray(value)) return 6;
+  if (value instanceof RegoSet) return 8;
   return 7;
 }
 
-/** ast.Compare: null < booleans < numbers < strings < arrays < objects, then by content. */
+function compareSequences(a: readonly unknown[], b: readonly unknown[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareValues(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * ast.Compare: null < booleans < numbers < strings < arrays < objects < sets, then by content (a
+ * set as the sequence of its sorted members).
+ */
 export function compareValues(a: unknown, b: unknown): number {
   const r = rank(a) - rank(b);
   if (r !== 0) return r;
   if (typeof a === "boolean") return Number(a) - Number(b);
   if (typeof a === "number") return a < (b as number) ? -1 : a > (b as number) ? 1 : 0;
   if (typeof a === "string") return compareStrings(a, b as string);
-  if (Array.isArray(a)) {
-    const other = b as unknown[];
-    for (let i = 0; i < Math.min(a.length, other.length); i++) {
-      const c = compareValues(a[i], other[i]);
-      if (c !== 0) return c;
-    }
-    return a.length - other.length;
-  }
+  if (Array.isArray(a)) return compareSequences(a, b as unknown[]);
+  if (a instanceof RegoSet) return compareSequences(a.members, (b as RegoSet).members);
   if (a === null || typeof a !== "object") return 0;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
@@ -59,14 +66,36 @@ export function equalValues(a: unknown, b: unknown): boolean {
   return compareValues(a, b) === 0;
 }
 
-/** A set result as opa-wasm can return it: an array, deduplicated, in topdown's set order. */
-export function setOf(values: unknown[]): unknown[] {
+/** The set of `values`: deduplicated, in topdown's set order. */
+export function setOf(values: unknown[]): RegoSet {
   const sorted = [...values].sort(compareValues);
-  return sorted.filter((value, i) => i === 0 || compareValues(sorted[i - 1], value) !== 0);
+  return new RegoSet(
+    sorted.filter((value, i) => i === 0 || compareValues(sorted[i - 1], value) !== 0),
+  );
 }
 
+/** Whether `set` holds a member equal to `value` (a binary search in its order). */
+export function setHas(set: RegoSet, value: unknown): boolean {
+  let low = 0;
+  let high = set.members.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const c = compareValues(set.members[middle], value);
+    if (c === 0) return true;
+    if (c < 0) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
+}
+
+/** A Rego object: neither an array nor a set. */
 export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof RegoSet)
+  );
 }
 
 /** A Go-style operand type error: what topdown reports when an argument has the wrong type. */

@@ -8,9 +8,9 @@ import type { BuiltinTable } from "./table.js";
  * Builtins of this family, by Rego name (see table.ts for the calling convention): object.subset,
  * json.patch/marshal_with_options/match_schema/verify_schema, urlquery.*, uri.*, net.cidr_*
  * (but net.cidr_contains, which the wasm has), graph.reachable_paths, opa.runtime,
- * providers.aws.sign_req. opa-wasm hands sets over as arrays and takes results back as JSON, so
- * what topdown returns as a set (net.cidr_expand, net.cidr_merge, net.cidr_contains_matches,
- * graph.reachable_paths) is an array here, deduplicated and in topdown's set order.
+ * providers.aws.sign_req. What topdown returns as a set (net.cidr_expand, net.cidr_merge,
+ * net.cidr_contains_matches, graph.reachable_paths) is a `RegoSet`; object.subset, json.patch
+ * and net.cidr_contains_matches take sets as `RegoSet`s (see SET_BUILTINS in index.ts).
  */
 export const dataBuiltins: BuiltinTable = {
   ...jsonBuiltins,

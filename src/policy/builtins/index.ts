@@ -14,8 +14,10 @@ export {
   type EvaluationContext,
   rawJson,
 } from "./context.js";
+export { compareValues, setOf } from "./data-value.js";
 export { createRegoBuiltins, REGO_PARSER_LIMITS, type RegoBuiltins } from "./rego.js";
 export { loadRegoParser, REGO_PARSER_WASM, type RegoParser } from "./rego-parser.js";
+export { RegoSet } from "./rego-set.js";
 export type { Builtin, BuiltinTable } from "./table.js";
 
 /** Every builtin this sidecar provides to wasm policies, beyond the SDK's own. */
@@ -26,6 +28,23 @@ export const BUILTINS: BuiltinTable = {
   ...jwtBuiltins,
   ...dataBuiltins,
   ...printBuiltins,
+};
+
+/**
+ * Where sets cross to and from our builtins. `takes`: those that receive a set as a `RegoSet`,
+ * because topdown treats a set apart from an array there; every other builtin receives a set as
+ * the array of its members in topdown's order (which is all topdown's own code does with it).
+ * `gives`: those whose results may hold `RegoSet`s, written back to the module as sets.
+ */
+export const SET_BUILTINS: { takes: ReadonlySet<string>; gives: ReadonlySet<string> } = {
+  takes: new Set(["internal.print", "json.patch", "net.cidr_contains_matches", "object.subset"]),
+  gives: new Set([
+    "graph.reachable_paths",
+    "json.patch",
+    "net.cidr_contains_matches",
+    "net.cidr_expand",
+    "net.cidr_merge",
+  ]),
 };
 
 /**

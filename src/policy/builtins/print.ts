@@ -1,18 +1,19 @@
+import { RegoSet } from "./rego-set.js";
 import type { BuiltinTable } from "./table.js";
 
 /**
  * `print(...)`, which the compiler turns into `internal.print([operands])`: each operand is the
- * set of its values (an array here); one line per combination, values joined by spaces, strings
+ * set of its values; one line per combination, values joined by spaces, strings
  * bare, an operand with no value as `<undefined>` (topdown/print.go). Always true, so printing
  * never changes a decision.
  */
 export const printBuiltins: BuiltinTable = {
   "internal.print": (context, operands: unknown[]) => {
     const columns = operands.map((operand) =>
-      Array.isArray(operand)
-        ? operand.length === 0
+      operand instanceof RegoSet
+        ? operand.members.length === 0
           ? ["<undefined>"]
-          : operand.map(show)
+          : operand.members.map(show)
         : [show(operand)],
     );
     for (const line of crossProduct(columns)) context.print(line.join(" "));
@@ -24,8 +25,13 @@ function show(value: unknown): string {
   return typeof value === "string" ? value : regoText(value);
 }
 
-/** A value as OPA writes a term: JSON with `, ` and `: ` between items, object keys sorted. */
+/**
+ * A value as OPA writes a term: JSON with `, ` and `: ` between items, object keys sorted, a set
+ * as `{a, b}` (`set()` when empty).
+ */
 function regoText(value: unknown): string {
+  if (value instanceof RegoSet)
+    return value.members.length === 0 ? "set()" : `{${value.members.map(regoText).join(", ")}}`;
   if (Array.isArray(value)) return `[${value.map(regoText).join(", ")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
