@@ -12,7 +12,7 @@
  * A compiled policy instantiated with our host glue: see the header for what differs from the
  * SDK's LoadedPolicy.
  */
-import { readValue, type SetForm, writeValue } from "./wasm-value.js";
+import { readResultSet, readValue, type SetForm, writeValue } from "./wasm-value.js";
 
 /** A builtin as the module calls it: arguments and result as JS values. */
 export type HostBuiltin = (...args: unknown[]) => unknown;
@@ -125,7 +125,7 @@ export function loadWasmPolicy(module: WebAssembly.Module, options: WasmPolicyOp
         heap,
         1,
       );
-      return readValue(readText(memory, text), "arrays") as Array<{ result: unknown }>;
+      return readResultSet(readText(memory, text)) as Array<{ result: unknown }>;
     },
   };
 }

@@ -22,6 +22,25 @@ export function readValue(text: string, form: SetForm): unknown {
 }
 
 /**
+ * An evaluation's result set as opa_eval's value format writes it: a set (`{{"result": …}}`,
+ * `set()`) read as the array of its members, a set in them as its sorted members. An entrypoint
+ * has at most one result, so the common text is one JSON member in braces: that takes JSON.parse.
+ */
+export function readResultSet(text: string): unknown[] {
+  if (text === "set()") return [];
+  if (text.startsWith("{") && text.endsWith("}")) {
+    try {
+      return [JSON.parse(text.slice(1, -1))];
+    } catch {
+      // More than one member, or one with a set or a key that is not a string.
+    }
+  }
+  const members = parseValue(text, "arrays");
+  if (!Array.isArray(members)) throw new SyntaxError("a result set is not a set");
+  return members;
+}
+
+/**
  * Parses Rego value text as opa_value_dump writes it. A key that is not a string becomes its JSON
  * text (a number's own text), as opa_json_dump writes it. Throws on malformed text and on nesting
  * deeper than {@link MAX_VALUE_DEPTH}.

@@ -1,15 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { createContextSource } from "./context.js";
 import { dataBuiltins } from "./data.js";
+import { setOf } from "./data-value.js";
 import { hostBuiltins } from "./index.js";
 
 const context = createContextSource({ nowNs: () => 0n, print: () => {} }).current;
-/** Calls a builtin as the wrapper does: a thrown error is an undefined result. */
+/**
+ * Calls a builtin as the wrapper does: a thrown error is an undefined result. The result is
+ * written as `opa eval -f json` writes it: a set as the array of its members.
+ */
 function call(name: string, args: unknown[]): unknown {
   const builtin = dataBuiltins[name];
   if (!builtin) throw new Error(`no builtin ${name}`);
   try {
-    return builtin(context, ...args);
+    const result = builtin(context, ...args);
+    return typeof result === "object" && result !== null
+      ? JSON.parse(JSON.stringify(result))
+      : result;
   } catch {
     return "<undefined>";
   }
@@ -257,21 +264,45 @@ describe("data builtins agree with topdown", () => {
     });
 });
 
-describe("where the JSON hand-over makes these differ from topdown (docs in data.ts)", () => {
-  it("a set arrives as an array: object.subset compares sub-sequences, matches key by index", () => {
-    // topdown: object.subset({1, 2, 3}, {1, 3}) is true; here the sets are [1, 2, 3] and [1, 3].
-    expect(
-      call("object.subset", [
-        [1, 2, 3],
-        [1, 3],
-      ]),
-    ).toBe(false);
-    // topdown keys a set's match by its element ("10.1.1.1"); an array's is its index.
+describe("sets, as the builtins that take them receive them", () => {
+  // Each expectation is what `opa eval -f json` prints for the Rego on its line.
+  it("object.subset tells a set from an array", () => {
+    // object.subset({1, 2, 3}, {3, 1}): true; object.subset([1, 2, 3], [1, 3]): false
+    expect(call("object.subset", [setOf([1, 2, 3]), setOf([3, 1])])).toBe(true);
+    expect(call("object.subset", [[1, 2, 3], setOf([3, 1])])).toBe(true);
+    // object.subset({"a": {1, 2}}, {"a": {2}}): true; object.subset({1}, [1]): undefined
+    expect(call("object.subset", [{ a: setOf([1, 2]) }, { a: setOf([2]) }])).toBe(true);
+    expect(call("object.subset", [setOf([1]), [1]])).toBe("<undefined>");
+  });
+
+  it("net.cidr_contains_matches keys a set's match by its member, an array's by its index", () => {
+    // net.cidr_contains_matches("10.0.0.0/8", {"10.1.1.1"}): [["10.0.0.0/8", "10.1.1.1"]]
+    expect(call("net.cidr_contains_matches", ["10.0.0.0/8", setOf(["10.1.1.1"])])).toEqual([
+      ["10.0.0.0/8", "10.1.1.1"],
+    ]);
     expect(call("net.cidr_contains_matches", ["10.0.0.0/8", ["10.1.1.1"]])).toEqual([
       ["10.0.0.0/8", 0],
     ]);
   });
 
+  it("json.patch edits a set: a member is its own key", () => {
+    // json.patch({"a": {1, 2}}, [{"op": "add", "path": ["a", 3], "value": 3}, {"op": "remove", "path": ["a", 1]}])
+    const patched = call("json.patch", [
+      { a: setOf([1, 2]) },
+      [
+        { op: "add", path: ["a", 3], value: 3 },
+        { op: "remove", path: ["a", 1] },
+      ],
+    ]);
+    expect(patched).toEqual({ a: [2, 3] });
+    // json.patch({"a": {1}}, [{"op": "add", "path": ["a", 2], "value": 3}]): undefined
+    expect(call("json.patch", [{ a: setOf([1]) }, [{ op: "add", path: ["a", 2], value: 3 }]])).toBe(
+      "<undefined>",
+    );
+  });
+});
+
+describe("where this sidecar differs from topdown (docs in data.ts)", () => {
   it("net.cidr_expand refuses a block larger than its bound instead of running on", () => {
     expect(call("net.cidr_expand", ["10.0.0.0/16"])).toHaveLength(65_536);
     expect(call("net.cidr_expand", ["10.0.0.0/15"])).toBe("<undefined>");
