@@ -1,6 +1,7 @@
 import type { ContextSource } from "./context.js";
 import { cryptoBuiltins } from "./crypto.js";
 import { dataBuiltins } from "./data.js";
+import { graphqlBuiltins } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
 import { printBuiltins } from "./print.js";
 import type { BuiltinTable } from "./table.js";
@@ -23,6 +24,7 @@ export const BUILTINS: BuiltinTable = {
   ...jwtBuiltins,
   ...dataBuiltins,
   ...printBuiltins,
+  ...graphqlBuiltins,
 };
 
 /**
