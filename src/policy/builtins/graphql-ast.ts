@@ -260,9 +260,14 @@ export class GqlError extends Error {
 
   /** gqlerror.Error.Error(): `file:line:column: message`, the file "input" when unnamed. */
   text(): string {
-    const where = this.line === undefined ? "" : `:${this.line}:${this.column}`;
-    return `${this.file || "input"}${where}: ${this.message}`;
+    return errorText(this.message, this.line, this.column, this.file);
   }
+}
+
+/** gqlerror.Error.Error() of an error with that message and location. */
+export function errorText(message: string, line?: number, column?: number, file = ""): string {
+  const where = line === undefined ? "" : `:${line}:${column}`;
+  return `${file || "input"}${where}: ${message}`;
 }
 
 /** gqlerror.ErrorPosf: an error at `pos` (line and column -1 when there is none). */

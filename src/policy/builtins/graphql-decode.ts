@@ -176,12 +176,29 @@ const SELECTION_TYPES = ["Field", "FragmentSpread", "InlineFragment"] as const;
 
 class DecodeError extends Error {}
 
+/** Deepest nesting an AST object may have (its JSON objects and arrays). */
+export const MAX_OBJECT_DEPTH = MAX_NESTING * 4;
+
+/** Refuses an object nested past MAX_OBJECT_DEPTH (checked without recursion). */
+export function checkObjectDepth(value: unknown): void {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [item, depth] = top;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth > MAX_OBJECT_DEPTH)
+      throw new GraphqlLimitError("GraphQL AST object nested too deeply");
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+}
+
 export function decodeQueryDocument(value: Record<string, unknown>): QueryDocument {
-  return decodeStruct("QueryDocument", value, 0) as QueryDocument;
+  checkObjectDepth(value);
+  return decodeStruct("QueryDocument", value) as QueryDocument;
 }
 
 export function decodeSchemaDocument(value: Record<string, unknown>): SchemaDocument {
-  return decodeStruct("SchemaDocument", value, 0) as SchemaDocument;
+  checkObjectDepth(value);
+  return decodeStruct("SchemaDocument", value) as SchemaDocument;
 }
 
 /** Whether an error is Go's json.Unmarshal failing (an error), not a bound or a bug. */
@@ -190,14 +207,9 @@ export const isDecodeError = (error: unknown) => error instanceof DecodeError;
 /** Go's case folding of a key for field matching (ASCII, plus the two letters Go folds too). */
 const fold = (key: string) => key.replaceAll("ſ", "s").replaceAll("K", "k").toLowerCase();
 
-function decodeStruct(
-  name: string,
-  json: unknown,
-  depth: number,
-): Record<string | symbol, unknown> | undefined {
+function decodeStruct(name: string, json: unknown): Record<string | symbol, unknown> | undefined {
   if (json === null) return undefined;
   if (!isObject(json)) throw new DecodeError(`cannot unmarshal into Go value of type ast.${name}`);
-  if (depth > MAX_NESTING * 4) throw new GraphqlLimitError("GraphQL AST object nested too deeply");
   const fields = STRUCTS[name] as Record<string, Spec>;
   const out: Record<string | symbol, unknown> = {};
   for (const [field, spec] of Object.entries(fields)) {
@@ -219,24 +231,24 @@ function decodeStruct(
     const spec = fields[field] as Spec;
     // null leaves a scalar as it was and makes a pointer or slice nil.
     const zero = typeof spec === "string" ? out[field] : undefined;
-    const decoded = decodeValue(spec, json[key], depth + 1, zero);
+    const decoded = decodeValue(spec, json[key], zero);
     if (decoded === undefined) delete out[field];
     else out[field] = decoded;
   }
   return out;
 }
 
-function decodeValue(spec: Spec, json: unknown, depth: number, zero: unknown): unknown {
-  if (spec === "selections") return decodeSelections(json, depth);
+function decodeValue(spec: Spec, json: unknown, zero: unknown): unknown {
+  if (spec === "selections") return decodeSelections(json);
   if (json === null) return zero;
   if (spec === "string") return typed(json, typeof json === "string", "string");
   if (spec === "bool") return typed(json, typeof json === "boolean", "bool");
   if (spec === "int") return typed(json, Number.isSafeInteger(json), "int");
-  if ("ptr" in spec) return decodeStruct(spec.ptr, json, depth);
+  if ("ptr" in spec) return decodeStruct(spec.ptr, json);
   if (!Array.isArray(json)) throw new DecodeError("cannot unmarshal into Go slice");
   const elem = spec.slice;
   return json.map((item) => {
-    const decoded = decodeValue(elem, item, depth + 1, elem === "string" ? "" : null);
+    const decoded = decodeValue(elem, item, elem === "string" ? "" : null);
     return decoded === undefined ? null : decoded;
   });
 }
@@ -247,7 +259,7 @@ function typed(json: unknown, ok: boolean, type: string): unknown {
 }
 
 /** UnmarshalSelectionSet: an array (null is empty), each item the first type that decodes it. */
-function decodeSelections(json: unknown, depth: number): unknown[] {
+function decodeSelections(json: unknown): unknown[] {
   if (json === null) return [];
   if (!Array.isArray(json)) throw new DecodeError("cannot unmarshal into []json.RawMessage");
   const out: unknown[] = [];
@@ -255,9 +267,7 @@ function decodeSelections(json: unknown, depth: number): unknown[] {
     for (const type of SELECTION_TYPES) {
       try {
         // A null item is an empty selection of the first type.
-        out.push(
-          item === null ? { ...decodeStruct(type, {}, depth) } : decodeStruct(type, item, depth),
-        );
+        out.push(item === null ? { ...decodeStruct(type, {}) } : decodeStruct(type, item));
         break;
       } catch (error) {
         if (!(error instanceof DecodeError)) throw error;

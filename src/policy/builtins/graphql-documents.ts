@@ -1,7 +1,18 @@
 import { LRUCache } from "lru-cache";
 import { isObject } from "./data-value.js";
-import { GqlError, type QueryDocument, type Schema, type SchemaDocument } from "./graphql-ast.js";
-import { decodeQueryDocument, decodeSchemaDocument, isDecodeError } from "./graphql-decode.js";
+import {
+  errorText,
+  GqlError,
+  type QueryDocument,
+  type Schema,
+  type SchemaDocument,
+} from "./graphql-ast.js";
+import {
+  checkObjectDepth,
+  decodeQueryDocument,
+  decodeSchemaDocument,
+  isDecodeError,
+} from "./graphql-decode.js";
 import { astValue } from "./graphql-output.js";
 import { GraphqlLimitError } from "./graphql-parser.js";
 import { parseQuery } from "./graphql-parser-query.js";
@@ -21,17 +32,18 @@ export class GraphqlFailure extends Error {}
 /** Longest query or schema text taken, in UTF-16 units (OPA has no bound). */
 export const MAX_DOCUMENT_LENGTH = 1 << 20;
 
-/** formatGqlParserError (topdown/graphql.go): "msg in GraphQL string at location L:C". */
-function formatted(errors: GqlError[]): GraphqlFailure {
-  const text = errors.map((error) => `${error.text()}\n`).join("");
-  const raw = errors.length === 1 ? (errors[0] as GqlError).text() : text;
-  const parts = raw.split(":");
-  if (parts.length >= 4 && /^\d+$/.test(parts[1] ?? "") && /^\d+$/.test(parts[2] ?? "")) {
-    let message = parts.slice(3).join(":").replace(/^ +/, "");
+/**
+ * formatGqlParserError (topdown/graphql.go) of an error's text: "msg in GraphQL string at
+ * location L:C" when the text starts "input:L:C: ", the final ".\n" of an error list trimmed.
+ */
+function formatted(raw: string): GraphqlFailure {
+  // strings.SplitN(text, ":", 4), then the line and column as unsigned integers.
+  const head = /^[^:]*:(\d+):(\d+):/.exec(raw);
+  if (head) {
+    let message = raw.slice(head[0].length).replace(/^ +/, "");
     if (message.endsWith(".\n")) message = message.slice(0, -2);
-    return new GraphqlFailure(
-      `${message} in GraphQL string at location ${Number(parts[1])}:${Number(parts[2])}`,
-    );
+    const at = `${Number(head[1])}:${Number(head[2])}`;
+    return new GraphqlFailure(`${message} in GraphQL string at location ${at}`);
   }
   return new GraphqlFailure(`GraphQL parse error: ${raw}`);
 }
@@ -41,7 +53,7 @@ function reading<T>(read: () => T): T {
   try {
     return read();
   } catch (error) {
-    if (error instanceof GqlError) throw formatted([error]);
+    if (error instanceof GqlError) throw formatted(error.text());
     if (isDecodeError(error)) throw new GraphqlFailure((error as Error).message);
     throw error;
   }
@@ -81,8 +93,13 @@ function unwrap<T>(result: Outcome<T>): T {
   return result.value;
 }
 
-// Bounded: schemas come from policies or requests. Failures are kept too: they fail alike.
-const schemas = new LRUCache<string, SchemaEntry>({ max: 64 });
+// Bounded in entries and in schema text (a parsed schema takes some tens of times its text):
+// schemas come from policies or requests. Failures are kept too: they fail alike.
+const schemas = new LRUCache<string, SchemaEntry>({
+  max: 64,
+  maxSize: 2 << 20,
+  sizeCalculation: (_entry, key) => key.length,
+});
 
 function schemaDocument(operand: string | Record<string, unknown>): SchemaDocument {
   if (typeof operand === "string") return reading(() => parseSchema(bounded(operand)));
@@ -94,6 +111,7 @@ function schemaEntry(operand: unknown, position: number, validated: boolean): Sc
   if (typeof operand !== "string" && !isObject(operand)) {
     throw new GraphqlFailure(`operand ${position} must be one of {string, object}`);
   }
+  if (typeof operand !== "string") checkObjectDepth(operand);
   const key = typeof operand === "string" ? `text:${operand}` : `object:${JSON.stringify(operand)}`;
   let entry = schemas.get(key);
   if (entry === undefined) {
@@ -138,13 +156,16 @@ export function validSchema(
 
 /** validateQuery: gqlparser's default rules; all their errors in one failure. */
 export function validateQuery(schema: Schema, doc: QueryDocument): void {
-  const errors: GqlError[] = [];
+  // A gqlerror.List's text: each error's and a newline.
+  let errors = "";
   const events = newEvents();
   for (const rule of DEFAULT_RULES) {
     rule(events, (message, pos) => {
-      errors.push(new GqlError(message, pos?.Line, pos?.Column, pos?.Src?.Name ?? ""));
+      // gqlparser's At() reads the position's source: one without (from an object) panics.
+      if (pos && !pos.Src) throw new Error("nil pointer dereference: position without source");
+      errors += `${errorText(message, pos?.Line, pos?.Column, pos?.Src?.Name)}\n`;
     });
   }
   walk(schema, doc, events);
-  if (errors.length > 0) throw formatted(errors);
+  if (errors !== "") throw formatted(errors);
 }

@@ -30,7 +30,7 @@ import { GraphqlLimitError } from "./graphql-parser.js";
  */
 
 /** Validation steps one query may take (walk, overlap comparisons, depth checks). */
-export const MAX_VALIDATION_STEPS = 200_000;
+export const MAX_VALIDATION_STEPS = 50_000;
 
 export interface Walker {
   readonly schema: Schema;
