@@ -9,8 +9,8 @@ import {
   type Selection,
   type VariableDefinition,
 } from "./graphql-ast.js";
-import { T, TOKEN_NAMES } from "./graphql-lexer.js";
 import { nonEmpty, Parser } from "./graphql-parser.js";
+import { T, TOKEN_NAMES } from "./graphql-tokens.js";
 
 /**
  * gqlparser's ParseQuery (parser/query.go, v2.5.36): an executable document. Its AST differs

@@ -11,9 +11,9 @@ import type {
   SchemaDocument,
   Source,
 } from "./graphql-ast.js";
-import { T } from "./graphql-lexer.js";
 import { nonEmpty, Parser } from "./graphql-parser.js";
 import { parseOperationType } from "./graphql-parser-query.js";
+import { T } from "./graphql-tokens.js";
 
 /**
  * gqlparser's ParseSchema (parser/schema.go, v2.5.36): a type system document, unvalidated.

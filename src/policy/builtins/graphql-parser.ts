@@ -11,7 +11,8 @@ import {
   type Value,
   ValueKind,
 } from "./graphql-ast.js";
-import { goQuote, Lexer, T, TOKEN_NAMES, type Token, tokenString } from "./graphql-lexer.js";
+import { Lexer } from "./graphql-lexer.js";
+import { goQuote, T, TOKEN_NAMES, type Token, tokenString } from "./graphql-tokens.js";
 
 /**
  * gqlparser's parser core (parser/parser.go and the shared half of parser/query.go, v2.5.36):

@@ -7,7 +7,7 @@ import {
   type Value,
   ValueKind,
 } from "./graphql-ast.js";
-import { goQuote } from "./graphql-lexer.js";
+import { goQuote } from "./graphql-tokens.js";
 import type { AddError, Events } from "./graphql-walk.js";
 
 /**

@@ -13,7 +13,7 @@ import {
   typeName,
   typeString,
 } from "./graphql-ast.js";
-import { goQuote } from "./graphql-lexer.js";
+import { goQuote } from "./graphql-tokens.js";
 
 /**
  * The per-definition checks of gqlparser's ValidateSchemaDocument (validator/schema.go,
@@ -232,16 +232,11 @@ function validateImplements(schema: Schema, def: Definition, intfName: string): 
       }
     }
   }
-  validateAncestors(schema, def, intf, intfName);
+  validateAncestors(def, intf, intfName);
 }
 
 /** validateTypeImplementsAncestors: a type implements what its interfaces implement. */
-function validateAncestors(
-  schema: Schema,
-  def: Definition,
-  intf: Definition,
-  intfName: string,
-): void {
+function validateAncestors(def: Definition, intf: Definition, intfName: string): void {
   for (const transitive of intf.Interfaces ?? []) {
     if ((def.Interfaces ?? []).includes(transitive)) continue;
     if (transitive === def.Name) {

@@ -6,7 +6,6 @@ import {
   type Schema,
   type SchemaDefinition,
   type SchemaDocument,
-  typeName,
 } from "./graphql-ast.js";
 import { parseSchema } from "./graphql-parser-schema.js";
 import { PRELUDE } from "./graphql-prelude.js";

@@ -267,3 +267,6 @@ const MAX_WALK_DEPTH = 1000;
 const named = (name: string): Type => ({ NamedType: name, NonNull: false });
 
 export type AddError = (message: string, pos?: Position) => void;
+
+/** A validation rule: registers its observers, reporting through `addError`. */
+export type Rule = (events: Events, addError: AddError) => void;
