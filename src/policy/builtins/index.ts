@@ -1,6 +1,7 @@
 import type { ContextSource, EvaluationContext } from "./context.js";
 import { cryptoBuiltins } from "./crypto.js";
 import { dataBuiltins } from "./data.js";
+import { graphqlBuiltins } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
 import { printBuiltins } from "./print.js";
 import { REGO_PARSE_MODULE } from "./rego.js";
@@ -26,6 +27,7 @@ export const BUILTINS: BuiltinTable = {
   ...jwtBuiltins,
   ...dataBuiltins,
   ...printBuiltins,
+  ...graphqlBuiltins,
 };
 
 /**
