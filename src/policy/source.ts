@@ -135,24 +135,40 @@ async function download(
 }
 
 /**
- * Reads a local bundle when its stats changed since `seen`. A directory being changed while it
- * is read is read again at the next poll (unpacked as undefined), not refused.
+ * Reads a local bundle when its stats changed since `seen`. One changed while it is read (a
+ * directory being edited, a file replaced meanwhile) is read again at the next poll (unpacked as
+ * undefined), so what is offered or refused is the version recorded, once.
  */
 async function readLocal(location: string, seen: string, limits: BundleLimits) {
   const info = await stat(location);
-  if (info.isDirectory()) {
-    const version = await unlessChanging(directoryVersion(location));
-    if (version === undefined || version === seen) return undefined;
-    return { version, unpack: () => unlessChanging(readBundleDirectory(location, limits)) };
-  }
-  const version = `${info.mtimeMs}:${info.size}:${info.ino}`;
-  if (version === seen) return undefined;
-  return { version, unpack: async () => unpackBundle(await readFile(location), limits) };
+  const directory = info.isDirectory();
+  const versionNow = directory
+    ? () => unlessChanging(directoryVersion(location))
+    : async () => {
+        const now = await unlessChanging(stat(location));
+        return now && `${now.mtimeMs}:${now.size}:${now.ino}`;
+      };
+  const version = await versionNow();
+  if (version === undefined || version === seen) return undefined;
+  const read = async () =>
+    directory
+      ? unlessChanging(readBundleDirectory(location, limits))
+      : unpackBundle(await readFile(location), limits);
+  const unpack = async () => {
+    const outcome = await read().then(
+      (files) => ({ files }),
+      (error: unknown) => ({ error }),
+    );
+    if ((await versionNow()) !== version) return undefined;
+    if ("error" in outcome) throw outcome.error;
+    return outcome.files;
+  };
+  return { version, unpack };
 }
 
 /**
  * Undefined when an entry listed a moment ago is gone (ENOENT below a directory that exists):
- * the directory is being changed, which is no broken bundle.
+ * the bundle is being changed, which is no broken bundle.
  */
 async function unlessChanging<T>(reading: Promise<T>): Promise<T | undefined> {
   try {
