@@ -184,7 +184,6 @@ describe("signed bundles (policy.signing)", () => {
     target = await sidecar({
       policy: { bundle: path, pollInterval: "50ms", signing: { publicKey: keys.public } },
     });
-    expect(marker(await target.client.check(request()))).toBe("S1");
   });
 
   /** `signedEvil` repacked with its `.signatures.json` replaced by `content`, or left out. */
@@ -223,6 +222,7 @@ describe("signed bundles (policy.signing)", () => {
     expectRefusal(target, () => replace(path, bytes), message, "EVIL");
 
   it("a JWT signed again by the configured key, unchanged, is accepted (the control)", async () => {
+    expect(marker(await target.client.check(request()))).toBe("S1");
     await replace(path, await resigned(() => {}));
     expect(await until(async () => marker(await target.client.check(request())) === "EVIL")).toBe(
       true,
@@ -295,7 +295,6 @@ describe("a directory bundle", () => {
       await writeFile(join(bundleDir, name), content);
     }
     target = await sidecar({ policy: { bundle: bundleDir, pollInterval: "50ms" } });
-    expect(marker(await target.client.check(request()))).toBe("D1");
   });
 
   /** Moves `name` from staging into the bundle and, after the refusal, back out (one rename each). */
@@ -469,7 +468,6 @@ describe("a bundle server", () => {
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/bundles/authz.tar.gz`;
     target = await sidecar({ policy: { bundle: url, pollInterval: "50ms", fetchTimeout: "30s" } });
-    expect(marker(await target.client.check(request()))).toBe("H1");
   });
 
   /** Serves a new good bundle and waits until the sidecar does. */
