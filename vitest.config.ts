@@ -4,6 +4,14 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
+    // `--coverage` (scripts/test): this process's share; scripts/coverage.mjs adds the children's.
+    coverage: {
+      provider: "v8",
+      include: ["src/**/*.ts"],
+      exclude: ["src/**/*.test.ts"],
+      reporter: ["json"],
+      reportsDirectory: "build/coverage/in-process",
+    },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",

@@ -2,7 +2,7 @@
  * The data family of host builtins end to end: a policy built by the real `opa build -t wasm`
  * calls them inside the real sidecar, and the dynamic_metadata of the CheckResponse holds what
  * topdown (`opa eval` over the same Rego) computes for each; opa.runtime() gives this sidecar's
- * documented object.
+ * documented object. yaml.*, json.is_valid and regex.split are ours, not the opa-wasm SDK's.
  */
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -25,6 +25,12 @@ results := {
   "marshal": json.marshal_with_options({"p": path, "n": [1, {}]}, {"indent": " "}),
   "schema": json.match_schema({"a": 1}, {"properties": {"a": {"type": "string"}}}),
   "schema_ok": json.verify_schema({"type": "object"}),
+  "schema_bad": json.verify_schema({"type": "unknown_type"}),
+  "yaml": yaml.unmarshal(concat("", ["a: yes\\nb: 012\\nc: ", path])),
+  "yaml_valid": [yaml.is_valid(input.attributes.request.http), yaml.is_valid("a: 1\\na: 2")],
+  "yaml_out": yaml.marshal({"on": path, "n": [1.5, "yes"]}),
+  "json_valid": json.is_valid(input.attributes.request.http),
+  "split": regex.split("a(b)", "xabyabz"),
   "query": urlquery.decode_object(split(path, "?")[1]),
   "encoded": urlquery.encode_object({"q": "a b", "r": ["1", "2"]}),
   "uri": uri.parse(concat("", ["https://example.com:8443", path])),

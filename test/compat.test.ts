@@ -23,6 +23,9 @@ marshal := json.marshal({"b": 1, "a": "<&>"})
 # Integers beyond 64 bits: wasm numbers are float64 past 2^53 (opa#3711).
 big := 18446744073709551616 + 1
 
+# sprintf is a host builtin that receives a set as the array of its members: %v prints [1, 2].
+set_printed := sprintf("%v", [{2, 1}])
+
 # No longer differ: sets cross to host builtins and out of the decision as sets.
 subset_of_sets := object.subset({1, 2, 3}, {3, 1})
 
@@ -75,6 +78,11 @@ describe("differences from topdown that the README lists", () => {
   it("integers beyond 64 bits lose precision", () => {
     expect(topdownText).toContain('"big":18446744073709551617');
     expect(ours.big).toBe(2 ** 64);
+  });
+
+  it("sprintf's %v prints a set as an array", () => {
+    expect(topdown.set_printed).toBe("{1, 2}");
+    expect(ours.set_printed).toBe("[1, 2]");
   });
 
   it("an inner regex flag group in a host regex builtin is undefined", () => {

@@ -59,6 +59,8 @@ describe("evaluation deadline", () => {
         decisionLog: { console: true },
       },
       IMAGE_NODE_FLAGS,
+      // The deadline is measured: without coverage counters.
+      { coverage: false },
     );
     client = checkClient(sidecar.grpc);
   });

@@ -79,6 +79,8 @@ describe("transport limits under stalled uploads", () => {
         },
       },
       ["--max-old-space-size=128"],
+      // Deadlines and memory are measured: without coverage counters.
+      { coverage: false },
     );
     pid = sidecar.process.pid as number;
   });

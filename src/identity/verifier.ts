@@ -4,6 +4,7 @@ import { InvalidCredential } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import { type WatchedFile, watchFile } from "../watched-file.js";
 import { type BearerFound, bearerToken, verifyBearer } from "./bearer.js";
+import { CredentialBackendError } from "./credential.js";
 import type { Fetch } from "./jwks-source.js";
 import type { IssuerPolicy, VerifiedJwt } from "./jwt.js";
 import { keySource, proxyPolicy } from "./sources.js";
@@ -61,6 +62,14 @@ export async function createIdentityVerifier(
     bundles.set(trustDomain, await watch(path, parseTrustBundle));
   }
   const bundleFor = (trustDomain: string) => bundles.get(trustDomain)?.current();
+  // A configured trust domain whose bundle never loaded cannot check its SVIDs: that is an
+  // unavailable source (403), as for an issuer without keys, not an untrusted domain (401).
+  const loadedBundleFor = (method: "x509-svid" | "jwt-svid") => (trustDomain: string) => {
+    const bundle = bundleFor(trustDomain);
+    if (bundles.has(trustDomain) && !bundle)
+      throw new CredentialBackendError(method, `trust bundle of ${trustDomain} not loaded`);
+    return bundle;
+  };
   const issuers = await Promise.all(
     (config.jwt?.issuers ?? []).map(async (issuer): Promise<IssuerPolicy> => {
       const keys = await keySource(issuer.jwks, issuer, deps, watch);
@@ -84,7 +93,7 @@ export async function createIdentityVerifier(
   const bearer = {
     issuers,
     svidAudiences: config.jwt?.svidAudiences ?? [],
-    bundleFor,
+    bundleFor: loadedBundleFor("jwt-svid"),
     settings,
     cache: createVerifiedCache<BearerFound>(cacheOptions),
   };
@@ -100,7 +109,12 @@ export async function createIdentityVerifier(
     const key = xfcc === undefined ? pem : `${pem}\n${xfcc}`;
     const cached = certificates.get(key, (entry) => bundleFor(entry.spiffe.trustDomain));
     if (cached) return cached;
-    const verified = verifyX509Svid(pem, intermediatesFromXfcc(xfcc), bundleFor, deps.now());
+    const verified = verifyX509Svid(
+      pem,
+      intermediatesFromXfcc(xfcc),
+      loadedBundleFor("x509-svid"),
+      deps.now(),
+    );
     const entry = { spiffe: verified.spiffe, expiresAtMs: verified.expiresAtMs };
     certificates.set(key, verified.bundle, entry, verified.expiresAtMs);
     return entry;

@@ -96,13 +96,35 @@ export async function unpackBundle(
   return files;
 }
 
-/** Reads a bundle directory (what `opa build` would pack): regular files only, recursively. */
+/**
+ * Reads a bundle directory (what `opa build` would pack): regular files only, recursively. The
+ * listing is held to `limits` (file count, then sizes) before any file is read.
+ */
 export async function readBundleDirectory(
   dir: string,
   limits: BundleLimits = DEFAULT_LIMITS,
 ): Promise<BundleFiles> {
-  const files: BundleFiles = new Map();
+  const paths = await listBundleDirectory(dir, limits);
   let total = 0;
+  for (const [name, path] of paths) {
+    const size = (await lstat(path)).size;
+    total += size;
+    if (size > limits.maxFileBytes)
+      throw invalid(`${name} is larger than ${limits.maxFileBytes} bytes`);
+    if (total > limits.maxTotalBytes)
+      throw invalid(`bundle is larger than ${limits.maxTotalBytes} bytes`);
+  }
+  const files: BundleFiles = new Map();
+  for (const [name, path] of paths) files.set(name, await readFile(path));
+  return files;
+}
+
+/** The files below `dir`, bundle path → path; a link, FIFO or device, or too many, is refused. */
+async function listBundleDirectory(
+  dir: string,
+  limits: BundleLimits,
+): Promise<Map<string, string>> {
+  const paths = new Map<string, string>();
   const visit = async (current: string): Promise<void> => {
     for (const entry of await readdir(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
@@ -112,17 +134,11 @@ export async function readBundleDirectory(
       }
       const name = bundlePath(relative(dir, path).split(sep).join("/"));
       if (!entry.isFile()) throw invalid(`bundle entry ${name} is not a regular file`);
-      const size = (await lstat(path)).size;
-      total += size;
-      if (size > limits.maxFileBytes)
-        throw invalid(`${name} is larger than ${limits.maxFileBytes} bytes`);
-      if (total > limits.maxTotalBytes)
-        throw invalid(`bundle is larger than ${limits.maxTotalBytes} bytes`);
-      if (files.size >= limits.maxFiles)
+      if (paths.size >= limits.maxFiles)
         throw invalid(`bundle has more than ${limits.maxFiles} files`);
-      files.set(name, await readFile(path));
+      paths.set(name, path);
     }
   };
   await visit(dir);
-  return files;
+  return paths;
 }

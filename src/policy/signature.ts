@@ -36,7 +36,7 @@ export async function verifyBundleSignature(
 ): Promise<void> {
   const document = files.get(SIGNATURES_FILE);
   if (!document) throw invalid("bundle is not signed (no .signatures.json)");
-  const token = (JSON.parse(document.toString("utf8")) as { signatures?: unknown }).signatures;
+  const token = signaturesOf(document);
   if (!Array.isArray(token) || typeof token[0] !== "string")
     throw invalid(".signatures.json has no signature");
   const key = (await importSPKI(policy.publicKey, policy.algorithm)) as KeyObject;
@@ -61,6 +61,15 @@ export async function verifyBundleSignature(
   if (policy.scope !== undefined && claims.scope !== policy.scope)
     throw invalid(`scope is not ${policy.scope}`);
   checkFiles(files, claims.files ?? []);
+}
+
+/** The `signatures` of `.signatures.json`. */
+function signaturesOf(document: Buffer): unknown {
+  try {
+    return (JSON.parse(document.toString("utf8")) as { signatures?: unknown } | null)?.signatures;
+  } catch (error) {
+    throw invalid(`${SIGNATURES_FILE} is not JSON: ${(error as Error).message}`);
+  }
 }
 
 function checkFiles(

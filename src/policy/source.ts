@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AuthzError } from "../errors.js";
 import {
@@ -36,8 +36,9 @@ export interface BundleSource {
 /**
  * Loads the bundle now, then whenever it changes: files and directories by polling their stats,
  * URLs by polling with `If-None-Match` (a 304 costs nothing). Each new bundle is handed to
- * `offer`; failures to fetch or unpack go to `onError` and the serving policy stays.
- * Resolves after the first attempt.
+ * `offer`; failures to fetch or unpack go to `onError` and the serving policy stays. A failure
+ * that repeats poll after poll (a bundle server down) is retried at every poll but reported once,
+ * until a poll succeeds or fails otherwise. Resolves after the first attempt.
  */
 export async function watchBundle(
   options: BundleSourceOptions,
@@ -50,6 +51,7 @@ export async function watchBundle(
   const limits = options.limits ?? DEFAULT_LIMITS;
   const remote = /^https?:\/\//.test(options.location);
   let version = "";
+  let failing = "";
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
@@ -62,14 +64,18 @@ export async function watchBundle(
         // Recorded before unpacking: a version that cannot be unpacked is refused once, not on
         // every poll until it changes.
         version = next.version;
-        await deps.offer(await next.unpack(), options.location);
+        const files = await next.unpack();
+        if (files) await deps.offer(files, options.location);
+        else version = "";
       }
+      failing = "";
     } catch (error) {
-      deps.onError(
+      const failure =
         error instanceof AuthzError
           ? error
-          : new AuthzError("bundle_invalid", `${options.location}: ${(error as Error).message}`),
-      );
+          : new AuthzError("bundle_invalid", `${options.location}: ${(error as Error).message}`);
+      if (failure.message !== failing) deps.onError(failure);
+      failing = failure.message;
     }
     if (closed) return;
     const jitter = remote ? 1 + (Math.random() * 0.2 - 0.1) : 1;
@@ -100,14 +106,16 @@ async function download(
     headers,
   });
   if (response.status === 304) return undefined;
-  if (!response.ok)
-    throw new AuthzError("bundle_invalid", `${options.location}: HTTP ${response.status}`);
+  // A body left unread holds its connection open (and the server writing) until garbage
+  // collection: one more socket per poll while the server keeps answering so.
+  const refuse = async (message: string) => {
+    await response.body?.cancel();
+    throw new AuthzError("bundle_invalid", `${options.location}: ${message}`);
+  };
+  if (!response.ok) return refuse(`HTTP ${response.status}`);
   const declared = Number(response.headers.get("content-length") ?? 0);
   if (declared > limits.maxTotalBytes)
-    throw new AuthzError(
-      "bundle_invalid",
-      `${options.location}: bundle larger than ${limits.maxTotalBytes} bytes`,
-    );
+    return refuse(`bundle larger than ${limits.maxTotalBytes} bytes`);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body ?? []) {
@@ -126,28 +134,63 @@ async function download(
   };
 }
 
-/** Reads a local bundle when its stats changed since `seen`. */
+/**
+ * Reads a local bundle when its stats changed since `seen`. One changed while it is read (a
+ * directory being edited, a file replaced meanwhile) is read again at the next poll (unpacked as
+ * undefined), so what is offered or refused is the version recorded, once.
+ */
 async function readLocal(location: string, seen: string, limits: BundleLimits) {
   const info = await stat(location);
-  const version = info.isDirectory()
-    ? await directoryVersion(location)
-    : `${info.mtimeMs}:${info.size}:${info.ino}`;
-  if (version === seen) return undefined;
-  const unpack = async () =>
-    info.isDirectory()
-      ? readBundleDirectory(location, limits)
+  const directory = info.isDirectory();
+  const versionNow = directory
+    ? () => unlessChanging(directoryVersion(location))
+    : async () => {
+        const now = await unlessChanging(stat(location));
+        return now && `${now.mtimeMs}:${now.size}:${now.ino}`;
+      };
+  const version = await versionNow();
+  if (version === undefined || version === seen) return undefined;
+  const read = async () =>
+    directory
+      ? unlessChanging(readBundleDirectory(location, limits))
       : unpackBundle(await readFile(location), limits);
+  const unpack = async () => {
+    const outcome = await read().then(
+      (files) => ({ files }),
+      (error: unknown) => ({ error }),
+    );
+    if ((await versionNow()) !== version) return undefined;
+    if ("error" in outcome) throw outcome.error;
+    return outcome.files;
+  };
   return { version, unpack };
 }
 
-/** A directory changes when any file below it does: fold every file's stats together. */
+/**
+ * Undefined when an entry listed a moment ago is gone (ENOENT below a directory that exists):
+ * the bundle is being changed, which is no broken bundle.
+ */
+async function unlessChanging<T>(reading: Promise<T>): Promise<T | undefined> {
+  try {
+    return await reading;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * A directory changes when any entry below it does: fold every entry's stats together. Links,
+ * FIFOs and devices count too (not followed): one added to a serving directory is refused at the
+ * next poll, not left unseen until a file changes.
+ */
 async function directoryVersion(dir: string): Promise<string> {
   const parts: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
+    if (entry.isDirectory()) continue;
     const path = join(entry.parentPath, entry.name);
-    const info = await stat(path);
-    parts.push(`${path}:${info.mtimeMs}:${info.size}`);
+    const info = await lstat(path);
+    parts.push(`${path}:${info.mode}:${info.mtimeMs}:${info.size}`);
   }
   return parts.sort().join("|");
 }

@@ -4,25 +4,29 @@ import { parseRevocation, type Revocation, type RevocationList } from "./revocat
 
 /**
  * Without Redis, revocations are lines of JSON in a local file the sidecar watches; the file is
- * the whole truth (a line removed is a revocation lifted). Malformed lines are skipped.
+ * the whole truth (a line removed is a revocation lifted, an emptied file lifts them all).
+ * Malformed lines are skipped. A file that cannot be read, or that disappears once read, keeps
+ * the last list applying (reported to `onError`): a deleted or briefly unmounted file must not
+ * lift every revocation.
  */
 export function followRevocationFile(
   list: RevocationList,
   path: string,
   options: { intervalMs: number; onError(error: Error): void },
 ): Promise<WatchedFile<void>> {
+  let read = false;
   return watchFile(
     path,
     (text) => {
       const lines = text.split("\n").filter((line) => line.trim() !== "");
       list.replace(lines.flatMap((line) => parseRevocation(line) ?? []));
+      read = true;
     },
     {
       intervalMs: options.intervalMs,
-      // No file yet means nothing is revoked; anything else is worth a log line.
+      // No file yet (`revoke` creates it) means nothing is revoked, and is not worth a log line.
       onError: (error) => {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") options.onError(error);
-        else if (list.size() > 0) list.replace([]);
+        if (read || (error as NodeJS.ErrnoException).code !== "ENOENT") options.onError(error);
       },
     },
   );

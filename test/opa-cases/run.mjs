@@ -75,7 +75,7 @@ function runnable(batch) {
       try {
         c.input = JSON.parse(c.input_term);
       } catch {
-        skip(c, "input_term is not JSON (a Rego set or ref as input)");
+        skip(c, "input_term is not JSON (a Rego set or ref): Envoy's input document is JSON");
         return false;
       }
     }

@@ -4,6 +4,7 @@
  * `$TMPDIR/oc-run-*` (TMPDIR is set before the test workers fork, and children inherit it). At the
  * end, any process still carrying that TMPDIR (a sidecar, oracle or redis-server a test did not
  * stop) is killed and named, which fails the run, and the directory, keys and all, is removed.
+ * With OC_CHILD_COVERAGE set (scripts/test), every child writes its V8 coverage there.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,9 @@ import { join } from "node:path";
 export default function setup(): () => void {
   const root = mkdtempSync(join(tmpdir(), "oc-run-"));
   process.env.TMPDIR = root;
+  // scripts/test measures the code its child processes run too (sidecars, CLI runs, their
+  // evaluation threads): V8 writes each process's coverage there when it exits.
+  if (process.env.OC_CHILD_COVERAGE) process.env.NODE_V8_COVERAGE = process.env.OC_CHILD_COVERAGE;
   return () => {
     const leftovers = processesWithEnv(`TMPDIR=${root}`);
     for (const { pid } of leftovers) {

@@ -33,8 +33,9 @@ export function startProcess(
   args: string[],
   ready: RegExp,
   timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<Started> {
-  const child = spawn(command, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   const exited = new Promise<number | null>((resolve) =>
@@ -108,21 +109,35 @@ export interface Sidecar extends Started {
 }
 
 /**
+ * The evaluation deadline of test sidecars unless a test sets one: the shipped 100 ms is a
+ * latency bound for production, not for two cores shared by parallel test files and coverage
+ * counters, where a check that runs late would be denied and the test would fail at random.
+ * Tests of the deadline set their own (test/evaluation-deadline.test.ts).
+ */
+const TEST_EVALUATION_TIMEOUT = "10s";
+
+/**
  * Writes a config (listeners on free loopback ports unless set) and starts `serve`, with
- * `nodeFlags` (V8 and Node options) before the script.
+ * `nodeFlags` (V8 and Node options) before the script. `coverage: false` runs it without the
+ * coverage counters the run may ask for (NODE_V8_COVERAGE): for tests that bound elapsed time.
  */
 export async function startSidecar(
   config: Record<string, unknown>,
   nodeFlags: string[] = [],
+  options: { coverage?: boolean } = {},
 ): Promise<Sidecar> {
   const dir = await mkdtemp(join(tmpdir(), "oc-sidecar-"));
   const listen = { grpc: "127.0.0.1:0", admin: "127.0.0.1:0", ...(config.listen as object) };
+  const policy = { evaluationTimeout: TEST_EVALUATION_TIMEOUT, ...(config.policy as object) };
   const path = join(dir, "config.yaml");
-  await writeFile(path, stringify({ ...config, listen }));
+  await writeFile(path, stringify({ ...config, listen, policy }));
+  const { NODE_V8_COVERAGE: _, ...uncounted } = process.env;
   const started = await startProcess(
     "node",
     [...nodeFlags, built("dist/main.js"), "serve", "--config", path],
     /"msg":"serving"/,
+    undefined,
+    options.coverage === false ? uncounted : process.env,
   );
   const fields = JSON.parse(started.line) as { grpc: string; admin: string };
   return { ...started, grpc: fields.grpc, admin: fields.admin };

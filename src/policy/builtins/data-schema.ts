@@ -1,16 +1,27 @@
 import { createRequire } from "node:module";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import formats from "ajv-formats";
+import { checkSchema, InvalidSchema } from "./data-schema-check.js";
 import type { BuiltinTable } from "./table.js";
 
 /**
  * json.verify_schema and json.match_schema (topdown/jsonschema.go) with ajv in place of OPA's
- * gojsonschema: drafts 6 and 7 as ajv has them, draft 4 by rewriting its boolean
- * exclusiveMinimum/exclusiveMaximum; errors mapped to gojsonschema's {error, type, field, desc}
- * for the keywords below (the wording of others, and the order of all, may differ).
+ * gojsonschema: whether a schema loads, and why not, is gojsonschema's own check (ported in
+ * data-schema-check.ts); validation is ajv's: drafts 6 and 7 as ajv has them, draft 4 by
+ * rewriting its boolean exclusiveMinimum/exclusiveMaximum; errors mapped to gojsonschema's
+ * {error, type, field, desc} for the keywords below (the wording of others, and the order of
+ * all, may differ).
  */
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: true });
+// validateSchema off: whether a schema is valid is gojsonschema's check (data-schema-check.ts), not the
+// meta-schema's (gojsonschema does not apply it).
+const ajv = new Ajv({
+  allErrors: true,
+  strict: false,
+  validateFormats: true,
+  validateSchema: false,
+  logger: false,
+});
 (formats as unknown as { default: (a: Ajv) => void }).default(ajv);
 ajv.addMetaSchema(createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-06.json"));
 
@@ -20,11 +31,25 @@ const compiled = new Map<string, ValidateFunction>();
 
 const DRAFT4 = /^https?:\/\/json-schema\.org\/draft-04\/schema#?$/;
 
-function fromDraft4(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(fromDraft4);
+/** Keywords whose value maps names to schemas, and those whose value is data, not a schema. */
+const SCHEMA_MAPS = new Set(["properties", "patternProperties", "definitions", "dependencies"]);
+const LITERALS = new Set(["const", "enum", "default", "examples"]);
+
+/**
+ * The schema as ajv reads gojsonschema's: draft 4's boolean exclusiveMinimum/exclusiveMaximum
+ * (gojsonschema takes them in every draft) become draft 6's numbers; an empty `enum`, no
+ * constraint to gojsonschema, is dropped (ajv refuses it).
+ */
+function forAjv(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(forAjv);
   if (typeof schema !== "object" || schema === null) return schema;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = fromDraft4(v);
+  for (const [k, v] of Object.entries(schema)) {
+    if (LITERALS.has(k)) out[k] = v;
+    else if (SCHEMA_MAPS.has(k) && typeof v === "object" && v !== null && !Array.isArray(v))
+      out[k] = Object.fromEntries(Object.entries(v).map(([name, s]) => [name, forAjv(s)]));
+    else out[k] = forAjv(v);
+  }
   for (const [flag, bound] of [
     ["exclusiveMinimum", "minimum"],
     ["exclusiveMaximum", "maximum"],
@@ -32,6 +57,7 @@ function fromDraft4(schema: unknown): unknown {
     if (out[flag] === true) [out[flag], out[bound]] = [out[bound], undefined];
     else if (out[flag] === false) out[flag] = undefined;
   }
+  if (Array.isArray(out.enum) && out.enum.length === 0) out.enum = undefined;
   if (typeof out.$schema === "string" && DRAFT4.test(out.$schema)) out.$schema = undefined;
   return JSON.parse(JSON.stringify(out));
 }
@@ -42,20 +68,23 @@ function load(value: unknown): unknown {
     try {
       return JSON.parse(value);
     } catch {
-      throw new Error("invalid JSON string");
+      throw new InvalidSchema("invalid JSON string");
     }
   }
   if (typeof value === "object" && value !== null) return value;
-  throw new Error("wrong type, expected string or object");
+  throw new InvalidSchema("wrong type, expected string or object");
 }
 
+/**
+ * The schema compiled by ajv, once gojsonschema's checks (data-schema-check.ts) pass: throws
+ * InvalidSchema with OPA's wording, else anything ajv throws (a schema it cannot compile).
+ */
 function compile(schema: unknown): ValidateFunction {
   const text = JSON.stringify(schema);
   let validate = compiled.get(text);
   if (!validate) {
-    if (typeof schema !== "object" || schema === null || Array.isArray(schema))
-      throw new Error("schema must be an object");
-    validate = ajv.compile(fromDraft4(schema) as object);
+    checkSchema(schema);
+    validate = ajv.compile(forAjv(schema) as object | boolean);
     if (compiled.size >= CACHE_SIZE) compiled.delete(compiled.keys().next().value as string);
     compiled.set(text, validate);
   }
@@ -165,7 +194,9 @@ export const schemaBuiltins: BuiltinTable = {
       compile(load(schema));
       return [true, null];
     } catch (error) {
-      return [false, `jsonschema: ${(error as Error).message}`];
+      // A schema gojsonschema takes but ajv cannot compile has no answer here: undefined.
+      if (!(error instanceof InvalidSchema)) throw error;
+      return [false, `jsonschema: ${error.message}`];
     }
   },
   "json.match_schema": (_, document: unknown, schema: unknown) => {

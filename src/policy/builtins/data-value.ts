@@ -136,7 +136,8 @@ function goString(text: string): string {
 
 /**
  * Go's json.Marshal (indent undefined) or json.MarshalIndent(value, prefix, indent): object
- * keys sorted by bytes, HTML characters escaped. Numbers are float64 here (see the docs).
+ * keys sorted by bytes, HTML characters escaped. Numbers are float64 here (see the docs), or
+ * bigint (written exactly); NaN and infinities throw, as in Go.
  */
 export function goJson(value: unknown, indent?: { prefix: string; indent: string }): string {
   const write = (v: unknown, depth: number): string => {
@@ -145,7 +146,12 @@ export function goJson(value: unknown, indent?: { prefix: string; indent: string
     const colon = indent ? ": " : ":";
     if (v === null || v === undefined) return "null";
     if (typeof v === "string") return goString(v);
+    if (typeof v === "bigint") return v.toString();
+    if (typeof v === "number" && !Number.isFinite(v))
+      throw new Error(`json: unsupported value: ${v}`);
     if (typeof v === "number" || typeof v === "boolean") return JSON.stringify(v);
+    // ast.JSON writes a set as the array of its members.
+    if (v instanceof RegoSet) return write(v.members, depth);
     if (Array.isArray(v)) {
       if (v.length === 0) return "[]";
       return `[${v.map((item) => nl + write(item, depth + 1)).join(",")}${end}]`;

@@ -1,6 +1,7 @@
 import type { ContextSource, EvaluationContext } from "./context.js";
 import { cryptoBuiltins } from "./crypto.js";
 import { dataBuiltins } from "./data.js";
+import { graphqlBuiltins } from "./graphql.js";
 import { jwtBuiltins } from "./jwt.js";
 import { printBuiltins } from "./print.js";
 import { REGO_PARSE_MODULE } from "./rego.js";
@@ -28,6 +29,7 @@ export const BUILTINS: BuiltinTable = {
   ...jwtBuiltins,
   ...dataBuiltins,
   ...printBuiltins,
+  ...graphqlBuiltins,
 };
 
 /**
@@ -37,13 +39,21 @@ export const BUILTINS: BuiltinTable = {
  * `gives`: those whose results may hold `RegoSet`s, written back to the module as sets.
  */
 export const SET_BUILTINS: { takes: ReadonlySet<string>; gives: ReadonlySet<string> } = {
-  takes: new Set(["internal.print", "json.patch", "net.cidr_contains_matches", "object.subset"]),
+  takes: new Set([
+    "internal.print",
+    "json.patch",
+    "net.cidr_contains_matches",
+    "object.subset",
+    // Its result holds the request it was given, body and all.
+    "providers.aws.sign_req",
+  ]),
   gives: new Set([
     "graph.reachable_paths",
     "json.patch",
     "net.cidr_contains_matches",
     "net.cidr_expand",
     "net.cidr_merge",
+    "providers.aws.sign_req",
   ]),
 };
 

@@ -148,7 +148,11 @@ function group(pattern: string, at: number): string {
   if (pattern.startsWith("?:", at + 1)) return "(?:";
   const named = /^\(\?P?<([A-Za-z0-9_]+)>/.exec(pattern.slice(at));
   if (named) return `(?<${named[1]}>`;
-  throw new Error("unsupported group syntax (flag groups, look-arounds)");
+  // Go accepts flag groups (`(?i)`, `(?s-m:…)`), which are not translated; look-arounds and
+  // the rest of Perl's group syntax it rejects.
+  if (/^\(\?(?:[imsU]*|[imsU]*-[imsU]+)[:)]/.test(pattern.slice(at)))
+    throw new Error("unsupported: flag group");
+  throw new Error("invalid or unsupported Perl syntax");
 }
 
 /** One escape sequence at `at` (a backslash): its JavaScript text and the index after it. */

@@ -5,8 +5,8 @@ import { integer, string } from "./text-operands.js";
 import { translateGoRegex } from "./text-regex-syntax.js";
 
 /**
- * `regex.find_n`, `regex.replace`, `regex.template_match`, `regex.globs_match` (topdown/regex.go,
- * regex_template.go). Go's RE2 patterns are translated (text-regex-syntax.ts); matches are
+ * `regex.find_n`, `regex.replace`, `regex.split`, `regex.template_match`, `regex.globs_match`
+ * (topdown/regex.go, regex_template.go). Go's RE2 patterns are translated (text-regex-syntax.ts); matches are
  * iterated as Go's `allMatches` does (an empty match right after a match is skipped). V8's engine
  * backtracks: a nested-quantifier pattern on a long input can be slow, bounded only by the
  * evaluation deadline.
@@ -44,7 +44,25 @@ export const regexBuiltins: BuiltinTable = {
     return re.test(text);
   },
   "regex.globs_match": (_context, a, b) => globsIntersect(string(a, 1), string(b, 2)),
+  // Replaces opa-wasm's own (JavaScript syntax, capture groups spliced into the result).
+  "regex.split": (context, pattern, value) =>
+    split(compiled(context, string(pattern, 1)), string(value, 2), pattern !== ""),
 };
+
+/** Go's `Regexp.Split(s, -1)`. */
+function split(re: RegExp, text: string, nonEmptyPattern: boolean): string[] {
+  if (nonEmptyPattern && text === "") return [""];
+  const out: string[] = [];
+  let begin = 0;
+  let end = 0;
+  for (const m of allMatches(re, text, -1)) {
+    end = m.index;
+    if (m.index + m[0].length !== 0) out.push(text.slice(begin, end));
+    begin = m.index + m[0].length;
+  }
+  if (end !== text.length) out.push(text.slice(begin));
+  return out;
+}
 
 function byteLength(s: string): number {
   return new TextEncoder().encode(s).length;

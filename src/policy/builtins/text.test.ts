@@ -223,6 +223,41 @@ const CASES: Record<string, [unknown[], unknown][]> = {
     [["aaa", "a", ""], ""],
     [["héllo", "l+", "L"], "héLo"],
   ],
+  // Go's Regexp.Split(s, -1): capture groups are not spliced in; RE2 syntax.
+  "regex.split": [
+    [
+      ["a(b)", "xabyabz"],
+      ["x", "y", "z"],
+    ],
+    [
+      ["", "abc"],
+      ["a", "b", "c"],
+    ],
+    [
+      ["x*", "axbxxc"],
+      ["a", "b", "c"],
+    ],
+    [[",", ""], [""]],
+    [["", ""], []],
+    [
+      [",", "a,b,"],
+      ["a", "b", ""],
+    ],
+    [
+      ["a|", "bab"],
+      ["b", "b"],
+    ],
+    [
+      ["\\pL", "1a2"],
+      ["1", "2"],
+    ],
+    [
+      ["(?i)A", "1a2"],
+      ["1", "2"],
+    ],
+    [["[", "1a2"], undefined],
+    [[1, "a"], undefined],
+  ],
   "regex.template_match": [
     [["urn:foo:{.*}", "urn:foo:bar:baz", "{", "}"], true],
     [["urn:foo.bar.com:{.*}", "urn:foo.bar.com:bar:baz", "{", "}"], true],
