@@ -50,6 +50,8 @@ export function createQueuedSink(
   let draining: Promise<void> | undefined;
   let backoffMs = 0;
   let retryTimer: NodeJS.Timeout | undefined;
+  /** The batch being written, out of the queue until its write settles. */
+  let inFlight: string[] = [];
 
   const trim = () => {
     const excess = queue.size() - options.maxEvents;
@@ -63,11 +65,17 @@ export function createQueuedSink(
     while (queue.size() > 0 && Date.now() < deadline) {
       const batch = queue.take(options.maxBatch);
       const timeout = Math.max(1, Math.min(options.timeoutMs, deadline - Date.now()));
+      inFlight = batch;
       try {
         await writer.write(batch, AbortSignal.timeout(timeout));
+        // A write that outlived a flush was counted as dropped there; it is not counted twice.
+        if (inFlight !== batch) return;
+        inFlight = [];
         events.written(writer.name, batch.length);
         backoffMs = 0;
       } catch (error) {
+        if (inFlight !== batch) return;
+        inFlight = [];
         events.failed(writer.name, error as Error);
         queue.putBack(batch);
         trim();
@@ -110,11 +118,12 @@ export function createQueuedSink(
       await Promise.race([draining, late]);
       backoffMs = 0;
       await Promise.race([drain(deadline), late]);
-      const left = queue.size();
-      if (left > 0) {
-        queue.dropOldest(left);
-        events.dropped(writer.name, left);
-      }
+      // Everything not written by the deadline is dropped, a batch still being written included
+      // (the deadline's abort and `late` fire together; either may come first).
+      const left = queue.size() + inFlight.length;
+      queue.dropOldest(queue.size());
+      inFlight = [];
+      if (left > 0) events.dropped(writer.name, left);
     },
     size: () => queue.size(),
   };
