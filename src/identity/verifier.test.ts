@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { es256Issuer, jwksFile, sign, signingKey } from "../../test/support/idp.js";
 import { createCa, issue } from "../../test/support/pki.js";
+import { until } from "../../test/support/wait.js";
 import { resolveConfig } from "../config/index.js";
 import type { InputDocument } from "../input/index.js";
 import { createIdentityVerifier, type IdentityVerifier } from "./verifier.js";
@@ -32,7 +33,12 @@ const input = (headers: Record<string, string>, certificate?: string): InputDocu
   },
 });
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 120));
+/** How a verification settles; polled until a file reload has changed it. */
+const outcome = (verification: Promise<unknown>) =>
+  verification.then(
+    () => "verified",
+    () => "refused",
+  );
 
 describe("createIdentityVerifier", () => {
   it("reloads a JWKS file, and a cached token is re-verified once its key is gone", async () => {
@@ -50,7 +56,7 @@ describe("createIdentityVerifier", () => {
     });
     expect((await v.verify(request())).identity.subject).toBe("s"); // from the verified cache
     await writeFile(jwks, JSON.stringify({ keys: [] }));
-    await settle();
+    expect(await until(async () => (await outcome(v.verify(request()))) === "refused")).toBe(true);
     await expect(v.verify(request())).rejects.toThrow("jwt: unknown kid");
   });
 
@@ -63,7 +69,9 @@ describe("createIdentityVerifier", () => {
     const fromNew = await issue(newCa, "planner", { uris: [ID] });
     await expect(v.verify(input({}, fromNew.pem))).rejects.toThrow("not signed by the bundle");
     await writeFile(bundle, newCa.pem);
-    await settle();
+    expect(
+      await until(async () => (await outcome(v.verify(input({}, fromNew.pem)))) === "verified"),
+    ).toBe(true);
     expect((await v.verify(input({}, fromNew.pem))).identity.subject).toBe(ID);
     expect(v.ready()).toBe(true);
   });
