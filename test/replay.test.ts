@@ -7,6 +7,7 @@ import { checkClient } from "./support/client.js";
 import { es256Issuer, jwksFile, sign, signingKey } from "./support/idp.js";
 import { built, ROOT, tool } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
+import { jsonLineWith } from "./support/wait.js";
 
 const ISSUER = "https://idp.replay.test/";
 let dir: string;
@@ -69,6 +70,7 @@ beforeAll(async () => {
   const client = checkClient(sidecar.grpc);
   const support = await token("sam", ["support"]);
   const viewer = await token("vera", ["viewer"]);
+  const ids: string[] = [];
   for (const request of [
     call("PATCH", "/api/v1/tenants/acme/tickets/1", support),
     call("PATCH", "/api/v1/tenants/acme/tickets/2", support),
@@ -76,12 +78,16 @@ beforeAll(async () => {
     call("PATCH", "/api/v1/tenants/acme/tickets/1", viewer),
     call("GET", "/api/v1/public/docs"),
   ]) {
-    await client.check(request);
+    const result = await client.check(request);
+    if (!result.ok) throw new Error(`gRPC error ${result.code}`);
+    const id = (result.response.dynamicMetadata as { decision_id: string }).decision_id;
+    ids.push(id);
   }
   client.close();
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const id of ids) await jsonLineWith(sidecar.stdout, `"decision_id":"${id}"`);
   log = join(dir, "decisions.ndjson");
-  await writeFile(log, `${sidecar.stdout.filter((l) => l.includes('"decision_id"')).join("\n")}\n`);
+  const logged = sidecar.stdout.filter((line) => ids.some((id) => line.includes(id)));
+  await writeFile(log, `${logged.join("\n")}\n`);
 });
 
 afterAll(() => sidecar?.stop());

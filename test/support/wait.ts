@@ -13,3 +13,19 @@ export async function until(
   }
   return condition();
 }
+
+/**
+ * The first of `lines` (a child process's output, still growing) containing `text`, parsed as
+ * JSON; polled until it appears. Throws after `ms`, naming what it waited for.
+ */
+export async function jsonLineWith<T = Record<string, unknown>>(
+  lines: readonly string[],
+  text: string,
+  ms = 10_000,
+): Promise<T> {
+  const found = () => lines.find((line) => line.includes(text));
+  if (!(await until(() => found() !== undefined, ms))) {
+    throw new Error(`no output line with ${text} within ${ms} ms`);
+  }
+  return JSON.parse(found() as string) as T;
+}
