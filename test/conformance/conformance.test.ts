@@ -182,7 +182,8 @@ describe("conformance: dry-run and skipRequestBodyParse", () => {
     async (_, kase) => {
       const { ours, oracle } = await both(dryRun, kase);
       expect(normalize(ours)).toEqual(normalize(oracle));
-      expect(ours).toMatchObject({ ok: true, response: { status: {} } });
+      // Status OK (code 0, left out of the decoded message): dry-run answers every decision so.
+      expect(ours.ok && ours.response.status).toEqual({});
     },
   );
 
