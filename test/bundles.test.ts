@@ -120,6 +120,9 @@ describe("signed bundles (opa build --signing-key)", () => {
 });
 
 describe("hot reload", () => {
+  /** Ten polls at a 50 ms pollInterval: the window in which a refused file must not count again. */
+  const TEN_POLLS_MS = 10 * 50;
+
   it("swaps bundles under load without a failed or wrongly decided check", async () => {
     const [open, closed] = await Promise.all([
       buildPolicy(DATA_DRIVEN_POLICY, { switch: { open: true, marker: "A" } }, { revision: "A" }),
@@ -157,34 +160,37 @@ describe("hot reload", () => {
       }
     };
     const workers = Array.from({ length: 4 }, worker);
+    // Each swap is waited for: the workers answer with the new bundle a few times before the next.
     for (let flip = 0; flip < 12; flip++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      await replace(path, flip % 2 === 0 ? bundles.B : bundles.A);
+      const next = flip % 2 === 0 ? "B" : "A";
+      const before = seen[next];
+      await replace(path, bundles[next]);
+      expect(await until(() => seen[next] >= before + 5 || wrong.length > 0)).toBe(true);
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
     running = false;
     await Promise.all(workers);
     client.close();
     expect(wrong).toEqual([]);
-    expect(seen.A).toBeGreaterThan(10);
-    expect(seen.B).toBeGreaterThan(10);
+    // The first load and one per swap: each swap was seen, none loaded twice.
     expect(
       Number(
         /openclaw_authz_bundle_loads_total\{outcome="loaded"\} (\d+)/.exec(
           await (await admin(s, "/metrics")).text(),
         )?.[1],
       ),
-    ).toBeGreaterThan(6);
+    ).toBe(13);
   });
 
   it("keeps the last good bundle when a new one is corrupt, truncated or not a policy", async () => {
-    const good = await readFile(
-      await buildPolicy(
-        DATA_DRIVEN_POLICY,
-        { switch: { open: true, marker: "G" } },
-        { revision: "good-1" },
-      ),
-    );
+    const goodBundle = async (revision: string) =>
+      readFile(
+        await buildPolicy(
+          DATA_DRIVEN_POLICY,
+          { switch: { open: true, marker: "G" } },
+          { revision },
+        ),
+      );
+    const [good, later] = await Promise.all([goodBundle("good-1"), goodBundle("good-2")]);
     const path = join(dir, "lkg.tar.gz");
     await writeFile(path, good);
     const s = await sidecar({ policy: { bundle: path, pollInterval: "50ms" } });
@@ -231,8 +237,12 @@ describe("hot reload", () => {
       expect((await admin(s, "/readyz")).status).toBe(200);
       expect((await lastError()).serving.revision).toBe("good-1");
     }
-    // Refused once per file, not once per poll: ten more polls of the last one count nothing.
-    await new Promise((resolve) => setTimeout(resolve, 10 * 50));
+    // Refused once per file, not once per poll. Proving that no poll counts again needs a window
+    // of polls of the last file; a good bundle after it proves those polls ran (the poller was
+    // alive and reading the same path all through).
+    await new Promise((resolve) => setTimeout(resolve, TEN_POLLS_MS));
+    await replace(path, later);
+    expect(await until(async () => (await lastError()).serving.revision === "good-2")).toBe(true);
     expect(await refusals()).toBe(initial + bad.length);
     client.close();
     expect(s.stderr.join("\n")).toContain('"refused_revision":"broken-7"');
