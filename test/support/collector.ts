@@ -8,14 +8,17 @@ export interface Collector {
   events: Array<Record<string, unknown>>;
   /** Raw decompressed bodies and their authorization headers. */
   requests: Array<{ body: string; authorization?: string; encoding?: string }>;
+  /** From now on, hang (`true`: requests are held unanswered) or answer (`false`). */
+  hang(on: boolean): void;
   stop(): Promise<void>;
 }
 
 export async function startCollector(mode: "ok" | "hang" = "ok"): Promise<Collector> {
-  const collector: Omit<Collector, "url" | "stop"> = { events: [], requests: [] };
+  const collector: Pick<Collector, "events" | "requests"> = { events: [], requests: [] };
   const pending = new Set<IncomingMessage>();
+  let hanging = mode === "hang";
   const server = createServer((request, response) => {
-    if (mode === "hang") {
+    if (hanging) {
       pending.add(request);
       return;
     }
@@ -41,6 +44,9 @@ export async function startCollector(mode: "ok" | "hang" = "ok"): Promise<Collec
   return {
     ...collector,
     url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/logs`,
+    hang: (on) => {
+      hanging = on;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
