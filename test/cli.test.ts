@@ -57,10 +57,19 @@ describe("openclaw-authz", () => {
     expect(help.stdout).toContain("openclaw-authz <command>");
   });
 
-  it("usage errors exit 2", async () => {
-    expect((await cli([])).code).toBe(2);
-    expect((await cli(["frobnicate"])).code).toBe(2);
-    expect((await cli(["serve", "--bogus"])).code).toBe(2);
+  it("usage errors exit 2, saying what was wrong", async () => {
+    expect(await cli([])).toMatchObject({
+      code: 2,
+      stdout: expect.stringContaining("Usage: openclaw-authz <command>"),
+    });
+    expect(await cli(["frobnicate"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^openclaw-authz: unknown command or arguments: frobnicate\n/),
+    });
+    expect(await cli(["serve", "--bogus"])).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^openclaw-authz: Unknown option '--bogus'/),
+    });
   });
 
   it("check prints the decision, the CheckResponse and the identity; exit 0 when allowed", async () => {
@@ -108,7 +117,11 @@ describe("openclaw-authz", () => {
   });
 
   it("exit 2 for an unreadable or malformed request", async () => {
-    expect((await cli(["check", "--config", config, join(dir, "missing.json")])).code).toBe(2);
+    const missing = join(dir, "missing.json");
+    expect(await cli(["check", "--config", config, missing])).toMatchObject({
+      code: 2,
+      stderr: `openclaw-authz: config_invalid: cannot read ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+    });
     const bad = await cli([
       "check",
       "--config",
@@ -139,13 +152,21 @@ describe("openclaw-authz", () => {
       badConfig,
       await requestFile("p.json", publicRead),
     ]);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("policy.decison");
+    expect(bad).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: 'openclaw-authz: config_invalid: policy.decison: Unrecognized key: "decison"\n',
+    });
     const noBundle = join(dir, "nobundle.yaml");
-    await writeFile(noBundle, stringify({ policy: { bundle: join(dir, "nope.tar.gz") } }));
+    const nope = join(dir, "nope.tar.gz");
+    await writeFile(noBundle, stringify({ policy: { bundle: nope } }));
     expect(
-      (await cli(["check", "--config", noBundle, await requestFile("p2.json", publicRead)])).code,
-    ).toBe(2);
+      await cli(["check", "--config", noBundle, await requestFile("p2.json", publicRead)]),
+    ).toMatchObject({
+      code: 2,
+      stdout: "",
+      stderr: `openclaw-authz: bundle_invalid: ${nope}: ENOENT: no such file or directory, stat '${nope}'\n`,
+    });
   });
 });
 
