@@ -317,16 +317,21 @@ describe("charts/openclaw-authz", () => {
     );
   });
 
-  it("refuses values the schema does not allow", async () => {
-    for (const bad of [
-      "envoy.port=0",
-      "svid.source=file",
+  it.each([
+    ["envoy.port=0", "- at '/envoy/port': minimum: got 0, want 1"],
+    ["svid.source=file", "- at '/svid/source': value must be one of 'secret', 'csi'"],
+    [
       "authz.cache.redisUrl=http://x",
-      "unknownKey=1",
-    ]) {
-      const result = await helm("template", "oc", CHART, "--set", bad);
-      expect(result.code, bad).not.toBe(0);
-    }
+      "- at '/authz/cache/redisUrl': 'http://x' does not match pattern '^(rediss?://.+)?$'",
+    ],
+    ["unknownKey=1", "- at '': additional properties 'unknownKey' not allowed"],
+  ])("refuses --set %s with the schema's message", async (bad, message) => {
+    const result = await helm("template", "oc", CHART, "--set", bad);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "values don't meet the specifications of the schema(s) in the following chart(s):\nopenclaw-authz:\n",
+    );
+    expect(result.stderr.split("\n")).toContain(message);
   });
 });
 
