@@ -58,18 +58,25 @@ export function startProcess(
         ),
       );
     }, timeoutMs);
-    const watch = (lines: string[]) => (chunk: Buffer) => {
-      for (const line of chunk.toString("utf8").split("\n")) {
-        if (line === "") continue;
-        lines.push(line);
-        if (ready.test(line)) {
-          clearTimeout(timer);
-          resolve({ process: child, line, stdout, stderr, stop });
+    // Lines, not chunks: a line longer than a pipe chunk (a big decision log event) arrives in
+    // pieces, kept until its newline.
+    const watch = (lines: string[]) => {
+      let partial = "";
+      return (chunk: string) => {
+        const pieces = (partial + chunk).split("\n");
+        partial = pieces.pop() ?? "";
+        for (const line of pieces) {
+          if (line === "") continue;
+          lines.push(line);
+          if (ready.test(line)) {
+            clearTimeout(timer);
+            resolve({ process: child, line, stdout, stderr, stop });
+          }
         }
-      }
+      };
     };
-    child.stdout.on("data", watch(stdout));
-    child.stderr.on("data", watch(stderr));
+    child.stdout.setEncoding("utf8").on("data", watch(stdout));
+    child.stderr.setEncoding("utf8").on("data", watch(stderr));
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`));
