@@ -16,8 +16,12 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const REPORTS = ["build/coverage/in-process", "build/coverage/children"].map((dir) =>
   join(ROOT, dir, "coverage-final.json"),
 );
-/** Branch coverage (%) a folder may not fall under; raised as tests are added, never lowered. */
-const BRANCH_FLOORS = { "src/identity": 0, "src/policy": 0 };
+/**
+ * Branch coverage (%) a folder may not fall under: a point and a half under what the suite
+ * reached (2026-12-02: identity 89.5, policy 81.4; branches that depend on timing move a run's
+ * figure by a few tenths), raised as tests are added, never lowered; the aim is 90 for both.
+ */
+const BRANCH_FLOORS = { "src/identity": 88, "src/policy": 80 };
 
 const at = (loc) => `${loc.start.line}:${loc.start.column}-${loc.end.line}:${loc.end.column}`;
 
