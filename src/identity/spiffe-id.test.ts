@@ -32,6 +32,8 @@ describe("parseSpiffeId", () => {
     ["spiffe://example.org/a/../b", "dot segment"],
     ["spiffe://example.org/a b", "[A-Za-z0-9._-]"],
     [`spiffe://example.org/${"a".repeat(2048)}`, "2048"],
+    [`spiffe://${"a".repeat(256)}/x`, "trust domain longer than 255 bytes"],
+    ["spiffe://example.org/caf\u00e9", "[A-Za-z0-9._-]"],
   ])("rejects %s (%s)", (id, reason) => {
     expect(() => parseSpiffeId(id)).toThrow(reason);
   });
