@@ -17,11 +17,11 @@ const REPORTS = ["build/coverage/in-process", "build/coverage/children"].map((di
   join(ROOT, dir, "coverage-final.json"),
 );
 /**
- * Branch coverage (%) a folder may not fall under: a point and a half under what the suite
- * reached (2026-12-02: identity 89.5, policy 81.4; branches that depend on timing move a run's
- * figure by a few tenths), raised as tests are added, never lowered; the aim is 90 for both.
+ * Branch coverage (%) a folder may not fall under: a point or so under what the suite reached
+ * (2026-12-02: identity 90.3, policy 81.3; branches that depend on timing move a run's figure by
+ * a few tenths), raised as tests are added, never lowered; the aim is 90 for both.
  */
-const BRANCH_FLOORS = { "src/identity": 88, "src/policy": 80 };
+const BRANCH_FLOORS = { "src/identity": 89, "src/policy": 80 };
 
 const at = (loc) => `${loc.start.line}:${loc.start.column}-${loc.end.line}:${loc.end.column}`;
 
