@@ -17,6 +17,7 @@ function authorizer(
     verifyIdentity: async () => ({
       identity: { authenticated: false, methods: [] },
       suspicious: [],
+      expiresAtMs: undefined,
     }),
     policy: () => ({ revision: "r1", id: "p1", evaluate: async () => evaluate() }),
     serializeInput: (input) => new TextEncoder().encode(JSON.stringify(input)),
@@ -140,5 +141,26 @@ describe("createAuthorizer", () => {
       value({ allowed: true, dynamic_metadata: { decision_id: "forged" } }),
     );
     expect((await authz.check("/x")).response.dynamicMetadata?.decision_id).toBe("d-1");
+  });
+
+  it("caps a cached decision at the verified credential's expiry", async () => {
+    const requests: unknown[] = [];
+    const { authz } = authorizer(value(true), undefined, {
+      verifyIdentity: async () => ({
+        identity: { authenticated: true, methods: ["jwt"], subject: "sam" },
+        suspicious: [],
+        expiresAtMs: 1_764_000_000_000,
+      }),
+      cache: {
+        decide: async (_input, request, evaluate) => {
+          requests.push(request);
+          return { evaluation: await evaluate(), cache: "miss" };
+        },
+      },
+    });
+    await authz.check("/x");
+    expect(requests).toEqual([
+      { method: "", policyId: "p1", credentialExpiresAtMs: 1_764_000_000_000 },
+    ]);
   });
 });

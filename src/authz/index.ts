@@ -12,4 +12,5 @@ export type {
   DecisionPolicy,
   DecisionRecord,
   Identity,
+  IdentityOutcome,
 } from "./types.js";

@@ -17,8 +17,12 @@ export interface IdentityOutcome {
   identity: Identity;
   /** e.g. a proxy identity header from a peer that may not assert one. */
   suspicious: string[];
-  /** When the earliest verified credential expires (ms since epoch); caches must not outlive it. */
-  expiresAtMs?: number;
+  /**
+   * When the earliest verified credential expires (ms since epoch), undefined for an anonymous
+   * caller; cached decisions must not outlive it. Not optional: a verifier that forgets it does
+   * not type-check.
+   */
+  expiresAtMs: number | undefined;
 }
 
 /** Time, injected so tests control it. */

@@ -1,5 +1,6 @@
 import type { IdentityConfig } from "../config/index.js";
 import type { WatchedFile } from "../watched-file.js";
+import type { IdentityDeps } from "./deps.js";
 import { createRemoteJwks, type JwksSource, toKeySet } from "./jwks-source.js";
 import {
   createProxyKeyFetcher,
@@ -7,7 +8,6 @@ import {
   type ProxyPolicy,
   peerList,
 } from "./trusted-proxy.js";
-import type { IdentityDeps } from "./verifier.js";
 
 /** Watches a file for the verifier (bundles, JWKS files), closing with it. */
 export type Watch = <T>(path: string, parse: (text: string) => T) => Promise<WatchedFile<T>>;

@@ -1,11 +1,11 @@
-import type { Identity } from "../authz/index.js";
+import type { Identity, IdentityOutcome } from "../authz/index.js";
 import type { IdentityConfig } from "../config/index.js";
 import { InvalidCredential } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import { type WatchedFile, watchFile } from "../watched-file.js";
 import { type BearerFound, bearerToken, verifyBearer } from "./bearer.js";
 import { CredentialBackendError } from "./credential.js";
-import type { Fetch } from "./jwks-source.js";
+import type { IdentityDeps } from "./deps.js";
 import type { IssuerPolicy, VerifiedJwt } from "./jwt.js";
 import { keySource, proxyPolicy } from "./sources.js";
 import type { SpiffeId } from "./spiffe-id.js";
@@ -14,12 +14,6 @@ import { isTrustedPeer, verifyProxyToken } from "./trusted-proxy.js";
 import { createVerifiedCache } from "./verified-cache.js";
 import { intermediatesFromXfcc } from "./xfcc.js";
 
-/** The verified caller, and anything suspicious seen on the way (for the decision log). */
-export interface IdentityResult {
-  identity: Identity;
-  suspicious: string[];
-}
-
 /** Verifies the credentials of one request. */
 export interface IdentityVerifier {
   /**
@@ -27,18 +21,10 @@ export interface IdentityVerifier {
    * bearer and proxy headers it consumed from `input`, so raw tokens never reach the policy.
    * Throws InvalidCredential (401) or CredentialBackendError (deny).
    */
-  verify(input: InputDocument): Promise<IdentityResult>;
+  verify(input: InputDocument): Promise<IdentityOutcome>;
   /** Every configured key source and bundle has loaded at least once. */
   ready(): boolean;
   close(): void;
-}
-
-/** What the verifier needs from the process. */
-export interface IdentityDeps {
-  fetch: Fetch;
-  now(): Date;
-  /** A key source or bundle failed to load; the last good one keeps serving. */
-  onSourceError(source: string, error: Error): void;
 }
 
 type Headers = Record<string, string>;
