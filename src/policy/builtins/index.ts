@@ -41,6 +41,8 @@ export const BUILTINS: BuiltinTable = {
 export const SET_BUILTINS: { takes: ReadonlySet<string>; gives: ReadonlySet<string> } = {
   takes: new Set([
     "internal.print",
+    // It prints a set as Rego does: {1, 2}, set().
+    "sprintf",
     "json.patch",
     "net.cidr_contains_matches",
     "object.subset",

@@ -1,5 +1,6 @@
 import { RegoSet } from "./rego-set.js";
 import type { BuiltinTable } from "./table.js";
+import { regoText } from "./text-sprintf.js";
 
 /**
  * `print(...)`, which the compiler turns into `internal.print([operands])`: each operand is the
@@ -23,21 +24,6 @@ export const printBuiltins: BuiltinTable = {
 
 function show(value: unknown): string {
   return typeof value === "string" ? value : regoText(value);
-}
-
-/**
- * A value as OPA writes a term: JSON with `, ` and `: ` between items, object keys sorted, a set
- * as `{a, b}` (`set()` when empty).
- */
-function regoText(value: unknown): string {
-  if (value instanceof RegoSet)
-    return value.members.length === 0 ? "set()" : `{${value.members.map(regoText).join(", ")}}`;
-  if (Array.isArray(value)) return `[${value.map(regoText).join(", ")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}: ${regoText(item)}`).join(", ")}}`;
-  }
-  return JSON.stringify(value);
 }
 
 function* crossProduct(columns: string[][], prefix: string[] = []): Generator<string[]> {

@@ -1,3 +1,4 @@
+import { RegoSet } from "./rego-set.js";
 import type { BuiltinTable } from "./table.js";
 import { GoFloat, GoInt, type GoValue } from "./text-gofmt.js";
 import { sprintf } from "./text-gofmt-printf.js";
@@ -25,9 +26,15 @@ function toArg(value: unknown): GoValue {
   return regoText(value);
 }
 
-/** Rego's `Value.String()`: JSON-like, `", "` and `": "`, object keys sorted. */
+/**
+ * Rego's `Value.String()`: JSON-like, `", "` and `": "`, object keys sorted, a set as `{a, b}`
+ * (its members in topdown's order) or `set()`.
+ */
 export function regoText(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(regoText).join(", ")}]`;
+  if (value instanceof RegoSet) {
+    return value.members.length === 0 ? "set()" : `{${value.members.map(regoText).join(", ")}}`;
+  }
   if (value !== null && typeof value === "object") {
     const keys = Object.keys(value).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}: ${regoText((value as Record<string, unknown>)[k])}`).join(", ")}}`;
