@@ -3,11 +3,8 @@
  * documents the pool sends it, one at a time. The pool may terminate this thread at any moment
  * (a deadline passed); nothing here needs cleaning up when it does.
  */
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { receiveMessageOnPort, workerData } from "node:worker_threads";
 import {
-  BUILTINS,
   createContextSource,
   createRegoBuiltins,
   hostBuiltins,
@@ -26,16 +23,6 @@ import type {
 } from "./evaluation-protocol.js";
 import { type HostBuiltin, loadWasmPolicy, type WasmPolicy } from "./wasm-policy.js";
 
-const require = createRequire(import.meta.url);
-// The SDK's builtins (its JavaScript ones, such as yaml.*) serve where we have none; ours follow
-// topdown where the SDK's differ (sprintf follows Go's fmt), so the SDK's copies of those are
-// taken out. The package exports no subpath: its builtins table is found beside its entry. Its
-// host glue is ours (wasm-policy.ts, a fork of its opa.js that keeps sets as sets).
-const sdkBuiltins = require(
-  join(dirname(require.resolve("@open-policy-agent/opa-wasm")), "builtins/index.js"),
-) as Record<string, HostBuiltin>;
-for (const name of Object.keys(BUILTINS)) delete sdkBuiltins[name];
-
 /** The evaluation under way: its request id, so `print()` lines name their decision. */
 let evaluating: number | undefined;
 const contexts = createContextSource({
@@ -44,8 +31,10 @@ const contexts = createContextSource({
 });
 // OPA's parser (a Go WebAssembly module of its own) is loaded by the first bundle that calls it.
 const rego = createRegoBuiltins(() => loadRegoParser(REGO_PARSER_WASM, REGO_PARSER_LIMITS));
-const builtins = { ...sdkBuiltins, ...hostBuiltins(contexts, rego.table) };
-// opa-wasm writes its own debug output with console.log: stdout is the decision log's.
+// Every builtin is ours (the opa-wasm SDK's JavaScript ones each differ from topdown somewhere,
+// and its host glue is forked in wasm-policy.ts to keep sets as sets).
+const builtins: Record<string, HostBuiltin> = hostBuiltins(contexts, rego.table);
+// The module's own debug output (opa_println) goes to console.log: stdout is the decision log's.
 console.log = (...args: unknown[]) => console.error(...args);
 
 const { maxMemoryPages, policies, port, signal } = workerData as ThreadSetup;
@@ -64,7 +53,7 @@ function instantiate(image: PolicyImage): WasmPolicy {
   return instance;
 }
 
-/** opa-wasm throws strings and plain objects (`{message}`) as well as Errors. */
+/** The module aborts with a string; a builtin may throw anything. */
 function describe(thrown: unknown): string {
   if (thrown instanceof Error) return thrown.message;
   if (typeof thrown === "string") return thrown;
@@ -87,7 +76,7 @@ const reply = (message: ThreadReply) => port.postMessage(message);
 function load(image: PolicyImage): Record<string, number> {
   const instance = instantiate(image);
   const required = instance.builtins;
-  const missing = missingBuiltins(required, Object.keys(sdkBuiltins), rego.prepare(required));
+  const missing = missingBuiltins(required, [], rego.prepare(required));
   if (missing.length > 0) {
     instances.delete(image.policy);
     throw new MissingBuiltins(missing);

@@ -123,16 +123,16 @@ export function warmUp(required: string[], context: EvaluationContext): void {
 }
 
 /**
- * Which of `required` (a module's `builtins` export) nothing provides: each with why when it is
- * refused on purpose or `unavailable` (an on-demand builtin whose module did not load), else
- * "not provided".
+ * Which of `required` (a module's `builtins` export) nothing provides (neither `BUILTINS`, the
+ * on-demand ones, nor `alsoProvided`): each with why when it is refused on purpose or
+ * `unavailable` (an on-demand builtin whose module did not load), else "not provided".
  */
 export function missingBuiltins(
   required: string[],
-  sdk: Iterable<string>,
+  alsoProvided: Iterable<string>,
   unavailable: Record<string, string> = {},
 ): string[] {
-  const provided = new Set([...sdk, ...Object.keys(BUILTINS), ...ON_DEMAND_BUILTINS]);
+  const provided = new Set([...alsoProvided, ...Object.keys(BUILTINS), ...ON_DEMAND_BUILTINS]);
   return required
     .filter((name) => !provided.has(name) || name in unavailable)
     .sort()
