@@ -89,7 +89,7 @@ export function exactJson(text: string): unknown {
 function canonicalNumber(text: string): string {
   const match = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text);
   if (!match) throw new SyntaxError(`not a JSON number: ${text}`);
-  const [, sign, whole, fraction = "", exponent = "0"] = match;
+  const [, sign = "", whole = "", fraction = "", exponent = "0"] = match;
   let digits = whole + fraction;
   let point = whole.length + Number(exponent);
   if (point < 0) {
