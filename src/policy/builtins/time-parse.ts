@@ -1,6 +1,7 @@
 /**
  * Go's `time.Parse(layout, value)` (time/format.go parse) with a UTC local zone, as topdown
- * runs it in a container: a zone abbreviation other than UTC or GMT±h reads as offset 0.
+ * runs it in a container: a zone abbreviation, GMT±h included, reads as offset 0 (Go gives the
+ * UTC wall time a made-up zone of that name and offset without moving the instant).
  */
 
 import { dateOf, daysIn, type Instant, isLeap } from "./time-civil.js";
@@ -26,7 +27,6 @@ interface Fields {
   utc: boolean;
   /** Seconds east; -1 is Go's "none" (so a "-00:00:01" offset is ignored, as in Go). */
   zoneOffset: number;
-  zoneName: string;
   am: boolean;
   pm: boolean;
 }
@@ -44,7 +44,6 @@ export function parseTime(layout: string, value: string): Instant {
     nsec: 0,
     utc: false,
     zoneOffset: -1,
-    zoneName: "",
     am: false,
     pm: false,
   };
@@ -222,7 +221,7 @@ function numericZone(std: Std, v: string, f: Fields): string {
   return left;
 }
 
-/** "MST": UTC, GMT±h (that offset), else any abbreviation Go accepts, at offset 0. */
+/** "MST": UTC, else any abbreviation Go accepts (GMT±h too), which changes nothing. */
 function zoneName(v: string, f: Fields): string {
   if (v.startsWith("UTC")) {
     f.utc = true;
@@ -230,7 +229,6 @@ function zoneName(v: string, f: Fields): string {
   }
   const n = zoneNameLength(v);
   if (n === 0) throw new Error(BAD);
-  f.zoneName = v.slice(0, n);
   return v.slice(n);
 }
 
@@ -253,9 +251,16 @@ function zoneNameLength(v: string): number {
   return upper === 3 ? 3 : 0;
 }
 
+/** Go's parseSignedOffset: 0 (no offset) when the digits are missing, past 23 or past 2^63. */
 function signedOffsetLength(v: string): number {
   if (v[0] !== "+" && v[0] !== "-") return 0;
-  const [x, rem] = leadingInt(v.slice(1));
+  let x: bigint;
+  let rem: string;
+  try {
+    [x, rem] = leadingInt(v.slice(1));
+  } catch {
+    return 0;
+  }
   if (rem === v.slice(1) || x > 23n) return 0;
   return v.length - rem.length;
 }
@@ -291,11 +296,7 @@ function resolve(f: Fields): Instant {
     if (day < 0) day = 1;
   }
   if (day < 1 || day > daysIn(month, f.year)) throw new Error("day out of range");
-  let offset = 0;
-  if (f.utc) offset = 0;
-  else if (f.zoneOffset !== -1) offset = f.zoneOffset;
-  else if (f.zoneName.length > 3 && f.zoneName.startsWith("GMT"))
-    offset = atoi(f.zoneName.slice(3)) * 3600;
+  const offset = !f.utc && f.zoneOffset !== -1 ? f.zoneOffset : 0;
   const fields = {
     year: f.year,
     month,
