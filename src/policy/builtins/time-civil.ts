@@ -34,7 +34,7 @@ export function isLeap(year: number): boolean {
 
 export function daysIn(month: number, year: number): number {
   if (month === 2) return isLeap(year) ? 29 : 28;
-  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] as number;
 }
 
 /** Days since 1970-01-01 of a (normalised) date (Hinnant's days_from_civil). */

@@ -26,8 +26,8 @@ export function parseExtendedDuration(s: string): bigint {
   const grammar = /^([-+]?)((?:[0-9.]+(?:ms|us|µs|ns|[a-z]))+)$/u;
   const match = grammar.exec(s);
   if (match === null) throw new Error(`time: invalid duration "${s}"`);
-  let rewritten = match[1] ?? "";
-  for (const [, digits, unit] of (match[2] ?? "").matchAll(/([0-9.]+)(ms|us|µs|ns|[a-z])/gu)) {
+  let rewritten = match[1] as string;
+  for (const [, digits, unit] of (match[2] as string).matchAll(/([0-9.]+)(ms|us|µs|ns|[a-z])/gu)) {
     const hours = EXTENDED_HOURS[unit as string];
     if (hours === undefined) {
       rewritten += `${digits}${unit}`;

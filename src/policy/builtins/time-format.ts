@@ -49,10 +49,9 @@ const SECONDS_TZ = new Set<Std>([
   "ISO8601ColonSecondsTZ",
 ]);
 
-/** Go's appendInt: decimal, zero-padded to `width`. */
+/** Go's appendInt: decimal, zero-padded to `width` (int64 ns never give a negative field). */
 function pad(x: number, width: number): string {
-  const digits = String(Math.abs(x)).padStart(width, "0");
-  return x < 0 ? `-${digits}` : digits;
+  return String(x).padStart(width, "0");
 }
 
 /** `instant` in `zone` written by the Go layout `layout`. */

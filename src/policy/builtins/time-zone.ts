@@ -33,7 +33,6 @@ export function loadZone(name: string): Zone {
     fields = new Intl.DateTimeFormat("en-US", {
       timeZone: name,
       hourCycle: "h23",
-      era: "short",
       year: "numeric",
       month: "numeric",
       day: "numeric",
@@ -55,9 +54,9 @@ export function loadZone(name: string): Zone {
     const clamped = Math.max(-MAX_SECONDS, Math.min(MAX_SECONDS, sec));
     const part: Record<string, string> = {};
     for (const { type, value } of fields.formatToParts(clamped * 1000)) part[type] = value;
-    const year = part.era === "BC" || part.era === "B" ? 1 - Number(part.year) : Number(part.year);
+    // Clamped to AD years, so no era to read.
     const local =
-      daysFromCivil(year, Number(part.month), Number(part.day)) * 86_400 +
+      daysFromCivil(Number(part.year), Number(part.month), Number(part.day)) * 86_400 +
       Number(part.hour) * 3600 +
       Number(part.minute) * 60 +
       Number(part.second);
