@@ -71,7 +71,7 @@ function split(s: string, name = "units.parse"): [string, string] {
         break;
       }
       if (next === "+" || next === "-") i++;
-      const digits = /^\d*/.exec(s.slice(i + 1))?.[0].length ?? 0;
+      const digits = s.slice(i + 1).search(/\D|$/);
       if (digits > 6) throw new Error(`${name}: exponent too large`);
     }
   }
@@ -87,7 +87,7 @@ function parseRational(text: string, name: string): Rational {
     throw new Error(`${name}: could not parse amount to a number`);
   }
   const frac = m[3] ?? "";
-  let n = BigInt(`${m[2]}${frac}` || "0") * (m[1] === "-" ? -1n : 1n);
+  let n = BigInt(`${m[2]}${frac}`) * (m[1] === "-" ? -1n : 1n);
   let d = 10n ** BigInt(frac.length);
   const exp = BigInt(m[4] ?? "0");
   if (exp >= 0n) n *= 10n ** exp;
@@ -116,11 +116,12 @@ function round64(n: bigint, d: bigint): Rational {
   if (n === 0n) return { n: 0n, d: 1n };
   const negative = n < 0n;
   const abs = negative ? -n : n;
+  // abs has A bits and d has D: abs·2^(64-A+D)/d is over 2^63 and under 2^65, so at most one
+  // halving brings the quotient into [2^63, 2^64).
   let shift = 64 - (abs.toString(2).length - d.toString(2).length);
   const scaled = (s: number) => (s >= 0 ? [abs << BigInt(s), d] : [abs, d << BigInt(-s)]);
   let [num, den] = scaled(shift) as [bigint, bigint];
-  while (num / den >= 1n << 64n) [num, den] = scaled(--shift) as [bigint, bigint];
-  while (num / den < 1n << 63n) [num, den] = scaled(++shift) as [bigint, bigint];
+  if (num / den >= 1n << 64n) [num, den] = scaled(--shift) as [bigint, bigint];
   let mant = num / den;
   const rem = num % den;
   if (rem * 2n > den || (rem * 2n === den && (mant & 1n) === 1n)) mant += 1n;
