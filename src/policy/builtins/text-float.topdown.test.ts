@@ -5,7 +5,8 @@ import { type Call, ours, topdown } from "../../../test/support/topdown.js";
  * Go's strconv float formatting (text-float.ts) against topdown, through `sprintf` and, for values
  * sprintf cannot pass as float64 (zero, integral floats), a template's `printf` of a float
  * constant. Every sprintf operand here is written by JSON.stringify with a "." (topdown hands a
- * number such as 1e-7 to Go as a string; see the report of cov-time).
+ * number written with an exponent and no ".", such as 1e-7, to Go as a string, which a host
+ * builtin cannot tell from 1.0e-7).
  */
 const printf = (format: string, constant: string): Call => [
   "strings.render_template",
