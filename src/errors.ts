@@ -25,6 +25,14 @@ export type AuthzErrorCode =
   | "bundle_invalid"
   /** The configuration file is invalid; the message names the key path. */
   | "config_invalid"
+  /** The command line is invalid (a missing or malformed argument). */
+  | "usage_invalid"
+  /** A file named by the configuration or the command line could not be read. */
+  | "file_unreadable"
+  /** A listener could not bind its address. */
+  | "listen_failed"
+  /** Redis could not be reached by a command that needs it. */
+  | "redis_unavailable"
   /** Anything else: a bug or an environment fault. */
   | "internal";
 
@@ -65,5 +73,12 @@ export class InvalidCredential extends AuthzError {
     readonly reason: string,
   ) {
     super("identity_invalid", `${method}: ${reason}`);
+  }
+}
+
+/** A credential could not be checked because its keys are unavailable: deny with 403. */
+export class CredentialBackendError extends AuthzError {
+  constructor(method: CredentialMethod, message: string, options?: { cause?: unknown }) {
+    super("identity_unavailable", `${method}: ${message}`, options);
   }
 }

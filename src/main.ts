@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { runCli } from "./cli/index.js";
 
-// The only place that reads process.env and decides the exit code.
+// Reads process.env and turns the CLI's result into the exit code; `serve` keeps running and
+// exits from its signal handler (cli/sidecar.ts).
 const code = await runCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

@@ -120,7 +120,7 @@ describe("openclaw-authz", () => {
     const missing = join(dir, "missing.json");
     expect(await cli(["check", "--config", config, missing])).toMatchObject({
       code: 2,
-      stderr: `openclaw-authz: config_invalid: cannot read ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
+      stderr: `openclaw-authz: file_unreadable: cannot read ${missing}: ENOENT: no such file or directory, open '${missing}'\n`,
     });
     const bad = await cli([
       "check",

@@ -53,7 +53,7 @@ export async function startAdminServer(deps: AdminDeps, address: string): Promis
   const host = address.slice(0, separator).replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: Error) =>
-      reject(new AuthzError("config_invalid", `cannot listen on ${address}: ${error.message}`)),
+      reject(new AuthzError("listen_failed", `cannot listen on ${address}: ${error.message}`)),
     );
     server.listen(Number(address.slice(separator + 1)), host, resolve);
   });

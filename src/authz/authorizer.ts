@@ -22,7 +22,7 @@ export interface Authorizer {
 }
 
 /**
- * The decision pipeline, in order: `toInput → verifyIdentity → evaluate → toCheckResponse`.
+ * The decision pipeline, in order: `toInput → verifyIdentity → evaluate → decisionToResponse`.
  * Each step is a plain function supplied in `deps`; this file owns only the order, the timers,
  * the fail-closed rule and the decision log record.
  */

@@ -30,15 +30,15 @@ export const DEFAULT_IGNORED_PATHS = [
 
 /**
  * Returns the cache key function: SHA-256 of the input document's JSON without the ignored
- * paths, prefixed by the policy revision. Everything else the policy can read — headers, path,
+ * paths, prefixed by the policy's id (a digest of its module and data). Everything else the policy can read — headers, path,
  * body, identity — is in the key. The document's maps are key-sorted when it is built, so its
  * JSON is canonical (a JSON body keeps its own key order: reordered bodies only miss the cache).
  */
 export function createCacheKey(
   ignoredPaths: string[],
-): (input: InputDocument, revision: string) => string {
+): (input: InputDocument, policyId: string) => string {
   const ignored = toTrie(ignoredPaths.map(parsePointer));
-  return (input, revision) => {
+  return (input, policyId) => {
     // The document is set back before anything else runs: the key is computed synchronously.
     const hidden: Hidden = [];
     let material: string;
@@ -48,7 +48,7 @@ export function createCacheKey(
     } finally {
       for (const [container, key, value] of hidden) container[key] = value;
     }
-    return `${revision}:${hash("sha256", material, "base64url")}`;
+    return `${policyId}:${hash("sha256", material, "base64url")}`;
   };
 }
 

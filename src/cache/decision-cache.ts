@@ -22,8 +22,8 @@ export interface DecisionCacheOptions {
   maxBytes: number;
   /** HTTP methods whose decisions may be cached. */
   methods: string[];
-  /** Key of an input document under a policy revision. */
-  key(input: InputDocument, revision: string): string;
+  /** Key of an input document under a policy (its {@link CacheRequest.policyId}). */
+  key(input: InputDocument, policyId: string): string;
   now(): number;
 }
 

@@ -70,13 +70,13 @@ async function readRequest(source: string, type: Protos["checkRequest"]) {
     source === "-"
       ? await readStdin()
       : await readFile(source, "utf8").catch((error: Error) => {
-          throw new AuthzError("config_invalid", `cannot read ${source}: ${error.message}`);
+          throw new AuthzError("file_unreadable", `cannot read ${source}: ${error.message}`);
         });
   try {
     return fromProtoJson(type, JSON.parse(text));
   } catch (error) {
     throw new AuthzError(
-      "config_invalid",
+      "request_parse_error",
       `${source} is not a CheckRequest in protobuf JSON: ${(error as Error).message}`,
     );
   }

@@ -122,7 +122,7 @@ async function bearerToken(remote: {
     return (await readFile(remote.tokenFile, "utf8")).trim();
   } catch (error) {
     throw new AuthzError(
-      "config_invalid",
+      "file_unreadable",
       `decisionLog.remote.tokenFile: ${(error as Error).message}`,
     );
   }

@@ -96,7 +96,7 @@ const COMMANDS: Record<string, Command> = {
     return tailLogs(config, options, io.out);
   },
   replay: async (config, { values }, io) => {
-    if (!values.bundle) throw new AuthzError("config_invalid", "replay needs --bundle");
+    if (!values.bundle) throw new AuthzError("usage_invalid", "replay needs --bundle");
     const options = {
       bundle: values.bundle,
       ...(values.log ? { log: values.log } : {}),
@@ -117,7 +117,7 @@ const COMMANDS: Record<string, Command> = {
 function wholeNumber(text: string | undefined, fallback: number, name: string): number {
   const n = Number(text ?? fallback);
   if (!Number.isInteger(n) || n < 0)
-    throw new AuthzError("config_invalid", `${name} must be a whole number`);
+    throw new AuthzError("usage_invalid", `${name} must be a whole number`);
   return n;
 }
 

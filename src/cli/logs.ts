@@ -46,7 +46,7 @@ export async function tailLogs(
   });
   try {
     await redis.connect().catch((error: Error) => {
-      throw new AuthzError("config_invalid", `redis: ${error.message}`);
+      throw new AuthzError("redis_unavailable", `redis: ${error.message}`);
     });
     const show = (entries: Entry[]) => {
       for (const [, fields] of entries) {

@@ -37,7 +37,7 @@ const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
 export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
 
 /**
- * Wires `toInput → verifyIdentity → evaluate → toCheckResponse` with the decision log and
+ * Wires `toInput → verifyIdentity → evaluate → decisionToResponse` with the decision log and
  * metrics. Loads the identity key sources and trust bundles first.
  */
 export async function createPipeline(

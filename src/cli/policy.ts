@@ -108,6 +108,9 @@ async function signingPolicy(config: Config): Promise<SigningPolicy | undefined>
   try {
     return { ...signing, publicKey: await readFile(signing.publicKey, "utf8") };
   } catch (error) {
-    throw new AuthzError("config_invalid", `policy.signing.publicKey: ${(error as Error).message}`);
+    throw new AuthzError(
+      "file_unreadable",
+      `policy.signing.publicKey: ${(error as Error).message}`,
+    );
   }
 }

@@ -65,7 +65,7 @@ async function* fromLines(path: string): AsyncIterable<LoggedDecision> {
     }
   } catch (error) {
     throw new AuthzError(
-      "config_invalid",
+      "file_unreadable",
       `cannot read the decision log ${path}: ${(error as Error).message}`,
     );
   }

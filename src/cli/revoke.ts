@@ -17,7 +17,8 @@ export interface RevokeArguments {
  * `openclaw-authz revoke --subject S | --jti J [--for DURATION]`: records the revocation in
  * Redis and publishes it (every sidecar denies within a second and drops its cached decisions),
  * or, without Redis, appends it to `identity.revocationFile`. Prints the revocation as JSON.
- * Throws `AuthzError("config_invalid")` for bad arguments or when no store is configured.
+ * Throws `AuthzError`: `usage_invalid` for bad arguments, `config_invalid` when no store is
+ * configured, `redis_unavailable` when the publish fails.
  */
 export async function revoke(
   config: Config,
@@ -25,28 +26,26 @@ export async function revoke(
   write: (text: string) => void,
 ): Promise<number> {
   if ((args.subject === undefined) === (args.jti === undefined)) {
-    throw new AuthzError("config_invalid", "revoke needs exactly one of --subject and --jti");
+    throw new AuthzError("usage_invalid", "revoke needs exactly one of --subject and --jti");
   }
   const lifetime = duration.safeParse(args.for ?? "24h");
   if (!lifetime.success)
-    throw new AuthzError("config_invalid", `--for: ${lifetime.error.issues[0]?.message}`);
+    throw new AuthzError("usage_invalid", `--for: ${lifetime.error.issues[0]?.message}`);
   const revocation: Revocation = {
     kind: args.subject !== undefined ? "subject" : "jti",
     value: (args.subject ?? args.jti) as string,
     untilMs: Date.now() + lifetime.data,
   };
   if (revocation.value === "")
-    throw new AuthzError("config_invalid", "the value to revoke is empty");
+    throw new AuthzError("usage_invalid", "the value to revoke is empty");
   const redis = config.cache.redis;
   if (redis) {
-    const errors: Error[] = [];
-    const connections = await openRedis(redis, pino({ level: "silent" }), (error) =>
-      errors.push(error),
-    );
+    // A connection error surfaces as the publish's own failure, below.
+    const connections = await openRedis(redis, pino({ level: "silent" }), () => {});
     try {
       await publishRevocation(connections.commands, redis.keyPrefix, revocation);
     } catch (error) {
-      throw new AuthzError("config_invalid", `redis: ${(error as Error).message}`);
+      throw new AuthzError("redis_unavailable", `redis: ${(error as Error).message}`);
     } finally {
       await connections.close();
     }

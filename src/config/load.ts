@@ -25,7 +25,7 @@ export async function loadConfig(path: string | undefined): Promise<Config> {
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
-    throw new AuthzError("config_invalid", `cannot read ${path}: ${(error as Error).message}`);
+    throw new AuthzError("file_unreadable", `cannot read ${path}: ${(error as Error).message}`);
   }
   let document: unknown;
   try {

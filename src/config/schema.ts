@@ -52,13 +52,13 @@ const secretName = z
     "must be a name such as x-tenant-key, with an optional * at either end (x-corp-*, *pin)",
   );
 const redisUrl = z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL");
-const httpsUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
 
 /** Where an issuer's keys come from: exactly one of a JWKS file, a JWKS URL, OIDC discovery. */
 const jwksSource = z.union([
   z.object({ file: z.string().min(1) }).strict(),
-  z.object({ url: httpsUrl }).strict(),
-  z.object({ discovery: httpsUrl }).strict(),
+  z.object({ url: httpUrl }).strict(),
+  z.object({ discovery: httpUrl }).strict(),
 ]);
 
 const issuer = z
@@ -129,7 +129,7 @@ const identitySchema = z
         /** Required `signer` (the ALB ARN). */
         signer: z.string().min(1),
         /** Key URL with `{kid}`, e.g. `https://public-keys.auth.elb.eu-west-1.amazonaws.com/{kid}`. */
-        keyUrl: httpsUrl.regex(/\{kid\}/, "must contain {kid}").optional(),
+        keyUrl: httpUrl.regex(/\{kid\}/, "must contain {kid}").optional(),
         /** Or a JWKS file holding the proxy's keys. */
         keyFile: z.string().min(1).optional(),
         fetchTimeout: duration.default(2_000),
@@ -344,7 +344,7 @@ export const configSchema = z
         remote: z
           .object({
             /** The collector endpoint events are POSTed to (OPA's `<service>/logs`). */
-            url: httpsUrl,
+            url: httpUrl,
             /** File holding the bearer token (preferred over `token`, which sits in the config). */
             tokenFile: z.string().min(1).optional(),
             token: z.string().min(1).optional(),

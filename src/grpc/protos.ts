@@ -1,7 +1,6 @@
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadSync, type PackageDefinition } from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 
 /** The `proto/` folder shipped with the package (Envoy's ext_authz v3 API and dependencies). */
@@ -10,15 +9,12 @@ export const PROTO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../..
 const PROTOBUFJS_DIR = dirname(createRequire(import.meta.url).resolve("protobufjs/package.json"));
 
 const EXT_AUTHZ_PROTO = "envoy/service/auth/v3/external_auth.proto";
-const HEALTH_PROTO = "grpc/health/v1/health.proto";
 
 /** Where `scripts/setup` writes the compiled FileDescriptorSet (for server reflection). */
 export const DESCRIPTOR_SET = resolve(PROTO_DIR, "../build/proto/descriptors.binpb");
 
-/** The loaded protos: the gRPC package definition and the message types the codec uses. */
+/** The message types the codec and the CLI use. */
 export interface Protos {
-  /** ext_authz v3 and grpc.health.v1, for service registration and server reflection. */
-  packageDefinition: PackageDefinition;
   checkRequest: protobuf.Type;
   checkResponse: protobuf.Type;
   httpStatusCode: protobuf.Enum;
@@ -26,14 +22,6 @@ export interface Protos {
 
 /** Loads the `.proto` files once at start. Throws if a file is missing or malformed. */
 export function loadProtos(protoDir = PROTO_DIR): Protos {
-  const packageDefinition = loadSync([EXT_AUTHZ_PROTO, HEALTH_PROTO], {
-    includeDirs: [protoDir],
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: false,
-    oneofs: true,
-  });
   const root = new protobuf.Root();
   // Well-known types come from protobufjs itself (built in, or its bundled descriptor.proto).
   root.resolvePath = (_origin, target) => {
@@ -43,7 +31,6 @@ export function loadProtos(protoDir = PROTO_DIR): Protos {
   root.loadSync(EXT_AUTHZ_PROTO, { keepCase: false });
   root.resolveAll();
   return {
-    packageDefinition,
     checkRequest: root.lookupType("envoy.service.auth.v3.CheckRequest"),
     checkResponse: root.lookupType("envoy.service.auth.v3.CheckResponse"),
     httpStatusCode: root.lookupEnum("envoy.type.v3.StatusCode"),

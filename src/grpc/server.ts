@@ -119,7 +119,7 @@ async function bind(server: grpc.Server, address: string): Promise<string> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error
-        ? reject(new AuthzError("config_invalid", `cannot listen on ${address}: ${error.message}`))
+        ? reject(new AuthzError("listen_failed", `cannot listen on ${address}: ${error.message}`))
         : resolve(bound),
     ),
   );

@@ -1,4 +1,3 @@
-export { CredentialBackendError } from "./credential.js";
 export type { IdentityDeps } from "./deps.js";
 export { type Fetch } from "./jwks-source.js";
 export { parseSpiffeId, type SpiffeId, SpiffeIdError } from "./spiffe-id.js";

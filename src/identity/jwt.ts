@@ -7,8 +7,7 @@ import {
   type JWTPayload,
   jwtVerify,
 } from "jose";
-import { type CredentialMethod, InvalidCredential } from "../errors.js";
-import { CredentialBackendError } from "./credential.js";
+import { CredentialBackendError, type CredentialMethod, InvalidCredential } from "../errors.js";
 import type { JwksSource } from "./jwks-source.js";
 
 /** One trusted issuer of bearer tokens. */

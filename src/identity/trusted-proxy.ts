@@ -9,8 +9,7 @@ import {
   jwtVerify,
   type KeyObject,
 } from "jose";
-import { InvalidCredential } from "../errors.js";
-import { CredentialBackendError } from "./credential.js";
+import { CredentialBackendError, InvalidCredential } from "../errors.js";
 import { type Fetch, readLimited } from "./jwks-source.js";
 import { issuedAtProblem, type JwtSettings } from "./jwt.js";
 

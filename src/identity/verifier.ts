@@ -1,10 +1,9 @@
 import type { Identity, IdentityOutcome } from "../authz/index.js";
 import type { IdentityConfig } from "../config/index.js";
-import { InvalidCredential } from "../errors.js";
+import { CredentialBackendError, InvalidCredential } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import { type WatchedFile, watchFile } from "../watched-file.js";
 import { type BearerFound, bearerToken, verifyBearer } from "./bearer.js";
-import { CredentialBackendError } from "./credential.js";
 import type { IdentityDeps } from "./deps.js";
 import type { IssuerPolicy, VerifiedJwt } from "./jwt.js";
 import { keySource, proxyPolicy } from "./sources.js";

@@ -8,7 +8,7 @@ import {
   X509Certificate as ParsedCertificate,
   SubjectAlternativeNameExtension,
 } from "@peculiar/x509";
-import { InvalidCredential } from "./credential.js";
+import { InvalidCredential } from "../errors.js";
 import { parseSpiffeId, type SpiffeId, SpiffeIdError } from "./spiffe-id.js";
 import type { TrustBundle } from "./trust-bundle.js";
 
