@@ -69,7 +69,13 @@ function numberNode(value: number): YamlNode {
 const isLetter = (c: string) => /\p{L}/u.test(c);
 const isDigit = (c: string) => /\p{Nd}/u.test(c);
 
-/** go-yaml's keyList.Less for two string keys: letters by code point, digit runs by value. */
+/** A digit's value as Go takes it, `rune - '0'` (a non-ASCII digit counts past 9). */
+const digitValue = (c: string) => BigInt((c.codePointAt(0) as number) - 48);
+
+/**
+ * go-yaml's keyList.Less for two string keys: letters by code point, digit runs by value, that
+ * value computed in int64 as Go does (a run past 2^63 wraps around).
+ */
 function keyLess(a: string, b: string): boolean {
   const ar = [...a];
   const br = [...b];
@@ -79,18 +85,18 @@ function keyLess(a: string, b: string): boolean {
     const [xl, yl] = [isLetter(x), isLetter(y)];
     if (xl && yl) return (x.codePointAt(0) as number) < (y.codePointAt(0) as number);
     if (xl || yl) return yl;
-    let [an, bn] = [0, 0];
+    let [an, bn] = [0n, 0n];
     if (x === "0" || y === "0")
       for (let j = i - 1; j >= 0 && isDigit(ar[j] as string); j--)
         if (ar[j] !== "0") {
-          [an, bn] = [1, 1];
+          [an, bn] = [1n, 1n];
           break;
         }
     let [ai, bi] = [i, i];
     for (; ai < ar.length && isDigit(ar[ai] as string); ai++)
-      an = an * 10 + ((ar[ai] as string).codePointAt(0) as number) - 48;
+      an = BigInt.asIntN(64, an * 10n + digitValue(ar[ai] as string));
     for (; bi < br.length && isDigit(br[bi] as string); bi++)
-      bn = bn * 10 + ((br[bi] as string).codePointAt(0) as number) - 48;
+      bn = BigInt.asIntN(64, bn * 10n + digitValue(br[bi] as string));
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
     return (x.codePointAt(0) as number) < (y.codePointAt(0) as number);
@@ -106,7 +112,8 @@ function toNode(value: unknown): YamlNode {
   if (typeof value === "string") return stringNode(value);
   if (Array.isArray(value)) return { kind: "seq", items: value.map(toNode) };
   if (!isObject(value)) throw new Error("cannot marshal this value");
-  const keys = Object.keys(value).sort((a, b) => (keyLess(a, b) ? -1 : keyLess(b, a) ? 1 : 0));
+  // Distinct keys: keyLess(b, a) is !keyLess(a, b).
+  const keys = Object.keys(value).sort((a, b) => (keyLess(a, b) ? -1 : 1));
   return { kind: "map", entries: keys.map((k) => [stringNode(k), toNode(value[k])]) };
 }
 

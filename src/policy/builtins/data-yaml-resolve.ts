@@ -144,8 +144,9 @@ export function formatFloat(value: number, bits: 32 | 64): string {
     }
   const [mantissa, exponent] = text.split("e") as [string, string];
   const exp = Number(exponent);
-  let digits = mantissa.replace(/[-.]/g, "");
-  while (digits.length > 1 && digits.endsWith("0")) digits = digits.slice(0, -1);
+  // The shortest digits: toExponential() gives them, and so does the first precision that reads
+  // back as the float32 (a trailing zero would have read back one digit earlier).
+  const digits = mantissa.replace(/[-.]/g, "");
   const sign = f < 0 ? "-" : "";
   if (exp < -4 || exp >= 6) {
     const fraction = digits.length > 1 ? `.${digits.slice(1)}` : "";

@@ -42,11 +42,19 @@ class Decoder {
   private aliased = 0;
   private aliasDepth = 0;
   private readonly expanding = new Set<Alias>();
+  /** Per mapping being filled: the name its float zero key has (see floatZeroKey). */
+  private readonly zeroKeys = new WeakMap<object, string>();
 
   constructor(
     private readonly doc: Document,
     private readonly source: string,
   ) {}
+
+  /** The document's value; the document node counts as one decode, as in go-yaml. */
+  document(contents: unknown): Value {
+    this.count();
+    return this.value(contents);
+  }
 
   value(node: unknown): Value {
     this.count();
@@ -105,15 +113,26 @@ class Decoder {
         this.merge(value, out);
         continue;
       }
-      const name = this.key(key);
+      const decoded = this.value(key);
+      const name = this.key(decoded);
+      if (decoded === 0) this.floatZeroKey(out, name);
       out[name] = this.value(value);
     }
     return out;
   }
 
-  /** A mapping key: decoded, then made a string as sigs.k8s.io/yaml does. */
-  private key(node: unknown): string {
-    const key = this.value(node);
+  /**
+   * 0.0 and -0.0 are one key of go-yaml's Go map, which keeps the sign last written (float keys
+   * are updated on assignment): the other zero's entry goes.
+   */
+  private floatZeroKey(out: Record<string, Value>, name: string): void {
+    const previous = this.zeroKeys.get(out);
+    if (previous !== undefined && previous !== name) delete out[previous];
+    this.zeroKeys.set(out, name);
+  }
+
+  /** A decoded mapping key made a string as sigs.k8s.io/yaml does. */
+  private key(key: Value): string {
     if (typeof key === "string") return key;
     if (typeof key === "boolean") return String(key);
     if (typeof key === "bigint" && key <= 2n ** 63n - 1n) return key.toString();
@@ -132,6 +151,8 @@ class Decoder {
       if (!isAlias(n)) throw wantMap();
       this.alias(n, (target) => {
         if (!isMap(target)) throw wantMap();
+        // The alias counts as one decode, its mapping as another (aliased) one.
+        this.count();
         this.mapping(target, out);
       });
     };
@@ -161,12 +182,12 @@ function decodeBase64(text: string): string {
 /** The first document's value: what yaml.Unmarshal decodes into interface{}; throws on error. */
 function decodeYaml(input: string): Value {
   const text = checkLibyamlSyntax(input);
-  const docs = parseAllDocuments(text, PARSE);
-  const doc = Array.isArray(docs) ? docs[0] : undefined;
+  // An empty stream is an empty array too.
+  const doc = parseAllDocuments(text, PARSE)[0];
   if (!doc) return null;
   const error = doc.errors[0];
   if (error) throw error;
-  return new Decoder(doc, text).value(doc.contents);
+  return new Decoder(doc, text).document(doc.contents);
 }
 
 /** The value as JSON text (uint64 and int64 keep every digit); NaN and infinities throw. */

@@ -65,12 +65,10 @@ export function stringOf(v: string | JsonNumber): string {
   return typeof v === "string" ? v : v.text;
 }
 
-/** reflect.Kind for the non-basic values, as canCompare compares them. */
-export function reflectKind(v: Value): string {
+/** reflect.Kind of a value whose basicKind is "invalid", as canCompare compares them. */
+export function reflectKind(v: Value): "invalid" | "slice" | "map" {
   if (v === INVALID || v === null) return "invalid";
-  if (Array.isArray(v)) return "slice";
-  if (v instanceof Map) return "map";
-  return basicKind(v);
+  return Array.isArray(v) ? "slice" : "map";
 }
 
 /** The "final" argument of a command when nothing is piped into it (exec.go missingVal). */
