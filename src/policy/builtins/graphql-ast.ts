@@ -270,10 +270,13 @@ export function errorText(message: string, line?: number, column?: number, file 
   return `${file || "input"}${where}: ${message}`;
 }
 
-/** gqlerror.ErrorPosf: an error at `pos` (line and column -1 when there is none). */
+/**
+ * gqlerror.ErrorPosf: an error at `pos` (line and column -1 when there is none). Schema
+ * positions come from the lexer, with a source; Go reads `pos.Src.Name` regardless.
+ */
 export function errorAt(pos: Position | undefined, message: string): GqlError {
   if (pos === undefined) return new GqlError(message, -1, -1);
-  return new GqlError(message, pos.Line, pos.Column, pos.Src?.Name ?? "");
+  return new GqlError(message, pos.Line, pos.Column, (pos.Src as Source).Name);
 }
 
 /** Type.Name(): the named type under any list wrappers (throws on a nil Elem, as Go panics). */

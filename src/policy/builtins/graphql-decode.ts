@@ -207,8 +207,8 @@ export const isDecodeError = (error: unknown) => error instanceof DecodeError;
 /** Go's case folding of a key for field matching (ASCII, plus the two letters Go folds too). */
 const fold = (key: string) => key.replaceAll("ſ", "s").replaceAll("K", "k").toLowerCase();
 
-function decodeStruct(name: string, json: unknown): Record<string | symbol, unknown> | undefined {
-  if (json === null) return undefined;
+/** A struct from a JSON value that is not null (decodeValue and decodeSelections see to that). */
+function decodeStruct(name: string, json: unknown): Record<string | symbol, unknown> {
   if (!isObject(json)) throw new DecodeError(`cannot unmarshal into Go value of type ast.${name}`);
   const fields = STRUCTS[name] as Record<string, Spec>;
   const out: Record<string | symbol, unknown> = {};
@@ -247,10 +247,8 @@ function decodeValue(spec: Spec, json: unknown, zero: unknown): unknown {
   if ("ptr" in spec) return decodeStruct(spec.ptr, json);
   if (!Array.isArray(json)) throw new DecodeError("cannot unmarshal into Go slice");
   const elem = spec.slice;
-  return json.map((item) => {
-    const decoded = decodeValue(elem, item, elem === "string" ? "" : null);
-    return decoded === undefined ? null : decoded;
-  });
+  // A null item is the element's zero value: "" in a []string, nil in a slice of pointers.
+  return json.map((item) => decodeValue(elem, item, elem === "string" ? "" : null));
 }
 
 function typed(json: unknown, ok: boolean, type: string): unknown {

@@ -18,18 +18,17 @@ import type { AddError, Events, Walker } from "./graphql-walk.js";
  * against the walker's budget.
  */
 
-interface Conflict {
-  responseName: string;
-  message?: string;
-  sub?: Conflict[];
-  position?: Position;
-}
+/** Why two fields conflict: a message, or the conflicts of their subfields (never none). */
+type Conflict = { responseName: string; position?: Position } & (
+  | { message: string }
+  | { sub: Conflict[] }
+);
 
 /** Fields by response name, in first-seen order (sequentialFieldsMap). */
 type FieldsMap = Map<string, Field[]>;
 
 function conflictText(conflict: Conflict): string {
-  if (!conflict.sub?.length) return conflict.message ?? "";
+  if ("message" in conflict) return conflict.message;
   return conflict.sub
     .map((sub) => `subfields "${sub.responseName}" conflict because ${conflictText(sub)}`)
     .join(" and ");
@@ -245,9 +244,8 @@ function fieldsAndFragments(selections: Selection[] | undefined): [FieldsMap, Fr
  */
 function deepEqual(a: unknown, b: unknown, seen = new Map<object, Set<object>>()): boolean {
   if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return a === b || (Number.isNaN(a) && Number.isNaN(b));
-  }
+  // Numbers, strings and booleans equal only when ===, as in Go (NaN never equals NaN).
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   const pairs = seen.get(a);
   if (pairs?.has(b)) return true;
   seen.set(a, (pairs ?? new Set()).add(b));

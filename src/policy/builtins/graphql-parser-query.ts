@@ -80,19 +80,20 @@ function parseVariableDefinitions(p: Parser): VariableDefinition[] {
   return defs;
 }
 
-function parseRequiredSelectionSet(p: Parser): Selection[] | undefined {
+function parseRequiredSelectionSet(p: Parser): Selection[] {
   const token = p.peek();
   if (token.Kind !== T.BraceL) p.error(token, `Expected {, found ${TOKEN_NAMES[token.Kind]}`);
   return parseSelectionSet(p);
 }
 
-function parseSelectionSet(p: Parser): Selection[] | undefined {
+/** `{ selection... }`: at least one selection (`some` refuses none). */
+function parseSelectionSet(p: Parser): Selection[] {
   return p.nested(() => {
     const selections: Selection[] = [];
     p.some(T.BraceL, T.BraceR, () => {
       selections.push(p.peek().Kind === T.Spread ? parseFragment(p) : parseField(p));
     });
-    return selections.length > 0 ? selections : undefined;
+    return selections;
   });
 }
 

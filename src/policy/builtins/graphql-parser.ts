@@ -39,7 +39,10 @@ export class Parser {
   private commentConsuming = false;
   private depth = 0;
 
-  constructor(text: string, source: Source) {
+  constructor(
+    text: string,
+    private readonly source: Source,
+  ) {
     this.lexer = new Lexer(text, source);
   }
 
@@ -70,19 +73,17 @@ export class Parser {
     return { ...this.peek().Pos };
   }
 
+  /**
+   * Consumes the token peeked at (a lexing error is thrown here). Every caller peeks first, so
+   * gqlparser's path for a token not yet peeked at is not needed.
+   */
   next(): Token {
-    if (this.peeked) {
-      this.peeked = false;
-      this.comment = undefined;
-      this.prev = this.peekToken as Token;
-      if (this.peekError) throw this.peekError;
-    } else {
-      const { token, error } = this.lexer.read();
-      this.prev = token;
-      if (error) throw error;
-      if (token.Kind === T.Comment) this.consumeCommentGroup();
-    }
-    return this.prev;
+    const token = this.peek();
+    this.peeked = false;
+    this.comment = undefined;
+    this.prev = token;
+    if (this.peekError) throw this.peekError;
+    return token;
   }
 
   private consumeComment(): Comment | undefined {
@@ -99,12 +100,13 @@ export class Parser {
     for (let comment = this.consumeComment(); comment; comment = this.consumeComment()) {
       comments.push(comment);
     }
-    this.comment = comments.length > 0 ? { List: comments } : {};
+    // A group is consumed at a comment token: it has one comment at least.
+    this.comment = { List: comments };
     this.commentConsuming = false;
   }
 
   error(token: Token, message: string): never {
-    throw new GqlError(message, token.Pos.Line, token.Pos.Column, token.Pos.Src?.Name ?? "");
+    throw new GqlError(message, token.Pos.Line, token.Pos.Column, this.source.Name);
   }
 
   unexpected(token: Token = this.peek()): never {
@@ -131,9 +133,9 @@ export class Parser {
     return true;
   }
 
-  /** `many`: zero or more items between `start` and `end`, when `start` is there. */
+  /** `many`: zero or more items between `start` and `end` (the callers have seen `start`). */
   many(start: number, end: number, item: () => void): void {
-    if (!this.skip(start)) return;
+    this.expect(start);
     while (this.peek().Kind !== end) item();
     this.next();
   }

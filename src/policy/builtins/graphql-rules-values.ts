@@ -7,6 +7,7 @@ import {
   type Value,
   ValueKind,
 } from "./graphql-ast.js";
+import { parseBoolFails, parseFloatFails, parseIntFails } from "./graphql-strconv.js";
 import { goQuote } from "./graphql-tokens.js";
 import type { AddError, Events } from "./graphql-walk.js";
 
@@ -17,9 +18,11 @@ import type { AddError, Events } from "./graphql-walk.js";
  * gqlparser's Type.IsCompatible.
  */
 
-/** Value.String(), as messages print values. */
-export function valueString(value: Value | undefined): string {
-  if (value === undefined || value === null) return "<nil>";
+/**
+ * Value.String(), as messages print values. Go prints a nil value as "<nil>", but the walker
+ * has dereferenced every value (and panicked on a nil one) before a message prints it.
+ */
+export function valueString(value: Value): string {
   const children = value.Children ?? [];
   switch (value.Kind) {
     case ValueKind.Variable:
@@ -42,45 +45,29 @@ export function valueString(value: Value | undefined): string {
   }
 }
 
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-const BOOLEANS = new Set([
-  "1",
-  "t",
-  "T",
-  "TRUE",
-  "true",
-  "True",
-  "0",
-  "f",
-  "F",
-  "FALSE",
-  "false",
-  "False",
-]);
-const DECIMAL_FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SPECIAL_FLOAT = /^[+-]?(?:inf|infinity|nan)$/i;
-
-/** Whether Value.Value(nil) fails: strconv's ParseInt, ParseFloat or ParseBool on a literal. */
+/**
+ * Whether Value.Value(nil) fails: strconv's ParseInt, ParseFloat or ParseBool on a literal, a
+ * list's or object's items, a variable's default value.
+ */
 function literalFails(value: Value): boolean {
   switch (value.Kind) {
-    case ValueKind.IntValue: {
-      if (!/^[+-]?\d+$/.test(value.Raw)) return true;
-      const n = BigInt(value.Raw);
-      return n < INT64_MIN || n > INT64_MAX;
-    }
+    case ValueKind.IntValue:
+      return parseIntFails(value.Raw);
     case ValueKind.FloatValue:
-      if (SPECIAL_FLOAT.test(value.Raw)) return false;
-      return !DECIMAL_FLOAT.test(value.Raw) || !Number.isFinite(Number(value.Raw));
+      return parseFloatFails(value.Raw);
     case ValueKind.BooleanValue:
-      return !BOOLEANS.has(value.Raw);
+      return parseBoolFails(value.Raw);
     case ValueKind.ListValue:
     case ValueKind.ObjectValue:
       // A nil child is a nil value in Go, not an error.
       return (value.Children ?? []).some(
         (c) => c.Value !== undefined && c.Value !== null && literalFails(c.Value),
       );
-    case ValueKind.Variable:
+    case ValueKind.Variable: {
+      // With no variables' values given, a variable reads as its default value.
+      const fallback = value.VariableDefinition?.DefaultValue;
+      return fallback !== undefined && literalFails(fallback);
+    }
     case ValueKind.StringValue:
     case ValueKind.BlockValue:
     case ValueKind.EnumValue:
@@ -169,11 +156,7 @@ export function valuesOfCorrectType(events: Events, addError: AddError): void {
       case ValueKind.ObjectValue:
         checkObject(value, def, addError);
         return;
-      case ValueKind.NullValue:
-      case ValueKind.Variable:
-        return;
-      default:
-        throw new Error(`unhandled value kind ${value.Kind}`);
+      // NullValue and Variable; literalFails has thrown on any other kind.
     }
   });
 }

@@ -121,7 +121,8 @@ const knownTypeNames: Rule = (events, addError) => {
 
 const loneAnonymousOperation: Rule = (events, addError) => {
   events.operation.push((w, operation) => {
-    if (operation.Name === "" && (w.document.Operations?.length ?? 0) > 1) {
+    // The operation is one of the document's: Operations is there.
+    if (operation.Name === "" && (w.document.Operations as unknown[]).length > 1) {
       addError("This anonymous operation must be the only defined operation.", operation.Position);
     }
   });
@@ -173,8 +174,8 @@ const providedRequiredArguments: Rule = (events, addError) => {
 const scalarLeafs: Rule = (events, addError) => {
   events.field.push((w, field) => {
     if (!field.Definition) return;
-    const type = w.schema.Types.get(typeName(field.Definition.Type));
-    if (!type) return;
+    // Schema validation has checked that every field's type exists.
+    const type = w.schema.Types.get(typeName(field.Definition.Type)) as Definition;
     const hasSelections = (field.SelectionSet?.length ?? 0) > 0;
     if (isLeafType(type) && hasSelections) {
       addError(

@@ -237,8 +237,10 @@ function validateImplements(schema: Schema, def: Definition, intfName: string): 
 
 /** validateTypeImplementsAncestors: a type implements what its interfaces implement. */
 function validateAncestors(def: Definition, intf: Definition, intfName: string): void {
+  // Called for one of def's interfaces: def.Interfaces is there.
+  const own = def.Interfaces as string[];
   for (const transitive of intf.Interfaces ?? []) {
-    if ((def.Interfaces ?? []).includes(transitive)) continue;
+    if (own.includes(transitive)) continue;
     if (transitive === def.Name) {
       throw errorAt(
         def.Position,

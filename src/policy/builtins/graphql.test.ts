@@ -306,6 +306,27 @@ describe("graphql bounds (beyond OPA: undefined, never false)", () => {
     expect(call("graphql.is_valid", [`{ ${fields} }`, schema])).toBe(UNDEFINED);
   });
 
+  it("refuses selections nested deeper than 1000 through fragment spreads", () => {
+    // OPA walks them all (its answer is true); this host stops at 1000 selection sets.
+    const chain = Array.from(
+      { length: 600 },
+      (_, i) => `fragment F${i} on Query { a { ...F${i + 1} } }`,
+    );
+    const query = `{ ...F0 } ${chain.join(" ")} fragment F600 on Query { __typename }`;
+    expect(call("graphql.is_valid", [query, schema])).toBe(UNDEFINED);
+    expect(errorOf("graphql.is_valid", [query, schema])).toBe(
+      "GraphQL selections nested deeper than 1000",
+    );
+  });
+
+  it("refuses an AST object nested deeper than 800", () => {
+    let selection: unknown = { Name: "a" };
+    for (let i = 0; i < 401; i++) selection = { Name: "a", SelectionSet: [selection] };
+    const query = { Operations: [{ Operation: "query", SelectionSet: [selection] }] };
+    expect(call("graphql.is_valid", [query, schema])).toBe(UNDEFINED);
+    expect(call("graphql.schema_is_valid", [{ Definitions: [query] }])).toBe(UNDEFINED);
+  });
+
   it("refuses documents over a mebibyte", () => {
     expect(call("graphql.parse_query", [`{ a${" ".repeat(1 << 20)} }`])).toBe(UNDEFINED);
   });
@@ -313,6 +334,34 @@ describe("graphql bounds (beyond OPA: undefined, never false)", () => {
   it("makes an AST object gqlparser would panic on undefined (OPA crashes)", () => {
     const noType = { Definitions: [{ Kind: "OBJECT", Name: "Query", Fields: [{ Name: "a" }] }] };
     expect(call("graphql.schema_is_valid", [noType])).toBe(UNDEFINED);
+  });
+
+  // Each of these makes `opa eval` (v1.19.1) exit with a Go panic, e.g. for the first
+  // `graphql.is_valid(input.q, "type Query { a(v: Int): Int }")` with input.q the object:
+  // "panic: runtime error: invalid memory address or nil pointer dereference" in At().
+  const operation = (op: Record<string, unknown>) => ({
+    Operations: [{ Operation: "query", ...op }],
+  });
+  it.each<[string, unknown]>([
+    [
+      "an error at a position without a source",
+      operation({ SelectionSet: [{ Name: "nope", Position: { Line: 1, Column: 1 } }] }),
+    ],
+    [
+      "a value of an unknown kind (panic: unknown value kind 42)",
+      operation({ SelectionSet: [{ Name: "a", Arguments: [{ Name: "v", Value: { Kind: 42 } }] }] }),
+    ],
+    [
+      'an unknown operation type (panic: got unknown operation type "bogus")',
+      { Operations: [{ Operation: "bogus", SelectionSet: [{ Name: "a" }] }] },
+    ],
+    ["a null operation", { Operations: [null] }],
+  ])("makes a query object with %s undefined (OPA panics)", (_what, query) => {
+    const schema = "type Query { a(v: Int): Int }";
+    expect(call("graphql.is_valid", [query, schema])).toBe(UNDEFINED);
+    expect(call("graphql.is_valid", [operation({ SelectionSet: [{ Name: "a" }] }), schema])).toBe(
+      true,
+    );
   });
 });
 
