@@ -73,6 +73,7 @@ export const oidText = (der: Der): string => oid(der).join(".");
 /** A DER INTEGER as a bigint (two's complement). */
 export function integer(der: Der): bigint {
   if (der.tag !== 0x02) throw new Error("asn1: structure error: not an INTEGER");
+  if (der.body.length === 0) throw new Error("asn1: syntax error: empty integer");
   return signedBigInt(der.body);
 }
 
@@ -93,23 +94,90 @@ export function bitString(der: Der): Buffer {
   return der.body.subarray(1);
 }
 
-/** The string value of a DirectoryString-like element, as Go's asn1 decodes it. */
+/**
+ * The string value of a DirectoryString-like element as crypto/x509's parseASN1String reads it,
+ * or undefined where Go refuses it (an unsupported string type, or bytes the type does not allow).
+ */
 export function text(der: Der): string | undefined {
+  const body = der.body;
   switch (der.tag) {
     case 0x0c: // UTF8String
-    case 0x13: // PrintableString
-    case 0x16: // IA5String
-    case 0x12: // NumericString
-    case 0x1a: // VisibleString
-      return der.body.toString("utf8");
-    case 0x14: // T61String: Go reads it as Latin-1
-      return der.body.toString("latin1");
-    case 0x1e: // BMPString
-      return der.body.length % 2 === 0
-        ? Buffer.from(der.body).swap16().toString("utf16le")
+      return isUtf8(body) ? body.toString("utf8") : undefined;
+    case 0x13: // PrintableString (Go also lets '*' and '&' through)
+      return /^[a-zA-Z0-9'()+,\-./:=? *&]*$/.test(body.toString("latin1"))
+        ? body.toString("latin1")
         : undefined;
+    case 0x16: // IA5String
+      return body.every((b) => b < 0x80) ? body.toString("latin1") : undefined;
+    case 0x12: // NumericString
+      return /^[0-9 ]*$/.test(body.toString("latin1")) ? body.toString("latin1") : undefined;
+    case 0x14: // T61String: Go reads it as Latin-1
+      return body.toString("latin1");
+    case 0x1e: // BMPString: UCS-2, a trailing NUL dropped, surrogates and noncharacters refused
+      return bmpString(body);
     default:
       return undefined;
+  }
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function bmpString(body: Buffer): string | undefined {
+  if (body.length % 2 !== 0) return undefined;
+  let units = Buffer.from(body).swap16();
+  const last = units.length - 2;
+  if (last >= 0 && units[last] === 0 && units[last + 1] === 0) units = units.subarray(0, last);
+  for (let i = 0; i < units.length; i += 2) {
+    const point = units.readUInt16LE(i);
+    const refused =
+      point === 0xfffe ||
+      point === 0xffff ||
+      (point >= 0xfdd0 && point <= 0xfdef) ||
+      (point >= 0xd800 && point <= 0xdfff);
+    if (refused) return undefined;
+  }
+  return units.toString("utf16le");
+}
+
+/**
+ * An `any` value as encoding/asn1 decodes it (certificate requests): booleans, strings, INTEGERs
+ * (int64), OIDs, times and OCTET STRINGs; null for any other type. Throws where Go's does.
+ */
+export function asn1Value(der: Der): unknown {
+  switch (der.tag) {
+    case 0x01:
+      if (der.body.length !== 1 || (der.body[0] !== 0 && der.body[0] !== 0xff)) {
+        throw new Error("asn1: syntax error: invalid boolean");
+      }
+      return der.body[0] !== 0;
+    case 0x02:
+      return Number(integer(der));
+    case 0x04:
+      return der.body;
+    case 0x06:
+      return oid(der);
+    case 0x17:
+    case 0x18:
+      return time(der);
+    case 0x0c:
+    case 0x12:
+    case 0x13:
+    case 0x14:
+    case 0x16:
+    case 0x1e: {
+      const value = text(der);
+      if (value === undefined) throw new Error("asn1: syntax error: invalid string");
+      return value;
+    }
+    default:
+      return null;
   }
 }
 

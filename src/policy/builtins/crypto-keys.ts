@@ -45,6 +45,8 @@ function goPrivateKey(key: KeyObject): unknown {
         Buffer.from(jwk.d ?? "", "base64url"),
         Buffer.from(jwk.x ?? "", "base64url"),
       ]);
+    case "x25519":
+      return {}; // *ecdh.PrivateKey: no exported fields
     default:
       throw new Error(`unsupported private key type ${key.asymmetricKeyType}`);
   }

@@ -27,19 +27,17 @@ export function verifyOptions(options: Record<string, unknown>, nowNs: bigint): 
     switch (key) {
       case "DNSName":
         if (typeof value !== "string") throw new Error("'DNSName' should be a string");
-        out.dnsName = value;
+        out.dnsName = value.replace(/^"+|"+$/g, ""); // strings.Trim(dns, "\"")
         break;
       case "CurrentTime":
         if (typeof value !== "number") throw new Error("'CurrentTime' should be a number");
-        if (!Number.isInteger(value))
-          throw new Error("'CurrentTime' should be a valid int64 number");
+        if (!isInt64(value)) throw new Error("'CurrentTime' should be a valid int64 number");
         out.currentTimeMs = Math.floor(value / 1e6);
         break;
       case "MaxConstraintComparisons":
         if (typeof value !== "number")
           throw new Error("'MaxConstraintComparisons' should be a number");
-        if (!Number.isInteger(value))
-          throw new Error("'MaxConstraintComparisons' should be a valid number");
+        if (!isInt64(value)) throw new Error("'MaxConstraintComparisons' should be a valid number");
         break;
       case "KeyUsages": {
         if (!Array.isArray(value)) throw new Error("'KeyUsages' should be an Array or Set");
@@ -59,4 +57,9 @@ export function verifyOptions(options: Record<string, unknown>, nowNs: bigint): 
     }
   }
   return out;
+}
+
+/** ast.Number's Int64 (and, on 64-bit Go, Int): an integer in [-2^63, 2^63). */
+function isInt64(value: number): boolean {
+  return Number.isInteger(value) && value >= -(2 ** 63) && value < 2 ** 63;
 }

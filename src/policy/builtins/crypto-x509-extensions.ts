@@ -1,4 +1,13 @@
-import { bitString, children, type Der, integer, oid, oidText, readOnly } from "./crypto-der.js";
+import {
+  bitString,
+  children,
+  type Der,
+  integer,
+  oid,
+  oidText,
+  readDer,
+  readOnly,
+} from "./crypto-der.js";
 import { generalNames, goUrl, ipString } from "./crypto-x509-names.js";
 
 const EXT_KEY_USAGES: Record<string, number> = {
@@ -88,6 +97,9 @@ export function certificateExtensions(list: Der[]): {
   return { fields: f, uriStrings };
 }
 
+/** The element an extension's value starts with: Go's readers leave what follows it unread. */
+const first = (value: Buffer): Der => readDer(value).der;
+
 function applyExtension(
   f: Record<string, unknown>,
   id: string,
@@ -97,7 +109,7 @@ function applyExtension(
 ): boolean {
   switch (id) {
     case "2.5.29.15": {
-      const bits = bitString(readOnly(value));
+      const bits = bitString(first(value));
       let usage = 0;
       for (let i = 0; i < 9; i++) {
         if (((bits[i >> 3] ?? 0) >> (7 - (i & 7))) & 1) usage |= 1 << i;
@@ -106,7 +118,7 @@ function applyExtension(
       return true;
     }
     case "2.5.29.19": {
-      const items = children(readOnly(value));
+      const items = children(first(value));
       let index = 0;
       f.IsCA = false;
       if (items[0]?.tag === 0x01) {
@@ -119,7 +131,7 @@ function applyExtension(
       return true;
     }
     case "2.5.29.17": {
-      const names = generalNames(readOnly(value));
+      const names = generalNames(first(value));
       f.DNSNames = orNull(names.dns);
       f.EmailAddresses = orNull(names.email);
       f.IPAddresses = orNull(names.ip);
@@ -130,7 +142,7 @@ function applyExtension(
     case "2.5.29.37": {
       const known: number[] = [];
       const unknown: number[][] = [];
-      for (const purpose of children(readOnly(value))) {
+      for (const purpose of children(first(value))) {
         const usage = EXT_KEY_USAGES[oidText(purpose)];
         if (usage === undefined) unknown.push(oid(purpose));
         else known.push(usage);
@@ -140,17 +152,17 @@ function applyExtension(
       return true;
     }
     case "2.5.29.14":
-      f.SubjectKeyId = readOnly(value).body;
+      f.SubjectKeyId = first(value).body;
       return true;
     case "2.5.29.35": {
-      const keyId = children(readOnly(value)).find((c) => c.tag === 0x80);
+      const keyId = children(first(value)).find((c) => c.tag === 0x80);
       if (keyId) f.AuthorityKeyId = keyId.body;
       return true;
     }
     case "1.3.6.1.5.5.7.1.1": {
       const ocsp: string[] = [];
       const issuers: string[] = [];
-      for (const description of children(readOnly(value))) {
+      for (const description of children(first(value))) {
         const [method, location] = children(description);
         if (!method || location?.tag !== 0x86) continue;
         const text = oidText(method);
@@ -163,7 +175,7 @@ function applyExtension(
     }
     case "2.5.29.31": {
       const points: string[] = [];
-      for (const point of children(readOnly(value))) {
+      for (const point of children(first(value))) {
         const name = children(point).find((c) => c.tag === 0xa0);
         const full = name ? children(name).find((c) => c.tag === 0xa0) : undefined;
         if (!full) continue;
@@ -175,22 +187,22 @@ function applyExtension(
       return true;
     }
     case "2.5.29.32": {
-      const ids = children(readOnly(value)).map((info) => oid(children(info)[0] as Der));
+      const ids = children(first(value)).map((info) => oid(children(info)[0] as Der));
       f.PolicyIdentifiers = orNull(ids);
       f.Policies = orNull(ids.map((i) => i.join(".")));
       return true;
     }
     case "2.5.29.30":
-      nameConstraints(f, critical, readOnly(value));
+      nameConstraints(f, critical, readOnly(value)); // the one value Go reads to its end
       return true;
     case "2.5.29.54": {
-      const n = Number(integer(readOnly(value)));
+      const n = Number(integer(first(value)));
       f.InhibitAnyPolicy = n;
       f.InhibitAnyPolicyZero = n === 0;
       return true;
     }
     case "2.5.29.36": {
-      for (const item of children(readOnly(value))) {
+      for (const item of children(first(value))) {
         const n = Number(integer({ ...item, tag: 0x02 }));
         if (item.tag === 0x80) {
           f.RequireExplicitPolicy = n;
@@ -204,7 +216,7 @@ function applyExtension(
     }
     case "2.5.29.33": {
       f.PolicyMappings = orNull(
-        children(readOnly(value)).map((mapping) => {
+        children(first(value)).map((mapping) => {
           const [issuer, subject] = children(mapping);
           return {
             IssuerDomainPolicy: oidText(issuer as Der),

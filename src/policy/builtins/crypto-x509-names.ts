@@ -1,7 +1,11 @@
-import { children, type Der, oid, oidText, text } from "./crypto-der.js";
+import { asn1Value, children, type Der, oid, oidText, text } from "./crypto-der.js";
 
-/** pkix.Name as Go fills it from an RDNSequence and marshals it. */
-export function pkixName(der: Der): Record<string, unknown> {
+/**
+ * pkix.Name as Go fills it from an RDNSequence and marshals it. A certificate's names are read by
+ * crypto/x509's parseName (`strict`: a value that is not a supported string is an error); a
+ * request's by encoding/asn1, which decodes other values too (asn1Value).
+ */
+export function pkixName(der: Der, strict = true): Record<string, unknown> {
   const lists: Record<string, string[] | null> = {
     Country: null,
     Organization: null,
@@ -28,8 +32,13 @@ export function pkixName(der: Der): Record<string, unknown> {
       const [type, valueDer] = children(atv);
       if (!type || !valueDer) throw new Error("x509: invalid RDNSequence");
       const id = oid(type);
+      const decoded = strict ? text(valueDer) : asn1Value(valueDer);
+      if (decoded === undefined) {
+        throw new Error("x509: invalid RDNSequence: invalid attribute value");
+      }
+      names.push({ Type: id, Value: decoded });
+      // FillFromRDNSequence takes string values only (not times, which asn1Value writes as text).
       const value = text(valueDer);
-      names.push({ Type: id, Value: value ?? valueDer.raw.toString("base64") });
       if (value === undefined) continue;
       const key = id.join(".");
       if (key === "2.5.4.3") commonName = value;

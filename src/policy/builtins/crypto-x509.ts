@@ -58,7 +58,7 @@ const PUBLIC_KEY_ALGORITHMS: Record<string, number> = {
 /** Go's x509.SignatureAlgorithm for an AlgorithmIdentifier (0 when unknown). */
 export function signatureAlgorithm(algorithm: Der): number {
   const [id, params] = children(algorithm);
-  if (!id) return 0;
+  if (!id) throw new Error("x509: malformed OID");
   const text = oidText(id);
   if (text === "1.2.840.113549.1.1.10") {
     // RSASSA-PSS: the hash is in the parameters ([0] hashAlgorithm).
@@ -74,14 +74,13 @@ export function publicKey(spki: Der): { algorithm: number; key: unknown } {
   const [algorithm, bits] = children(spki);
   if (!algorithm || !bits) throw new Error("x509: malformed spki");
   const [id, params] = children(algorithm);
-  const kind = id ? (PUBLIC_KEY_ALGORITHMS[oidText(id)] ?? 0) : 0;
+  if (!id) throw new Error("x509: malformed OID");
+  const kind = PUBLIC_KEY_ALGORITHMS[oidText(id)] ?? 0;
   try {
     if (kind === 2 && params) {
+      // dsa.PublicKey embeds dsa.Parameters: json.Marshal writes P, Q, G beside Y.
       const [p, q, g] = children(params).map(integer);
-      return {
-        algorithm: kind,
-        key: { Parameters: { P: p, Q: q, G: g }, Y: integer(readOnly(bitString(bits))) },
-      };
+      return { algorithm: kind, key: { P: p, Q: q, G: g, Y: integer(readOnly(bitString(bits))) } };
     }
     if (kind === 0) return { algorithm: 0, key: null };
     const jwk = createPublicKey({ key: spki.raw, format: "der", type: "spki" }).export({
@@ -115,9 +114,15 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     version = Number(integer(children(fields[0])[0] as Der)) + 1;
     index++;
   }
-  const [serial, , issuer, validity, subject, spki] = fields.slice(index, index + 6);
-  if (!serial || !issuer || !validity || !subject || !spki)
+  const [serial, innerAlgorithm, issuer, validity, subject, spki] = fields.slice(index, index + 6);
+  if (!serial || !innerAlgorithm || !issuer || !validity || !subject || !spki)
     throw new Error("x509: malformed tbs certificate");
+  const serialNumber = integer(serial);
+  // Go refuses negative serial numbers (GODEBUG x509negativeserial=1 aside).
+  if (serialNumber < 0n) throw new Error("x509: negative serial number");
+  if (!innerAlgorithm.raw.equals(signatureAlgorithmDer.raw)) {
+    throw new Error("x509: inner and outer signature algorithm identifiers don't match");
+  }
   const [notBefore, notAfter] = children(validity).map(time);
   if (!notBefore || !notAfter) throw new Error("x509: malformed validity");
   const extensionsDer = fields.slice(index + 6).find((f) => f.tag === 0xa3);
@@ -135,7 +140,7 @@ export function parseCertificate(der: Buffer): ParsedCertificate {
     PublicKeyAlgorithm: algorithm,
     PublicKey: key,
     Version: version,
-    SerialNumber: integer(serial),
+    SerialNumber: serialNumber,
     Issuer: pkixName(issuer),
     Subject: pkixName(subject),
     NotBefore: notBefore,

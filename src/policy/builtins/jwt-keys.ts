@@ -114,9 +114,26 @@ function jwkSet(text: string): Jwk[] {
     if (!Array.isArray(value.keys) || !value.keys.every(isObject)) {
       throw new Error("failed to parse a JWK key set");
     }
-    return value.keys as Jwk[];
+    return (value.keys as Jwk[]).map(knownAlg);
   }
-  return [value];
+  return [knownAlg(value)];
+}
+
+/** jwa's registry (jwx v3.1.1): an "alg" must name a signature, key or content encryption. */
+const JWX_ALGORITHMS = new Set([
+  ...TOKEN_ALGORITHMS,
+  ...["ES256K", "Ed25519", "none", "dir", "RSA1_5", "RSA-OAEP", "RSA-OAEP-256", "RSA-OAEP-384"],
+  ...["RSA-OAEP-512", "A128KW", "A192KW", "A256KW", "A128GCMKW", "A192GCMKW", "A256GCMKW"],
+  ...["ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A192KW", "ECDH-ES+A256KW", "PBES2-HS256+A128KW"],
+  ...["PBES2-HS384+A192KW", "PBES2-HS512+A256KW", "A128CBC-HS256", "A192CBC-HS384"],
+  ...["A256CBC-HS512", "A128GCM", "A192GCM", "A256GCM"],
+]);
+
+function knownAlg(jwk: Jwk): Jwk {
+  if ("alg" in jwk && !(typeof jwk.alg === "string" && JWX_ALGORITHMS.has(jwk.alg))) {
+    throw new Error("failed to parse a JWK key (set): invalid key algorithm");
+  }
+  return jwk;
 }
 
 function importJwk(jwk: Jwk): { key: KeyObject | Buffer; isPrivate: boolean } {
@@ -145,10 +162,12 @@ function pemDecode(text: string): { type: string; der: Buffer; rest: string } | 
     /(?:^|\n)-----BEGIN ([^\n]*?)-----[ \t\r]*\n([\s\S]*?)(?:^|\n)-----END \1-----[ \t\r]*(?:\n|$)/g;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     const [whole, type = "", body = ""] = match;
-    const base64 = body.replace(/[ \t\r\n]/g, "");
-    if (body.includes(":") || !/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) {
-      continue;
-    }
+    // Headers ("Proc-Type: …") end at the first blank line; Go skips them.
+    const headerEnd = /\r?\n\r?\n/.exec(body);
+    const hasHeaders = headerEnd !== null && body.slice(0, headerEnd.index).includes(":");
+    const payload = hasHeaders ? body.slice(headerEnd.index + headerEnd[0].length) : body;
+    const base64 = payload.replace(/[ \t\r\n]/g, "");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64) || base64.length % 4 !== 0) continue;
     return {
       type,
       der: Buffer.from(base64, "base64"),

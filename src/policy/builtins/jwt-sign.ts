@@ -36,11 +36,11 @@ function encodeSign(headerText: string, payloadText: string, keyText: string): s
 }
 
 function signWith(key: KeyObject | Buffer, algName: string, input: Buffer): Buffer {
-  const alg = ALGORITHMS[algName];
-  if (alg === undefined) throw new Error(`unknown JWS algorithm: ${algName}`);
+  // encodeSign checked algName against TOKEN_ALGORITHMS, the names of ALGORITHMS.
+  const alg = ALGORITHMS[algName] as NonNullable<(typeof ALGORITHMS)[string]>;
   if (alg.family === "HS") {
     if (!Buffer.isBuffer(key)) throw new Error("HMAC needs a symmetric (oct) key");
-    return createHmac(alg.hash ?? "", key)
+    return createHmac(alg.hash as string, key)
       .update(input)
       .digest();
   }

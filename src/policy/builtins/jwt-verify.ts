@@ -63,7 +63,7 @@ export interface TokenHeader {
 const KNOWN_HEADERS = new Set(["alg", "kid", "typ", "cty", "crit"]);
 
 export function parseTokenHeader(header: Record<string, unknown>): TokenHeader {
-  const strings: Record<string, string> = { alg: "", kid: "", typ: "", cty: "" };
+  const strings = { alg: "", kid: "", typ: "", cty: "" };
   let crit = new Set<string>();
   const unknown: string[] = [];
   for (const [name, value] of Object.entries(header)) {
@@ -77,14 +77,14 @@ export function parseTokenHeader(header: Record<string, unknown>): TokenHeader {
       if (crit.size === 0) throw new Error("crit: must be a nonempty list");
     } else {
       if (typeof value !== "string") throw new Error(`${name}: must be a string`);
-      strings[name] = value;
+      strings[name as keyof typeof strings] = value;
     }
   }
-  const alg = strings.alg ?? "";
+  const { alg } = strings;
   return {
     alg,
-    kid: strings.kid ?? "",
-    cty: strings.cty ?? "",
+    kid: strings.kid,
+    cty: strings.cty,
     valid: alg !== "" && !unknown.some((name) => crit.has(name)),
   };
 }
@@ -113,7 +113,7 @@ export function jwsVerify(
   const alg = Object.hasOwn(ALGORITHMS, algName) ? ALGORITHMS[algName] : undefined;
   if (alg === undefined) return false;
   if (alg.family === "HS") {
-    return Buffer.isBuffer(key) && hmacEquals(key, alg.hash ?? "", input, signature);
+    return Buffer.isBuffer(key) && hmacEquals(key, alg.hash as string, input, signature);
   }
   if (Buffer.isBuffer(key)) return false;
   return verifyWith(key, alg, input, signature, "strict");
