@@ -17,7 +17,7 @@ export class InvalidSchema extends Error {}
 export class UnprovableSchema extends Error {}
 
 /** gojsonschema's drafts; Hybrid (no or unknown `$schema`) accepts every draft's keywords. */
-const HYBRID = Number.MAX_SAFE_INTEGER;
+export const HYBRID = Number.MAX_SAFE_INTEGER;
 const DRAFTS: Record<string, number> = {
   "http://json-schema.org/draft-04/schema": 4,
   "http://json-schema.org/draft-06/schema": 6,
@@ -46,9 +46,12 @@ const isSchema = (value: unknown) => typeof value === "boolean" || isObject(valu
 const isInteger = (value: unknown): value is number =>
   typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 2 ** 63;
 
-/** Throws InvalidSchema or UnprovableSchema unless gojsonschema would compile `schema`. */
-export function checkSchema(schema: unknown): void {
-  if (typeof schema === "boolean") return;
+/**
+ * Throws InvalidSchema or UnprovableSchema unless gojsonschema would compile `schema`; returns
+ * the draft it reads the schema as (4, 6, 7, or {@link HYBRID}).
+ */
+export function checkSchema(schema: unknown): number {
+  if (typeof schema === "boolean") return HYBRID;
   if (!isObject(schema)) fail("schema is invalid");
   const root = schema as Record<string, unknown>;
   let draft = HYBRID;
@@ -59,6 +62,7 @@ export function checkSchema(schema: unknown): void {
   const id = root[draft === 4 || (draft === HYBRID && "id" in root) ? "id" : "$id"];
   const base = typeof id === "string" ? id.replace(/#$/, "") : undefined;
   parse(root, { root, draft, base, followed: new Set(), nestedIds: hasNestedId(root, true) });
+  return draft;
 }
 
 function parse(node: unknown, walk: Walk): void {
@@ -98,6 +102,9 @@ function followReference(m: Record<string, unknown>, walk: Walk): boolean {
   const hash = ref.indexOf("#");
   const url = hash < 0 ? ref : ref.slice(0, hash);
   const fragment = hash < 0 ? "" : ref.slice(hash + 1);
+  // url.Parse: the part before "#" names itself in its error, the fragment the whole reference.
+  checkEscapes(url, url.split("?")[0] as string);
+  checkEscapes(ref, fragment);
   if (url !== "" && url !== walk.base) outsideDocument(url, fragment, walk);
   // An `$id` below the root changes what a reference inside it resolves against: not followed.
   if (walk.nestedIds) throw new UnprovableSchema("a $ref in a schema with nested $id scopes");
@@ -108,6 +115,19 @@ function followReference(m: Record<string, unknown>, walk: Walk): boolean {
   if (!isSchema(target)) fail("Valid Schema must be of type object");
   parse(target, walk);
   return true;
+}
+
+/**
+ * Go's url.Parse of a reference (gojsonreference): a `%` not followed by two hex digits in the
+ * `unescaped` part (path or fragment: the query is not unescaped) fails, naming `quoted` and the
+ * escape as url.unescape does.
+ */
+function checkEscapes(quoted: string, unescaped: string): void {
+  const bad = /%(?![0-9A-Fa-f]{2})/.exec(unescaped);
+  if (bad) {
+    const escape = unescaped.slice(bad.index, bad.index + 3);
+    fail(`parse ${JSON.stringify(quoted)}: invalid URL escape ${JSON.stringify(escape)}`);
+  }
 }
 
 /** Whether a string `$id` (or `id`) stands anywhere below the root (over-approximated: data too). */

@@ -217,14 +217,15 @@ const ESCAPES: Record<string, string> = {
 /** strconv.Quote (QuoteToASCII when `ascii`), or QuoteRune with `'` as the delimiter. */
 export function quote(s: string, ascii: boolean, delimiter: string): string {
   let out = delimiter;
-  for (const ch of s) {
+  for (const c of s) {
+    // A lone surrogate is the U+FFFD Go decoded it to (a printable rune).
+    const ch = c.length === 1 && c >= "\ud800" && c <= "\udfff" ? "\ufffd" : c;
     const code = ch.codePointAt(0) as number;
     if (ch === delimiter || ch === "\\") out += `\\${ch}`;
     else if (ascii ? code < 0x80 && isPrint(code) : isPrint(code)) out += ch;
     else if (ESCAPES[ch]) out += ESCAPES[ch];
     else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x10000)
-      out += `\\u${hex(code >= 0xd800 && code <= 0xdfff ? 0xfffd : code, 4)}`;
+    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
     else out += `\\U${hex(code, 8)}`;
   }
   return out + delimiter;

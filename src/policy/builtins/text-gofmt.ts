@@ -194,7 +194,7 @@ export class Printer {
 export function sprint(args: GoValue[]): string {
   const p = new Printer();
   args.forEach((arg, i) => {
-    if (i > 0 && !isStringKind(arg) && !isStringKind(args[i - 1] ?? null)) p.fmt.out += " ";
+    if (i > 0 && !isStringKind(arg) && !isStringKind(args[i - 1] as GoValue)) p.fmt.out += " ";
     p.printArg(arg, "v");
   });
   return p.fmt.out;

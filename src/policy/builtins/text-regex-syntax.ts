@@ -31,7 +31,7 @@ const MAX_REPEAT = 1000;
 /**
  * Translates a Go regex. Supported: all of RE2 except what is refused (throws): flag groups
  * other than one leading `(?i)`/`(?m)`/`(?s)` group (e.g. `a(?i:b)`, `(?U)`), `\C`, negated POSIX
- * classes (`[[:^alpha:]]`), `\S`/`\W`/`\D`/`\P` inside a bracket class. Go's `\s` is ASCII
+ * classes (`[[:^alpha:]]`), `\S`/`\P` inside a bracket class. Go's `\s` is ASCII
  * (`[\t\n\f\r ]`), `\A` and `\z` become look-arounds, `\Q…\E` literals, octal `\012`, `\x{…}`.
  */
 export function translateGoRegex(pattern: string): RegExp {
@@ -96,11 +96,13 @@ export function translateGoRegex(pattern: string): RegExp {
         i += 1;
         atomStart = false;
         continue;
-      case "(":
-        out += group(pattern, i);
-        i += groupHeadLength(pattern, i);
+      case "(": {
+        const [head, length] = group(pattern, i);
+        out += head;
+        i += length;
         atomStart = true;
         continue;
+      }
       case "{": {
         const rep = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
         if (rep && !atomStart) {
@@ -136,18 +138,12 @@ export function translateGoRegex(pattern: string): RegExp {
   return new RegExp(out, `${flags}g`);
 }
 
-function groupHeadLength(pattern: string, at: number): number {
-  if (pattern[at + 1] !== "?") return 1;
-  if (pattern.startsWith("?:", at + 1)) return 3;
-  const named = /^\(\?P?<[A-Za-z0-9_]+>/.exec(pattern.slice(at));
-  return named ? named[0].length : 1;
-}
-
-function group(pattern: string, at: number): string {
-  if (pattern[at + 1] !== "?") return "(";
-  if (pattern.startsWith("?:", at + 1)) return "(?:";
+/** A group's opening in JavaScript, and the length of Go's. */
+function group(pattern: string, at: number): [string, number] {
+  if (pattern[at + 1] !== "?") return ["(", 1];
+  if (pattern.startsWith("?:", at + 1)) return ["(?:", 3];
   const named = /^\(\?P?<([A-Za-z0-9_]+)>/.exec(pattern.slice(at));
-  if (named) return `(?<${named[1]}>`;
+  if (named) return [`(?<${named[1]}>`, named[0].length];
   // Go accepts flag groups (`(?i)`, `(?s-m:…)`), which are not translated; look-arounds and
   // the rest of Perl's group syntax it rejects.
   if (/^\(\?(?:[imsU]*|[imsU]*-[imsU]+)[:)]/.test(pattern.slice(at)))
@@ -172,17 +168,20 @@ function escape(pattern: string, at: number, inClass: boolean): [string, number]
   };
   const fixed = simple[c];
   if (fixed !== undefined) return [fixed, at + 2];
-  if (c === "D" || c === "W" || c === "S") {
-    if (inClass) throw new Error(`unsupported: \\${c} inside a class`);
-    return [c === "S" ? `[^${GO_SPACE}]` : `\\${c}`, at + 2];
+  // JavaScript's \D and \W are Go's (ASCII); its \S is not, and a class cannot hold Go's.
+  if (c === "D" || c === "W") return [`\\${c}`, at + 2];
+  if (c === "S") {
+    if (inClass) throw new Error("unsupported: \\S inside a class");
+    return [`[^${GO_SPACE}]`, at + 2];
   }
   if (!inClass && (c === "b" || c === "B")) return [`\\${c}`, at + 2];
   if (!inClass && c === "A") return ["(?<![\\s\\S])", at + 2];
   if (!inClass && c === "z") return ["(?![\\s\\S])", at + 2];
-  if (c === "Q") {
+  // Go's parseClass knows no \Q (an invalid escape there).
+  if (c === "Q" && !inClass) {
     const end = pattern.indexOf("\\E", at + 2);
     const literal = pattern.slice(at + 2, end < 0 ? undefined : end);
-    const quoted = [...literal].map((ch) => literalChar(ch, inClass)).join("");
+    const quoted = [...literal].map((ch) => literalChar(ch, false)).join("");
     return [quoted, end < 0 ? pattern.length : end + 2];
   }
   if (c === "x") {

@@ -370,6 +370,23 @@ describe("text builtins agree with opa eval", () => {
   }
 });
 
+// Go syntax text-regex-syntax.ts cannot translate exactly: refused (undefined), not guessed.
+// topdown (opa eval 'regex.find_n(P, S, -1)') answers each: ["1"], ["1"], ["a"], ["a"],
+// ["aB"], ["A"], ["a", "a"].
+describe("Go regex syntax without a JavaScript equivalent is refused", () => {
+  it.each([
+    ["[[:^alpha:]]", "a1"],
+    ["[\\P{L}]", "1"],
+    ["[\\p{^Greek}]", "a"],
+    ["[\\S]", "a"],
+    ["a(?i)b", "aB"],
+    ["(?i:a)", "A"],
+    ["(?U)a+", "aa"],
+  ])("%s", (pattern, text) => {
+    expect(call("regex.find_n", [pattern, text, -1])).toBeUndefined();
+  });
+});
+
 describe("non-deterministic builtins, memoized per evaluation", () => {
   it("uuid.rfc4122 repeats a UUIDv4 for one key within an evaluation, not across", () => {
     const first = call("uuid.rfc4122", ["k"]);
