@@ -16,13 +16,9 @@ import { translateGoRegex } from "./text-regex-syntax.js";
  */
 
 /** `pattern` and `patternProperties` as Go's regexp matches them (ajv's default is JavaScript's). */
-const goRegExp = Object.assign(
-  (pattern: string) => {
-    const re = translateGoRegex(pattern);
-    return new RegExp(re.source, re.flags.replace("g", ""));
-  },
-  { code: "goRegExp" },
-);
+const goRegExp = Object.assign((pattern: string) => translateGoRegex(pattern, { global: false }), {
+  code: "goRegExp",
+});
 
 const DRAFT6_META = createRequire(import.meta.url)("ajv/dist/refs/json-schema-draft-06.json");
 

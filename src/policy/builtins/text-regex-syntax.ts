@@ -33,8 +33,9 @@ const MAX_REPEAT = 1000;
  * other than one leading `(?i)`/`(?m)`/`(?s)` group (e.g. `a(?i:b)`, `(?U)`), `\C`, negated POSIX
  * classes (`[[:^alpha:]]`), `\S`/`\P` inside a bracket class. Go's `\s` is ASCII
  * (`[\t\n\f\r ]`), `\A` and `\z` become look-arounds, `\Q…\E` literals, octal `\012`, `\x{…}`.
+ * The regex is global (`g`, for the regex.* builtins' scans) unless `global` is false.
  */
-export function translateGoRegex(pattern: string): RegExp {
+export function translateGoRegex(pattern: string, { global = true } = {}): RegExp {
   let flags = "u";
   let i = 0;
   const lead = /^\(\?([ims]+)\)/.exec(pattern);
@@ -135,7 +136,7 @@ export function translateGoRegex(pattern: string): RegExp {
     i += c.length;
   }
   if (inClass) throw new Error("missing closing ]");
-  return new RegExp(out, `${flags}g`);
+  return new RegExp(out, global ? `${flags}g` : flags);
 }
 
 /** A group's opening in JavaScript, and the length of Go's. */
