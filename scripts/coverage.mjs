@@ -22,10 +22,10 @@ const REPORTS = ["build/coverage/in-process", "build/coverage/children"].map((di
   join(ROOT, dir, "coverage-final.json"),
 );
 /**
- * Branch coverage (%) a folder may not fall under: a point or so under what the suite reached,
- * raised as tests are added, never lowered; the aim is 90 for both.
+ * Branch coverage (%) a folder may not fall under (2026-12-02: identity 92.2, policy 92.0 reached;
+ * issue 14 holds both at 90), raised as tests are added, never lowered.
  */
-const BRANCH_FLOORS = { "src/identity": 89, "src/policy": 80 };
+const BRANCH_FLOORS = { "src/identity": 90, "src/policy": 90 };
 
 /** src/ file → its coverage in each report that has it. */
 const files = new Map();
