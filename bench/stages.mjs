@@ -3,8 +3,10 @@
 //
 // Where a check's time goes: each step of our pipeline timed on its own, in one process, with the
 // CheckRequests of bench/run.mjs (wire bytes, as grpc-js hands them over). No gRPC, no ghz: the
-// transport is the null server's share in bench/results. With --before DIR (the dist/ of another
-// build, say an older commit's), both builds are timed step by step, alternating, in the same run.
+// transport is the null server's share in bench/results. Each step is the pipeline's own module
+// (`Pipeline.steps`), called as the authorizer calls it. With --before DIR (the dist/ of another
+// build of this layout, src/sidecar/, say an older commit's), both builds are timed step by step,
+// alternating, in the same run.
 // Results: bench/results/stages.{json,md}.
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -26,24 +28,24 @@ async function loadBuild(dist) {
   const load = (module) => import(pathToFileURL(join(dist, module)).href);
   const { decisionToResponse } = await load("authz/index.js");
   const { createCacheKey } = await load("cache/index.js");
-  const { createPipeline } = await load("cli/pipeline.js");
-  const { openPolicy } = await load("cli/policy.js");
+  const { createPipeline, openPolicy } = await load("sidecar/index.js");
   const { loadConfig } = await load("config/index.js");
   const { createRequestDecoder, createResponseEncoder, fromProtoJson } =
     await load("grpc/index.js");
-  const { stringifyJson, toInput } = await load("input/index.js");
+  const { stringifyJson } = await load("input/index.js");
 
   const config = await loadConfig(join(WORK, "ours.yaml"));
   const logger = pino({ level: "silent" });
   const opened = await openPolicy(config, { logger, watch: false });
   const { store } = opened;
   const policy = store.current();
-  const cached = await createPipeline(config, { policy: () => policy, logger, fetch });
+  const policies = { current: () => policy };
+  const cached = await createPipeline(config, { policies, logger, fetch });
   const uncached = await createPipeline(
     { ...config, cache: { ...config.cache, enabled: false } },
-    { policy: () => policy, logger, fetch },
+    { policies, logger, fetch },
   );
-  const { protos, identity } = cached;
+  const { protos, steps: pipeline } = cached;
   const decode = createRequestDecoder(protos.checkRequest);
   const encode = createResponseEncoder(protos.checkResponse);
   const cacheKey = createCacheKey(config.cache.ignore);
@@ -64,21 +66,18 @@ async function loadBuild(dist) {
   async function steps(requests, count) {
     const bytes = Array.from({ length: count }, (_, n) => wire(requests, n));
     const messages = bytes.map((b) => decode(b));
-    const inputs = await Promise.all(
-      messages.map((m) => toInput(protos.checkRequest, m, config.policy)),
-    );
-    const verified = await Promise.all(inputs.map((input) => identity.verify(input)));
-    inputs.forEach((input, n) => {
-      input.identity = verified[n].identity;
-    });
+    const built = await Promise.all(messages.map((m) => pipeline.input.build(m)));
+    const verified = await Promise.all(built.map((b) => pipeline.identity.verify(b)));
+    // What the authorizer gives the cache and the policy: the document with its identity.
+    const inputs = built.map((b, n) => ({ ...b.document, identity: verified[n].identity }));
     const serialized = inputs.map(toJson);
     // evaluate() transfers its buffer to an evaluation thread: each call gets a copy.
     const decision = await policy.evaluate(serialized[0].slice());
     return {
       "decode (protobufjs)": (n) => decode(bytes[n]),
-      "input document": (n) => toInput(protos.checkRequest, messages[n], config.policy),
-      "identity (verified-cache warm)": (n) => identity.verify(inputs[n]),
-      "cache key": (n) => cacheKey(inputs[n], policy.revision),
+      "input document": (n) => pipeline.input.build(messages[n]),
+      "identity (verified-cache warm)": (n) => pipeline.identity.verify(built[n]),
+      "cache key": (n) => cacheKey(inputs[n], policy.id),
       "input to JSON": (n) => toJson(inputs[n]),
       "policy (wasm, on a thread)": (n) => policy.evaluate(serialized[n].slice()),
       "response (map + encode)": () => encode(decisionToResponse(decision.value).response),

@@ -2,7 +2,7 @@
 import { runCli } from "./cli/index.js";
 
 // Reads process.env and turns the CLI's result into the exit code; `serve` keeps running and
-// exits from its signal handler (cli/sidecar.ts).
+// exits from its signal handler (sidecar/sidecar.ts).
 const code = await runCli(process.argv.slice(2), process.env, {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),

@@ -2,31 +2,48 @@ import { describe, expect, it } from "vitest";
 import { AuthzError } from "../errors.js";
 import type { Evaluation } from "../policy/index.js";
 import { createAuthorizer } from "./authorizer.js";
-import type { AuthzDeps, DecisionRecord } from "./types.js";
+import type { AuthzSteps, DecisionRecord } from "./types.js";
 
 const clock = { now: () => new Date("2026-11-21T00:00:00Z"), nowNs: () => 1_000n };
 
+/** Every object in `value`, frozen: a step that edits the document throws (ESM is strict). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 function authorizer(
-  evaluate: () => Evaluation,
+  evaluate: (inputJson: Uint8Array) => Evaluation,
   options = { dryRun: false },
-  overrides: Partial<AuthzDeps<string>> = {},
+  overrides: Partial<AuthzSteps<string>> = {},
 ) {
   const records: DecisionRecord[] = [];
-  const deps: AuthzDeps<string> = {
-    toInput: async (request) => ({ path: request }),
-    verifyIdentity: async () => ({
-      identity: { authenticated: false, methods: [] },
-      suspicious: [],
-      expiresAtMs: undefined,
-    }),
-    policy: () => ({ revision: "r1", id: "p1", evaluate: async () => evaluate() }),
-    serializeInput: (input) => new TextEncoder().encode(JSON.stringify(input)),
-    onDecision: (record) => records.push(record),
+  const steps: AuthzSteps<string> = {
+    input: {
+      build: async (request) => ({
+        document: deepFreeze({ path: request, headers: { accept: "*/*" } }),
+        credentials: deepFreeze({ authorization: "Bearer t" }),
+      }),
+    },
+    identity: {
+      verify: async () => ({
+        identity: { authenticated: false, methods: [] },
+        suspicious: [],
+        expiresAtMs: undefined,
+      }),
+    },
+    policies: {
+      current: () => ({ revision: "r1", id: "p1", evaluate: async (json) => evaluate(json) }),
+    },
+    decisions: { record: (record) => records.push(record) },
     clock,
     newDecisionId: () => "d-1",
     ...overrides,
   };
-  return { authz: createAuthorizer(deps, options), records };
+  return { authz: createAuthorizer(steps, options), records };
 }
 
 const value =
@@ -49,8 +66,34 @@ describe("createAuthorizer", () => {
     });
     expect(records[0]?.input).toEqual({
       path: "/x",
+      headers: { accept: "*/*" },
       identity: { authenticated: false, methods: [] },
     });
+  });
+
+  it("gives the policy, the cache and the decision log one document, built once and never changed", async () => {
+    let evaluated: unknown;
+    let keyed: unknown;
+    const { authz, records } = authorizer(
+      (json) => {
+        evaluated = JSON.parse(new TextDecoder().decode(json));
+        return { defined: true, value: true };
+      },
+      undefined,
+      {
+        cache: {
+          decide: async (input, _request, evaluate) => {
+            keyed = input;
+            return { evaluation: await evaluate(), cache: "miss" };
+          },
+        },
+      },
+    );
+    const outcome = await authz.check("/x");
+    expect(outcome.allowed).toBe(true); // the frozen document and credentials were not edited
+    expect(records[0]?.input).toBe(keyed);
+    expect(evaluated).toEqual(keyed);
+    expect(JSON.stringify(evaluated)).not.toContain("Bearer t");
   });
 
   it.each([
@@ -84,7 +127,9 @@ describe("createAuthorizer", () => {
   });
 
   it("denies every request while no policy is loaded", async () => {
-    const { authz } = authorizer(value(true), undefined, { policy: () => undefined });
+    const { authz } = authorizer(value(true), undefined, {
+      policies: { current: () => undefined },
+    });
     expect((await authz.check("/x")).response.deniedResponse?.body).toBe("policy_not_loaded");
   });
 
@@ -97,8 +142,10 @@ describe("createAuthorizer", () => {
       },
       undefined,
       {
-        toInput: async () => {
-          throw new AuthzError("request_parse_error", 'invalid URL escape "%zz"');
+        input: {
+          build: async () => {
+            throw new AuthzError("request_parse_error", 'invalid URL escape "%zz"');
+          },
         },
       },
     );
@@ -129,8 +176,10 @@ describe("createAuthorizer", () => {
 
   it("a failing decision log never changes the answer", async () => {
     const { authz } = authorizer(value(true), undefined, {
-      onDecision: () => {
-        throw new Error("sink down");
+      decisions: {
+        record: () => {
+          throw new Error("sink down");
+        },
       },
     });
     expect((await authz.check("/x")).allowed).toBe(true);
@@ -146,11 +195,13 @@ describe("createAuthorizer", () => {
   it("caps a cached decision at the verified credential's expiry", async () => {
     const requests: unknown[] = [];
     const { authz } = authorizer(value(true), undefined, {
-      verifyIdentity: async () => ({
-        identity: { authenticated: true, methods: ["jwt"], subject: "sam" },
-        suspicious: [],
-        expiresAtMs: 1_764_000_000_000,
-      }),
+      identity: {
+        verify: async () => ({
+          identity: { authenticated: true, methods: ["jwt"], subject: "sam" },
+          suspicious: [],
+          expiresAtMs: 1_764_000_000_000,
+        }),
+      },
       cache: {
         decide: async (_input, request, evaluate) => {
           requests.push(request);

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AuthzError, type CredentialMethod, InvalidCredential, toAuthzError } from "../errors.js";
-import type { InputDocument } from "../input/index.js";
+import { stringifyJson } from "../input/index.js";
 import {
   type CheckResponse,
   DecisionShapeError,
@@ -8,7 +8,14 @@ import {
   type HeaderValueOption,
   RpcCode,
 } from "./check-response.js";
-import type { AuthzDeps, CheckOutcome, DecisionPolicy, DecisionRecord } from "./types.js";
+import type {
+  AuthzSteps,
+  CheckOutcome,
+  Clock,
+  DecisionPolicy,
+  DecisionRecord,
+  PolicyInput,
+} from "./types.js";
 
 /** Options resolved once from the config (`policy` section). */
 export interface AuthorizerOptions {
@@ -16,22 +23,27 @@ export interface AuthorizerOptions {
   dryRun: boolean;
 }
 
-/** Decides one CheckRequest. Never throws: every failure is a deny. */
-export interface Authorizer {
-  check(request: unknown): Promise<CheckOutcome>;
+/** Decides one decoded CheckRequest `R`. Never throws: every failure is a deny. */
+export interface Authorizer<R> {
+  check(request: R): Promise<CheckOutcome>;
 }
 
 /**
- * The decision pipeline, in order: `toInput → verifyIdentity → evaluate → decisionToResponse`.
- * Each step is a plain function supplied in `deps`; this file owns only the order, the timers,
- * the fail-closed rule and the decision log record.
+ * A Check, in order: build the input document → verify the caller → refuse revoked credentials →
+ * the policy's result (from the cache, else evaluated) → the CheckResponse → the decision sink.
+ * The steps are the modules themselves (`steps`); this file owns the order, the timers, the
+ * fail-closed rule and the decision record.
  */
-export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptions): Authorizer {
-  const { clock, newDecisionId = randomUUID } = deps;
+export function createAuthorizer<R>(
+  steps: AuthzSteps<R>,
+  options: AuthorizerOptions,
+): Authorizer<R> {
+  const { clock, newDecisionId = randomUUID } = steps;
+  const encoder = new TextEncoder();
 
   /** The policy's result for `input`: from the read cache when it has it, else evaluated. */
   async function evaluateOrRecall(
-    input: InputDocument,
+    input: PolicyInput,
     policy: DecisionPolicy,
     credentialExpiresAtMs: number | undefined,
     record: DecisionRecord,
@@ -39,35 +51,36 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
     const evaluate = async () => {
       const started = clock.nowNs();
       try {
-        return await policy.evaluate(deps.serializeInput(input), record.decisionId);
+        return await policy.evaluate(encoder.encode(stringifyJson(input)), record.decisionId);
       } finally {
         record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
       }
     };
-    if (!deps.cache) {
+    if (!steps.cache) {
       record.cache = "bypass";
       return evaluate();
     }
     const request = { method: httpMethod(input), policyId: policy.id, credentialExpiresAtMs };
-    const { evaluation, cache } = await deps.cache.decide(input, request, evaluate);
+    const { evaluation, cache } = await steps.cache.decide(input, request, evaluate);
     record.cache = cache;
     return evaluation;
   }
 
   async function decide(request: R, record: DecisionRecord): Promise<CheckResponse> {
     const timer = startTimer(clock, record.metrics);
-    const input = await deps.toInput(request);
-    record.input = input;
+    const built = await steps.input.build(request);
+    record.input = built.document;
     timer.lap("timer_input_build_ns");
-    const { identity, suspicious, expiresAtMs } = await deps.verifyIdentity(input);
+    const { identity, suspicious, expiresAtMs } = await steps.identity.verify(built);
     record.identity = identity;
     if (suspicious.length > 0) record.suspicious = suspicious;
-    const revoked = deps.revoked?.(identity);
+    const revoked = steps.revocations?.revoked(identity);
     if (revoked)
       throw new InvalidCredential(identity.methods[0] as CredentialMethod, `revoked ${revoked}`);
-    input.identity = identity as unknown as (typeof input)[string];
+    const input: PolicyInput = { ...built.document, identity };
+    record.input = input;
     timer.lap("timer_identity_ns");
-    const policy = deps.policy();
+    const policy = steps.policies.current();
     if (!policy) throw new AuthzError("policy_not_loaded", "no policy is loaded");
     record.revision = policy.revision;
     const evaluation = await evaluateOrRecall(input, policy, expiresAtMs, record);
@@ -99,7 +112,7 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
       };
       let response: CheckResponse;
       try {
-        response = await decide(request as R, record);
+        response = await decide(request, record);
       } catch (thrown) {
         const error =
           thrown instanceof DecisionShapeError
@@ -112,7 +125,7 @@ export function createAuthorizer<R>(deps: AuthzDeps<R>, options: AuthorizerOptio
       response.dynamicMetadata = { ...response.dynamicMetadata, decision_id: record.decisionId };
       record.metrics.timer_server_handler_ns = Number(clock.nowNs() - started);
       try {
-        deps.onDecision(record, response);
+        steps.decisions.record(record, response);
       } catch {
         // Logging and metrics never change a decision (opa-envoy-plugin turns a log error into UNKNOWN).
       }
@@ -140,13 +153,13 @@ function errorResponse(error: AuthzError): CheckResponse {
   ]);
 }
 
-function httpMethod(input: Record<string, unknown>): string {
+function httpMethod(input: PolicyInput): string {
   const http = (input.attributes as { request?: { http?: { method?: unknown } } } | undefined)
     ?.request?.http;
   return typeof http?.method === "string" ? http.method : "";
 }
 
-function startTimer(clock: AuthzDeps<unknown>["clock"], metrics: Record<string, number>) {
+function startTimer(clock: Clock, metrics: Record<string, number>) {
   let last = clock.nowNs();
   return {
     lap(name: string) {

@@ -6,11 +6,14 @@ export {
   RpcCode,
 } from "./check-response.js";
 export type {
-  AuthzDeps,
+  AuthzSteps,
+  BuiltInput,
   CheckOutcome,
   Clock,
   DecisionPolicy,
   DecisionRecord,
+  DecisionSink,
   Identity,
   IdentityOutcome,
+  PolicyInput,
 } from "./types.js";

@@ -1,4 +1,4 @@
-import type { CacheStatus, DecisionCache } from "../cache/index.js";
+import type { CacheStatus } from "../cache/index.js";
 import type { AuthzError } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
@@ -42,11 +42,21 @@ export interface DecisionPolicy {
   evaluate(inputJson: Uint8Array, decisionId: string): Promise<Evaluation>;
 }
 
+/**
+ * The document the policy evaluates: the input document and the verified `identity`, made once
+ * per check and never changed after (the cache key and the decision log read this very object).
+ */
+export interface PolicyInput {
+  readonly [key: string]: unknown;
+  readonly identity: Identity;
+}
+
 /** Everything one decision produced, for the decision log and metrics. */
 export interface DecisionRecord {
   decisionId: string;
   timestamp: Date;
-  input?: InputDocument;
+  /** What the policy saw; the document as built when the check stopped before the policy. */
+  input?: PolicyInput | Readonly<InputDocument>;
   identity?: Identity;
   suspicious?: string[];
   revision?: string;
@@ -67,19 +77,64 @@ export interface CheckOutcome {
   record: DecisionRecord;
 }
 
-/** The steps of the pipeline, each a plain function. `R` is the decoded request. */
-export interface AuthzDeps<R> {
-  toInput(request: R): Promise<InputDocument>;
-  verifyIdentity(input: InputDocument): Promise<IdentityOutcome>;
+/**
+ * An input document as its builder made it (never changed afterwards), and the credential
+ * headers the builder left out of it: the identity step reads them, the policy never sees them.
+ */
+export interface BuiltInput {
+  readonly document: Readonly<InputDocument>;
+  /** Credential headers by lower-case name (the bearer token, the proxy identity header). */
+  readonly credentials: Readonly<Record<string, string>>;
+}
+
+/** Step 1: the input document from a decoded CheckRequest `R`. */
+export interface InputBuilder<R> {
+  /** Throws `AuthzError("request_parse_error")` when the request cannot be parsed. */
+  build(request: R): Promise<BuiltInput>;
+}
+
+/** Step 2: who the caller is. */
+export interface IdentityStep {
+  /** Throws InvalidCredential (401) or CredentialBackendError (deny) on a failed credential. */
+  verify(input: BuiltInput): Promise<IdentityOutcome>;
+}
+
+/** Step 3: revoked subjects and tokens. */
+export interface RevocationCheck {
   /** Why the caller's credential is revoked, or undefined. */
-  revoked?(identity: Identity): string | undefined;
+  revoked(identity: Identity): string | undefined;
+}
+
+/** Step 4: the read-decision cache in front of the policy. */
+export interface DecisionCacheStep {
+  /** The cached result for `input` when it has one; else `evaluate()`, kept when cacheable. */
+  decide(
+    input: PolicyInput,
+    request: { method: string; policyId: string; credentialExpiresAtMs: number | undefined },
+    evaluate: () => Promise<Evaluation>,
+  ): Promise<{ evaluation: Evaluation; cache: CacheStatus }>;
+}
+
+/** Step 5: the policy serving now. */
+export interface PolicySource {
+  /** Undefined before the first policy loads. */
+  current(): DecisionPolicy | undefined;
+}
+
+/** Step 6: where a finished decision goes (decision log, metrics). Called once per check. */
+export interface DecisionSink {
+  record(record: DecisionRecord, response: CheckResponse): void;
+}
+
+/** The steps a Check goes through, in order, as {@link createAuthorizer} receives them. */
+export interface AuthzSteps<R> {
+  input: InputBuilder<R>;
+  identity: IdentityStep;
+  revocations?: RevocationCheck;
   /** The read-decision cache, when enabled. */
-  cache?: Pick<DecisionCache, "decide">;
-  /** The policy serving now, or undefined before the first one loads. */
-  policy(): DecisionPolicy | undefined;
-  serializeInput(input: InputDocument): Uint8Array;
-  /** Called once per decision, after the response is final (decision log, metrics). */
-  onDecision(record: DecisionRecord, response: CheckResponse): void;
+  cache?: DecisionCacheStep;
+  policies: PolicySource;
+  decisions: DecisionSink;
   clock: Clock;
   newDecisionId?: () => string;
 }

@@ -71,7 +71,15 @@ describe("createCacheKey", () => {
     expect(nested({ c: { d: 1, e: 1 } }, "r1")).not.toBe(nested({ c: { d: 1, e: 2 } }, "r1"));
   });
 
-  it("changes with the policy revision", () => {
+  it("reads the document without changing it (a frozen one keys as its copy does)", () => {
+    const nested = createCacheKey(["/a", "/c/d"]);
+    const document = { a: 1, b: 1, c: { d: 1, e: [1] } };
+    const frozen = Object.freeze({ ...document, c: Object.freeze({ ...document.c }) });
+    expect(nested(frozen, "r1")).toBe(nested(structuredClone(document), "r1"));
+    expect(frozen).toEqual(document);
+  });
+
+  it("changes with the policy", () => {
     const a = input({});
     expect(key(a, "r1")).not.toBe(key(a, "r2"));
   });

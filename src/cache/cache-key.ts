@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { type InputDocument, stringifyJson } from "../input/index.js";
+import { stringifyJson } from "../input/index.js";
 
 /**
  * Input fields that differ on every request without changing what a policy should decide:
@@ -28,28 +28,22 @@ export const DEFAULT_IGNORED_PATHS = [
   ].map((header) => `/attributes/request/http/headers/${header}`),
 ];
 
+/** A document the cache keys: the policy's input, read and never changed. */
+export type KeyedDocument = Readonly<Record<string, unknown>>;
+
 /**
  * Returns the cache key function: SHA-256 of the input document's JSON without the ignored
- * paths, prefixed by the policy's id (a digest of its module and data). Everything else the policy can read — headers, path,
- * body, identity — is in the key. The document's maps are key-sorted when it is built, so its
- * JSON is canonical (a JSON body keeps its own key order: reordered bodies only miss the cache).
+ * paths, prefixed by the policy's id (a digest of its module and data). Everything else the
+ * policy can read — headers, path, body, identity — is in the key. The document's maps are
+ * key-sorted when it is built, so its JSON is canonical (a JSON body keeps its own key order:
+ * reordered bodies only miss the cache).
  */
 export function createCacheKey(
   ignoredPaths: string[],
-): (input: InputDocument, policyId: string) => string {
+): (input: KeyedDocument, policyId: string) => string {
   const ignored = toTrie(ignoredPaths.map(parsePointer));
-  return (input, policyId) => {
-    // The document is set back before anything else runs: the key is computed synchronously.
-    const hidden: Hidden = [];
-    let material: string;
-    try {
-      hide(input, ignored, hidden);
-      material = stringifyJson(input);
-    } finally {
-      for (const [container, key, value] of hidden) container[key] = value;
-    }
-    return `${policyId}:${hash("sha256", material, "base64url")}`;
-  };
+  return (input, policyId) =>
+    `${policyId}:${hash("sha256", stringifyJson(without(input, ignored)), "base64url")}`;
 }
 
 /** RFC 6901 JSON pointer to its reference tokens. */
@@ -88,22 +82,25 @@ function toTrie(paths: string[][]): Trie {
   return freeze(root);
 }
 
-/** What {@link hide} set aside: container, key, value. */
-type Hidden = Array<[Record<string, unknown>, string, unknown]>;
-
 /**
- * Sets the ignored paths of `document` to `undefined`, which JSON leaves out, and records what it
- * hid so the caller can put it back. Several times cheaper than copying the containers.
+ * `document` without the ignored paths: the containers on a path that hides something are copied
+ * (shallowly, keys in their order) and the rest is shared, so the document itself is not touched.
  */
-function hide(document: Record<string, unknown>, ignored: Trie, hidden: Hidden): void {
+function without(document: KeyedDocument, ignored: Trie): KeyedDocument {
+  let copy: Record<string, unknown> | undefined;
   for (const [key, rest] of ignored) {
     if (!Object.hasOwn(document, key)) continue;
     const value = document[key];
     if (rest === true) {
-      hidden.push([document, key, value]);
-      document[key] = undefined;
+      copy ??= { ...document };
+      copy[key] = undefined; // JSON leaves it out
     } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
-      hide(value as Record<string, unknown>, rest, hidden);
+      const inner = without(value as KeyedDocument, rest);
+      if (inner !== value) {
+        copy ??= { ...document };
+        copy[key] = inner;
+      }
     }
   }
+  return copy ?? document;
 }

@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
-import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
+import type { KeyedDocument } from "./cache-key.js";
 
 /** Where a decision came from: the cache, a fresh evaluation, or no cache at all. */
 export type CacheStatus = "hit" | "miss" | "bypass";
@@ -23,7 +23,7 @@ export interface DecisionCacheOptions {
   /** HTTP methods whose decisions may be cached. */
   methods: string[];
   /** Key of an input document under a policy (its {@link CacheRequest.policyId}). */
-  key(input: InputDocument, policyId: string): string;
+  key(input: KeyedDocument, policyId: string): string;
   now(): number;
 }
 
@@ -52,7 +52,7 @@ export interface DecisionCache {
    * evaluation error propagates and stores nothing.
    */
   decide(
-    input: InputDocument,
+    input: KeyedDocument,
     request: CacheRequest,
     evaluate: () => Promise<Evaluation>,
   ): Promise<{ evaluation: Evaluation; cache: CacheStatus }>;

@@ -4,9 +4,7 @@ import type { CheckResponse } from "../authz/index.js";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { fromProtoJson, loadProtos, type Protos } from "../grpc/index.js";
-import { createPipeline } from "./pipeline.js";
-import { openPolicy } from "./policy.js";
-import { openRedis } from "./redis.js";
+import { createPipeline, openPolicy, openRedis } from "../sidecar/index.js";
 
 /**
  * `openclaw-authz check`: runs one CheckRequest (protobuf JSON, from a file or `-` for stdin)
@@ -34,7 +32,7 @@ export async function check(
   try {
     redis = config.cache.redis ? await openRedis(config.cache.redis, logger, () => {}) : undefined;
     const pipeline = await createPipeline(config, {
-      policy: () => policy,
+      policies: { current: () => policy },
       logger,
       fetch: globalThis.fetch,
       protos,

@@ -6,7 +6,7 @@ import { AuthzError } from "../errors.js";
 import { parseJson, stringifyJson } from "../input/index.js";
 import { createEvaluationPool, loadWasmPolicy, readBundle } from "../policy/index.js";
 import { type LoggedDecision, type ReplayReport, replay } from "../replay/index.js";
-import { poolOptions } from "./policy.js";
+import { poolOptions } from "../sidecar/index.js";
 
 /** Options of `openclaw-authz replay`. */
 export interface ReplayOptions {

@@ -3,7 +3,7 @@ import type { Config } from "../config/index.js";
 import { duration } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { appendRevocation, publishRevocation, type Revocation } from "../revocation/index.js";
-import { openRedis } from "./redis.js";
+import { openRedis } from "../sidecar/index.js";
 
 /** What to revoke, from the command line. */
 export interface RevokeArguments {

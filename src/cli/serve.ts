@@ -1,7 +1,7 @@
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/index.js";
+import { isWorker, supervise } from "../sidecar/workers.js";
 import { VERSION } from "../version.js";
-import { isWorker, supervise } from "./workers.js";
 
 /**
  * `openclaw-authz serve`: loads the policy, serves Check, health and reflection on
@@ -20,6 +20,6 @@ export async function serve(config: Config): Promise<void> {
   if (config.server.workers > 1 && !isWorker())
     return supervise(config.server.workers, config.listen.grpc, logger);
   // The serving stack loads here, never in a supervisor, which stays a small process.
-  const { runSidecar } = await import("./sidecar.js");
+  const { runSidecar } = await import("../sidecar/sidecar.js");
   return runSidecar(config, logger);
 }

@@ -1,5 +1,6 @@
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
+import type { Fetch } from "../fetch.js";
 import type { SinkWriter } from "./queue.js";
 
 const compress = promisify(gzip);
@@ -53,9 +54,6 @@ export function redisStreamWriter(
     },
   };
 }
-
-/** Fetch, injected. */
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 /**
  * OPA's remote decision-log protocol: a gzip-compressed JSON array of events POSTed to the

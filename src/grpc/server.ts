@@ -2,9 +2,15 @@ import cluster from "node:cluster";
 import { lstat, unlink } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
 import { HealthImplementation } from "grpc-health-check";
+import type { Message } from "protobufjs";
 import type { Authorizer, CheckResponse } from "../authz/index.js";
 import { AuthzError } from "../errors.js";
-import { createRequestDecoder, createResponseEncoder, isUndecodable } from "./codec.js";
+import {
+  createRequestDecoder,
+  createResponseEncoder,
+  isUndecodable,
+  type UndecodableRequest,
+} from "./codec.js";
 import type { Protos } from "./protos.js";
 import { createReceiveGuard } from "./receive-guard.js";
 import { addReflection } from "./reflection.js";
@@ -19,7 +25,8 @@ const INTERNAL_DENY: CheckResponse = {
 /** What the gRPC server needs from the rest of the sidecar. */
 export interface GrpcServerDeps {
   protos: Protos;
-  authorizer: Authorizer;
+  /** Decides each CheckRequest as protobufjs decoded it. */
+  authorizer: Authorizer<Message>;
   /** Told about Check calls rejected before the pipeline. */
   onRejected(reason: string): void;
 }
@@ -140,7 +147,10 @@ function authorizationService(deps: GrpcServerDeps) {
       responseDeserialize: () => ({}),
     },
   };
-  const check: grpc.handleUnaryCall<unknown, CheckResponse> = (call, callback) => {
+  const check: grpc.handleUnaryCall<Message | UndecodableRequest, CheckResponse> = (
+    call,
+    callback,
+  ) => {
     if (isUndecodable(call.request)) {
       deps.onRejected("undecodable");
       callback({

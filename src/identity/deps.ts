@@ -1,4 +1,4 @@
-import type { Fetch } from "./jwks-source.js";
+import type { Fetch } from "../fetch.js";
 
 /** What identity verification needs from the process: the network, a clock, where errors go. */
 export interface IdentityDeps {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createRemoteJwks, type Fetch } from "./jwks-source.js";
+import type { Fetch } from "../fetch.js";
+import { createRemoteJwks } from "./jwks-source.js";
 
 const KEYS = { keys: [{ kty: "EC", kid: "k1", crv: "P-256", x: "x", y: "y" }] };
 

@@ -1,10 +1,6 @@
 import type { JSONWebKeySet } from "jose";
 
-/** Fetch, injected so tests need no network. */
-export type Fetch = (
-  url: string,
-  init: { signal: AbortSignal; headers?: Record<string, string> },
-) => Promise<Response>;
+import type { Fetch } from "../fetch.js";
 
 /** A key set kept warm in the background. */
 export interface JwksSource {

@@ -1,6 +1,6 @@
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
-import type { Fetch } from "./jwks-source.js";
+import type { Fetch } from "../fetch.js";
 import {
   createProxyKeyFetcher,
   isTrustedPeer,

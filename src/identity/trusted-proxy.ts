@@ -10,7 +10,8 @@ import {
   type KeyObject,
 } from "jose";
 import { CredentialBackendError, InvalidCredential } from "../errors.js";
-import { type Fetch, readLimited } from "./jwks-source.js";
+import type { Fetch } from "../fetch.js";
+import { readLimited } from "./jwks-source.js";
 import { issuedAtProblem, type JwtSettings } from "./jwt.js";
 
 /** A load balancer that authenticates users and signs their identity into a header (AWS ALB). */

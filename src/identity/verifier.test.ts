@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { es256Issuer, jwksFile, sign, signingKey } from "../../test/support/idp.js";
 import { createCa, issue } from "../../test/support/pki.js";
 import { until } from "../../test/support/wait.js";
+import type { BuiltInput } from "../authz/index.js";
 import { resolveConfig } from "../config/index.js";
-import type { InputDocument } from "../input/index.js";
 import { createIdentityVerifier, type IdentityVerifier } from "./verifier.js";
 
 const TD = "prod.openclaw.internal";
@@ -26,12 +26,23 @@ async function setup(identity: Record<string, unknown>) {
   return verifier;
 }
 
-const input = (headers: Record<string, string>, certificate?: string): InputDocument => ({
-  attributes: {
-    source: certificate ? { certificate: encodeURIComponent(certificate) } : {},
-    request: { http: { headers } },
-  },
-});
+/**
+ * A request as the input builder hands it over: the verifier's credential headers apart, the
+ * other headers (XFCC among them) in the document.
+ */
+const input = (headers: Record<string, string>, certificate?: string): BuiltInput => {
+  const taken = new Set(verifier?.credentialHeaders ?? []);
+  const entries = Object.entries(headers);
+  return {
+    document: {
+      attributes: {
+        source: certificate ? { certificate: encodeURIComponent(certificate) } : {},
+        request: { http: { headers: Object.fromEntries(entries.filter(([n]) => !taken.has(n))) } },
+      },
+    },
+    credentials: Object.fromEntries(entries.filter(([n]) => taken.has(n))),
+  };
+};
 
 /** How a verification settles; polled until a file reload has changed it. */
 const outcome = (verification: Promise<unknown>) =>
@@ -101,7 +112,7 @@ describe("createIdentityVerifier", () => {
     ).rejects.toThrow("unterminated quote");
   });
 
-  it("removes the credential headers it consumed, so the policy never sees raw tokens", async () => {
+  it("names the credential headers it reads, so the input builder keeps them from the policy", async () => {
     const key = await signingKey("k1", "ES256");
     const jwks = await jwksFile(key);
     const v = await setup({
@@ -110,14 +121,13 @@ describe("createIdentityVerifier", () => {
         issuers: [es256Issuer("https://i/", jwks, "a")],
       },
     });
-    const doc = input({
+    expect(v.credentialHeaders).toEqual(["x-token"]);
+    const request = input({
       "x-token": await sign(key, { iss: "https://i/", aud: "a", sub: "s" }),
       other: "kept",
     });
-    await v.verify(doc);
-    expect(
-      (doc.attributes as { request: { http: { headers: object } } }).request.http.headers,
-    ).toEqual({ other: "kept" });
+    expect(request.credentials).toHaveProperty("x-token");
+    expect((await v.verify(request)).identity.subject).toBe("s");
   });
 
   it("treats other authorization schemes as no bearer credential, and a broken Bearer as invalid", async () => {

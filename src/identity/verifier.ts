@@ -1,4 +1,4 @@
-import type { Identity, IdentityOutcome } from "../authz/index.js";
+import type { BuiltInput, Identity, IdentityOutcome } from "../authz/index.js";
 import type { IdentityConfig } from "../config/index.js";
 import { CredentialBackendError, InvalidCredential } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
@@ -16,11 +16,16 @@ import { intermediatesFromXfcc } from "./xfcc.js";
 /** Verifies the credentials of one request. */
 export interface IdentityVerifier {
   /**
-   * Verifies every credential the request presents and returns `input.identity`. Removes the
-   * bearer and proxy headers it consumed from `input`, so raw tokens never reach the policy.
+   * The headers that carry credentials (the bearer token, the proxy identity header): the input
+   * builder leaves them out of the document and hands them to {@link verify} apart.
+   */
+  readonly credentialHeaders: readonly string[];
+  /**
+   * Verifies every credential the request presents and returns `input.identity`. Reads the
+   * peer certificate and XFCC from the document, the tokens from `input.credentials`.
    * Throws InvalidCredential (401) or CredentialBackendError (deny).
    */
-  verify(input: InputDocument): Promise<IdentityOutcome>;
+  verify(input: BuiltInput): Promise<IdentityOutcome>;
   /** Every configured key source and bundle has loaded at least once. */
   ready(): boolean;
   close(): void;
@@ -106,19 +111,20 @@ export async function createIdentityVerifier(
   };
 
   return {
-    async verify(input) {
-      const headers = requestHeaders(input);
+    credentialHeaders: [config.jwt?.header, proxy?.header].filter(
+      (header): header is string => header !== undefined,
+    ),
+    async verify({ document, credentials }) {
       const found: Found = {};
       const suspicious: string[] = [];
-      const certificate = peerCertificate(input);
+      const certificate = peerCertificate(document);
       if (certificate !== undefined && x509) {
-        const verified = verifyCertificate(x509, certificate, headers);
+        const verified = verifyCertificate(x509, certificate, requestHeaders(document));
         found.x509 = verified.spiffe;
         found.x509ExpiresAtMs = verified.expiresAtMs;
       }
       if (config.jwt) {
-        const token = bearerToken(headers, config.jwt.header);
-        delete headers[config.jwt.header];
+        const token = bearerToken(credentials, config.jwt.header);
         if (token !== undefined) {
           if (Buffer.byteLength(token) > config.jwt.maxTokenBytes)
             throw new InvalidCredential("jwt", "token too large");
@@ -126,14 +132,13 @@ export async function createIdentityVerifier(
         }
       }
       if (proxy) {
-        const value = headers[proxy.header];
-        delete headers[proxy.header];
+        const value = credentials[proxy.header];
         if (value !== undefined) {
-          if (isTrustedPeer(proxy, peerAddress(input)))
+          if (isTrustedPeer(proxy, peerAddress(document)))
             found.proxy = await verifyProxyToken(value, proxy, settings);
           else
             suspicious.push(
-              `${proxy.header} from untrusted peer ${peerAddress(input) ?? "unknown"} ignored`,
+              `${proxy.header} from untrusted peer ${peerAddress(document) ?? "unknown"} ignored`,
             );
         }
       }
@@ -191,14 +196,14 @@ function toIdentity(found: Found, proxyHeader: string | undefined): Identity {
   return identity;
 }
 
-function requestHeaders(input: InputDocument): Headers {
+function requestHeaders(input: Readonly<InputDocument>): Headers {
   const http = (input.attributes as { request?: { http?: { headers?: Headers } } } | undefined)
     ?.request?.http;
   return http?.headers ?? {};
 }
 
 /** Envoy's `include_peer_certificate`: the URL-encoded PEM leaf in `source.certificate`. */
-function peerCertificate(input: InputDocument): string | undefined {
+function peerCertificate(input: Readonly<InputDocument>): string | undefined {
   const encoded = (input.attributes as { source?: { certificate?: string } } | undefined)?.source
     ?.certificate;
   if (!encoded) return undefined;
@@ -209,7 +214,7 @@ function peerCertificate(input: InputDocument): string | undefined {
   }
 }
 
-function peerAddress(input: InputDocument): string | undefined {
+function peerAddress(input: Readonly<InputDocument>): string | undefined {
   const source = (
     input.attributes as
       | { source?: { address?: { socketAddress?: { address?: string } } } }

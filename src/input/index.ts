@@ -1,4 +1,10 @@
-export { type InputDocument, type InputOptions, toInput } from "./input-document.js";
+export {
+  type BuiltInput,
+  createInputBuilder,
+  type InputDocument,
+  type InputOptions,
+  toInput,
+} from "./input-document.js";
 export {
   type JsonLimits,
   type JsonValue,

@@ -22,13 +22,17 @@ const received = (headers: Record<string, string>, contextExtensions: Record<str
 
 describe("toInput", () => {
   it("lists map entries in key order, whatever order they arrived in", async () => {
-    const options = { skipRequestBodyParse: false, bodyLimits: UNBOUNDED_JSON };
-    const a = await toInput(
+    const options = {
+      skipRequestBodyParse: false,
+      bodyLimits: UNBOUNDED_JSON,
+      credentialHeaders: [],
+    };
+    const { document: a } = await toInput(
       checkRequest,
       received({ b: "2", a: "1", c: "3" }, { y: "1", x: "2" }),
       options,
     );
-    const b = await toInput(
+    const { document: b } = await toInput(
       checkRequest,
       received({ c: "3", a: "1", b: "2" }, { x: "2", y: "1" }),
       options,
@@ -40,5 +44,19 @@ describe("toInput", () => {
     };
     expect(Object.keys(attributes.request.http.headers)).toEqual(["a", "b", "c"]);
     expect(Object.keys(attributes.contextExtensions)).toEqual(["x", "y"]);
+  });
+
+  it("leaves the credential headers out of the document and returns them apart", async () => {
+    const options = {
+      skipRequestBodyParse: false,
+      bodyLimits: UNBOUNDED_JSON,
+      credentialHeaders: ["authorization", "x-proxy-identity"],
+    };
+    const headers = { authorization: "Bearer t", "x-proxy-identity": "p", other: "kept" };
+    const { document, credentials } = await toInput(checkRequest, received(headers, {}), options);
+    expect(credentials).toEqual({ authorization: "Bearer t", "x-proxy-identity": "p" });
+    const http = (document.attributes as { request: { http: { headers: object } } }).request.http;
+    expect(http.headers).toEqual({ other: "kept" });
+    expect(JSON.stringify(document)).not.toContain("Bearer t");
   });
 });

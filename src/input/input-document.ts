@@ -8,8 +8,20 @@ import { parsePathAndQuery } from "./request-path.js";
 /** The document a policy sees as `input`, less `identity` (added by the pipeline). */
 export type InputDocument = { [key: string]: JsonValue };
 
+/** An input document as built, and the credential headers left out of it. */
+export interface BuiltInput {
+  document: InputDocument;
+  /** The {@link InputOptions.credentialHeaders} the request carried, by name. */
+  credentials: Record<string, string>;
+}
+
 /** Options for {@link toInput}. */
 export interface InputOptions {
+  /**
+   * Headers that carry credentials (the bearer token, the proxy identity header, lower-case):
+   * taken out of the document and returned apart, so the policy never sees a raw token.
+   */
+  credentialHeaders: readonly string[];
   /** Leave out `parsed_body` and `truncated_body` (opa-envoy-plugin's skip-request-body-parse). */
   skipRequestBodyParse: boolean;
   /** Bounds on JSON bodies and JSON multipart parts; past them the request is refused. */
@@ -20,17 +32,19 @@ const VERSION = { ext_authz: "v3", encoding: "protojson" } as const;
 
 /**
  * Builds the input document from a decoded `envoy.service.auth.v3.CheckRequest`, as
- * opa-envoy-plugin v1.19.1-envoy does (CONTRACT.md §2). Throws `AuthzError("request_parse_error")`
- * with the parser's message when the path, query or body cannot be parsed.
+ * opa-envoy-plugin v1.19.1-envoy does (CONTRACT.md §2), less the credential headers. Nothing
+ * changes the document once it is returned. Throws `AuthzError("request_parse_error")` with the
+ * parser's message when the path, query or body cannot be parsed.
  */
 export async function toInput(
   checkRequestType: Type,
   request: Message,
   options: InputOptions,
-): Promise<InputDocument> {
+): Promise<BuiltInput> {
   const input: InputDocument = protoDocument(checkRequestType, request);
   const attributes = input.attributes as { [key: string]: JsonValue } | undefined;
   const http = httpRequest(attributes);
+  const credentials = http ? takeCredentials(http, options.credentialHeaders) : {};
   input.version = { ...VERSION };
   try {
     const { parsedPath, parsedQuery } = parsePathAndQuery(stringField(http, "path"));
@@ -51,7 +65,32 @@ export async function toInput(
   }
   const principal = (attributes?.source as { principal?: string } | undefined)?.principal;
   if (principal) input.source_principal = principal;
-  return input;
+  return { document: input, credentials };
+}
+
+/** The Check step that builds input documents: {@link toInput} with its type and options. */
+export function createInputBuilder(checkRequestType: Type, options: InputOptions) {
+  return { build: (request: Message) => toInput(checkRequestType, request, options) };
+}
+
+/**
+ * Replaces `http.headers` with a copy that lacks the credential headers and returns those. A new
+ * object, not `delete`: V8 turns an object that loses a property into a slower dictionary.
+ */
+function takeCredentials(
+  http: { [key: string]: JsonValue },
+  names: readonly string[],
+): Record<string, string> {
+  const credentials: Record<string, string> = {};
+  const headers = http.headers as Record<string, string> | undefined;
+  if (!headers || !names.some((name) => Object.hasOwn(headers, name))) return credentials;
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (names.includes(name)) credentials[name] = value;
+    else kept[name] = value;
+  }
+  http.headers = kept;
+  return credentials;
 }
 
 function httpRequest(attributes: { [key: string]: JsonValue } | undefined) {

@@ -21,7 +21,6 @@ export {
 } from "./evaluation-pool.js";
 export { SIGNATURES_FILE, type SigningPolicy, verifyBundleSignature } from "./signature.js";
 export {
-  type BundleFetch,
   type BundleSource,
   type BundleSourceOptions,
   watchBundle,

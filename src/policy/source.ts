@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AuthzError } from "../errors.js";
+import type { Fetch } from "../fetch.js";
 import {
   type BundleFiles,
   type BundleLimits,
@@ -8,12 +9,6 @@ import {
   readBundleDirectory,
   unpackBundle,
 } from "./bundle-files.js";
-
-/** Fetch, injected. */
-export type BundleFetch = (
-  url: string,
-  init: { signal: AbortSignal; headers: Record<string, string> },
-) => Promise<Response>;
 
 /** Options for {@link watchBundle}. */
 export interface BundleSourceOptions {
@@ -43,7 +38,7 @@ export interface BundleSource {
 export async function watchBundle(
   options: BundleSourceOptions,
   deps: {
-    fetch: BundleFetch;
+    fetch: Fetch;
     offer(files: BundleFiles, origin: string): Promise<boolean>;
     onError(error: AuthzError): void;
   },
@@ -95,7 +90,7 @@ export async function watchBundle(
 async function download(
   options: BundleSourceOptions,
   etag: string,
-  fetch: BundleFetch,
+  fetch: Fetch,
   limits: BundleLimits,
 ) {
   const headers: Record<string, string> = { accept: "application/gzip" };

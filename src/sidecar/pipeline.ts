@@ -1,5 +1,12 @@
 import type { Logger } from "pino";
-import { type Authorizer, type Clock, createAuthorizer } from "../authz/index.js";
+import type { Message } from "protobufjs";
+import {
+  type Authorizer,
+  type AuthzSteps,
+  type Clock,
+  createAuthorizer,
+  type DecisionSink,
+} from "../authz/index.js";
 import {
   createCacheKey,
   createDecisionCache,
@@ -9,9 +16,10 @@ import {
 } from "../cache/index.js";
 import type { Config } from "../config/index.js";
 import type { DecisionLog } from "../decision-log/index.js";
+import type { Fetch } from "../fetch.js";
 import { loadProtos, type Protos } from "../grpc/index.js";
-import { createIdentityVerifier, type Fetch, type IdentityVerifier } from "../identity/index.js";
-import { stringifyJson, toInput } from "../input/index.js";
+import { createIdentityVerifier, type IdentityVerifier } from "../identity/index.js";
+import { createInputBuilder } from "../input/index.js";
 import type { AuthzMetrics } from "../metrics/index.js";
 import type { PolicyEngine } from "../policy/index.js";
 import { rateLimited } from "../rate-limited.js";
@@ -25,7 +33,9 @@ import type { RedisConnections } from "./redis.js";
 /** The decision pipeline and what it was built from; shared by `serve` and `check`. */
 export interface Pipeline {
   protos: Protos;
-  authorizer: Authorizer;
+  authorizer: Authorizer<Message>;
+  /** The steps the authorizer drives (the bench times each on its own). */
+  steps: AuthzSteps<Message>;
   identity: IdentityVerifier;
   /** Stops the background watchers and key refreshes. */
   close(): void;
@@ -37,14 +47,16 @@ const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
 export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
 
 /**
- * Wires `toInput → verifyIdentity → evaluate → decisionToResponse` with the decision log and
- * metrics. Loads the identity key sources and trust bundles first.
+ * The Check steps built from the config and handed to the authorizer: the input builder, the
+ * identity verifier, the revocation list, the read cache, the policy store and the decision sink
+ * (decision log, metrics, operational warnings). Loads the identity key sources and trust bundles
+ * first.
  */
 export async function createPipeline(
   config: Config,
   deps: {
     /** The policy serving now (a store that hot-reloads). */
-    policy(): PolicyEngine | undefined;
+    policies: { current(): PolicyEngine | undefined };
     decisionLog?: DecisionLog;
     metrics?: AuthzMetrics;
     logger: Logger;
@@ -70,41 +82,23 @@ export async function createPipeline(
   const redisFailure = redisFailureReporter(deps);
   const cache = createCache(config, deps, redisFailure);
   const revocations = await followRevocations(config, deps, redisFailure, () => cache?.clear());
-  const encoder = new TextEncoder();
-  const warnSuspicious = rateLimited(10_000, (events: string[], suppressed: number) =>
-    deps.logger.warn({ events, suppressed }, "suspicious request"),
-  );
-  const authorizer = createAuthorizer(
-    {
-      toInput: (request) => toInput(protos.checkRequest, request as never, config.policy),
-      verifyIdentity: (input) => identity.verify(input),
-      revoked: (who) => revocations.list.revoked(who),
-      ...(cache ? { cache } : {}),
-      policy: deps.policy,
-      serializeInput: (input) => encoder.encode(stringifyJson(input)),
-      onDecision: (record, response) => {
-        deps.decisionLog?.log(record, response);
-        deps.metrics?.observeDecision(record);
-        if (record.suspicious) {
-          deps.metrics?.countSuspicious();
-          warnSuspicious(record.suspicious);
-        }
-        // Invalid credentials and unparsable requests are the caller's doing: the decision log
-        // has them; the operational log is for faults on our side.
-        if (record.error && !CALLER_ERRORS.has(record.error.code)) {
-          deps.logger.warn(
-            { decision_id: record.decisionId, code: record.error.code, err: record.error.message },
-            "check failed closed",
-          );
-        }
-      },
-      clock: systemClock,
-    },
-    { dryRun: config.policy.dryRun },
-  );
+  const steps: AuthzSteps<Message> = {
+    input: createInputBuilder(protos.checkRequest, {
+      ...config.policy,
+      credentialHeaders: identity.credentialHeaders,
+    }),
+    identity,
+    revocations: revocations.list,
+    ...(cache ? { cache } : {}),
+    policies: deps.policies,
+    decisions: decisionSink(deps),
+    clock: systemClock,
+  };
+  const authorizer = createAuthorizer(steps, { dryRun: config.policy.dryRun });
   return {
     protos,
     authorizer,
+    steps,
     identity,
     close: () => {
       identity.close();
@@ -114,6 +108,31 @@ export async function createPipeline(
 }
 
 type PipelineDeps = Parameters<typeof createPipeline>[1];
+
+/** Each finished decision: to the decision log and metrics, and faults on our side to the log. */
+function decisionSink(deps: PipelineDeps): DecisionSink {
+  const warnSuspicious = rateLimited(10_000, (events: string[], suppressed: number) =>
+    deps.logger.warn({ events, suppressed }, "suspicious request"),
+  );
+  return {
+    record(record, response) {
+      deps.decisionLog?.log(record, response);
+      deps.metrics?.observeDecision(record);
+      if (record.suspicious) {
+        deps.metrics?.countSuspicious();
+        warnSuspicious(record.suspicious);
+      }
+      // Invalid credentials and unparsable requests are the caller's doing: the decision log
+      // has them; the operational log is for faults on our side.
+      if (record.error && !CALLER_ERRORS.has(record.error.code)) {
+        deps.logger.warn(
+          { decision_id: record.decisionId, code: record.error.code, err: record.error.message },
+          "check failed closed",
+        );
+      }
+    },
+  };
+}
 type RedisReporter = (purpose: string) => (failure: RedisFailure, error?: Error) => void;
 
 /** The read-decision cache, local and optionally shared through Redis. */

@@ -45,7 +45,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       })
     : undefined;
   const pipeline = await createPipeline(config, {
-    policy: serving,
+    policies: policy.store,
     decisionLog: decisionLog.log,
     metrics,
     logger,
