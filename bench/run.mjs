@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run bench [-- --duration SECONDS --runs N --only ours,peer,null --workloads a,c
-//                   --out NAME --cpu-prof DIR]
+//                   --out NAME --cpu-prof DIR --before DIST]
 //
 // Side by side on loopback, one server at a time, identical CheckRequest bytes from ghz:
 //   ours  openclaw-authz (shipped policy, identity verified by the sidecar, decision cache on)
@@ -12,6 +12,9 @@
 //         the peer's way (JWT verified in Rego with io.jwt.decode_verify, SPIFFE ID from
 //         source_principal: bench/peer/peer.rego)
 //   null  grpc-js answering OK to everything: the floor of a Node gRPC server here
+//   ours@before, ours-rego@before  with --before DIST (the dist/ of another build, say an older
+//         commit's): the same servers from that build, measured right before ours and ours-rego,
+//         with the ratio of each to its before in the report
 // Figures per server and workload, median of N runs: saturation throughput, latency at 1000 rps
 // and at 50 % of the server's own saturation, CPU seconds per 10k checks, peak RSS.
 // Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
@@ -23,12 +26,17 @@ import { join } from "node:path";
 import { BIN, IMAGE_NODE_OPTIONS, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
 
 const args = parseArgs(process.argv.slice(2));
+/** The servers --before measures from the other build too. */
+const SAME_BEFORE = new Set(["ours", "ours-rego"]);
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
-const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,null").split(",");
+const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,null")
+  .split(",")
+  .flatMap((name) => (args.before && SAME_BEFORE.has(name) ? [`${name}@before`, name] : [name]));
 const WORKLOAD_FILTER = args.workloads?.split(",");
 // --cpu-prof DIR: our servers write V8 CPU profiles there (open in Chrome DevTools or speedscope).
 const CPU_PROF = args["cpu-prof"];
+const BEFORE = args.before && join(args.before, "main.js");
 const OUT = args.out ?? "latest";
 const { workloads: ALL_WORKLOADS, peerDir } = await prepare();
 const WORKLOADS = Object.fromEntries(
@@ -41,12 +49,13 @@ const WORKLOADS = Object.fromEntries(
 const imageEnv = { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" };
 
 /** Our sidecar as the Docker image runs it (same V8 flags), with `workers` event loops. */
-const sidecar = (name, config) => () =>
-  spawn(
-    "node",
-    [...profileFlags(name), join(ROOT, "dist/main.js"), "serve", "--config", join(WORK, config)],
-    { cwd: ROOT, env: imageEnv },
-  );
+const sidecar =
+  (name, config, main = join(ROOT, "dist/main.js")) =>
+  () =>
+    spawn("node", [...profileFlags(name), main, "serve", "--config", join(WORK, config)], {
+      cwd: ROOT,
+      env: imageEnv,
+    });
 const SERVERS = {
   ours: { port: 9491, admin: 9492, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
   "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
@@ -75,6 +84,15 @@ const SERVERS = {
   },
 };
 
+if (BEFORE) {
+  for (const name of SAME_BEFORE) {
+    const config = `${name}.yaml`;
+    SERVERS[`${name}@before`] = {
+      ...SERVERS[name],
+      start: sidecar(`${name}@before`, config, BEFORE),
+    };
+  }
+}
 function profileFlags(name) {
   return CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", join(CPU_PROF, name)] : [];
 }
@@ -296,6 +314,20 @@ function table(r) {
     lines.push(
       "",
       `JWT verified in Rego (ours-rego) against verified by the sidecar (ours), CPU per check: ${rego.map(([w, inRego, inSidecar]) => `${ratio(inRego.cpuSecondsPer10k, inSidecar.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
+    );
+  }
+  const befores = [...SAME_BEFORE].filter((name) => r.servers[`${name}@before`] && r.servers[name]);
+  if (befores.length > 0) {
+    lines.push(
+      "",
+      `This build against --before, saturation: ${befores
+        .flatMap((name) =>
+          Object.keys(WORKLOADS).map(
+            (w) =>
+              `${name} ${ratio(r.servers[name].figures[w].saturationRps, r.servers[`${name}@before`].figures[w].saturationRps)} (${w.slice(0, 1)})`,
+          ),
+        )
+        .join(", ")}.`,
     );
   }
   const handler = Object.keys(WORKLOADS)
