@@ -1,2 +1,2 @@
 export { loadConfig, resolveConfig } from "./load.js";
-export { type Config, configSchema, duration, type IdentityConfig } from "./schema.js";
+export { type Config, duration, type IdentityConfig } from "./schema.js";

@@ -3,27 +3,10 @@ import { stringifyJson } from "../input/index.js";
 import { type EventContext, toDecisionEvent } from "./event.js";
 import type { QueuedSink } from "./queue.js";
 
-export { type DecisionEvent, type EventContext, toDecisionEvent } from "./event.js";
-export { createMasker, DEFAULT_ERASE, MASKED, type Masker, type MaskRules } from "./masking.js";
-export {
-  createQueuedSink,
-  type QueuedSink,
-  type QueueOptions,
-  type SinkEvents,
-  type SinkWriter,
-} from "./queue.js";
-export {
-  DEFAULT_SECRET_NAMES,
-  DEFAULT_SECRET_QUERY_NAMES,
-  isNamePattern,
-} from "./secret-names.js";
-export {
-  consoleWriter,
-  type LineStream,
-  redisStreamWriter,
-  remoteWriter,
-  type StreamCommands,
-} from "./sinks.js";
+export { createMasker, DEFAULT_ERASE } from "./masking.js";
+export { createQueuedSink, type QueuedSink, type SinkEvents, type SinkWriter } from "./queue.js";
+export { isNamePattern } from "./secret-names.js";
+export { consoleWriter, redisStreamWriter, remoteWriter } from "./sinks.js";
 
 /** Writes each decision as one masked event to every sink, off the Check path. */
 export interface DecisionLog {

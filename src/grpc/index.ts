@@ -1,9 +1,4 @@
 export { createRequestDecoder, createResponseEncoder } from "./codec.js";
 export { fromProtoJson } from "./proto-json.js";
-export { DESCRIPTOR_SET, loadProtos, PROTO_DIR, type Protos } from "./protos.js";
-export {
-  type GrpcServer,
-  type GrpcServerDeps,
-  type GrpcServerOptions,
-  startGrpcServer,
-} from "./server.js";
+export { DESCRIPTOR_SET, loadProtos, type Protos } from "./protos.js";
+export { startGrpcServer } from "./server.js";

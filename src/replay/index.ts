@@ -1,1 +1,1 @@
-export { type Change, type LoggedDecision, type ReplayReport, replay } from "./replay.js";
+export { type LoggedDecision, type ReplayReport, replay } from "./replay.js";

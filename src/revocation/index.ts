@@ -1,13 +1,3 @@
 export { appendRevocation, followRevocationFile } from "./file-revocations.js";
-export {
-  followRedisRevocations,
-  publishRevocation,
-  type RevocationCommands,
-  type RevocationSubscriber,
-} from "./redis-revocations.js";
-export {
-  createRevocationList,
-  parseRevocation,
-  type Revocation,
-  type RevocationList,
-} from "./revocation-list.js";
+export { followRedisRevocations, publishRevocation } from "./redis-revocations.js";
+export { createRevocationList, type Revocation } from "./revocation-list.js";
