@@ -1,6 +1,6 @@
-import { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
+import { connectRedisOnce } from "../sidecar/index.js";
 
 /** Options of `openclaw-authz logs tail`. */
 export interface TailOptions {
@@ -39,15 +39,8 @@ export async function tailLogs(
 ): Promise<number> {
   const settings = config.decisionLog.redisStream;
   if (!settings) throw new AuthzError("config_invalid", "logs tail needs decisionLog.redisStream");
-  const redis = new Redis(settings.url, {
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-    lazyConnect: true,
-  });
+  const redis = await connectRedisOnce(settings.url);
   try {
-    await redis.connect().catch((error: Error) => {
-      throw new AuthzError("redis_unavailable", `redis: ${error.message}`);
-    });
     const show = (entries: Entry[]) => {
       for (const [, fields] of entries) {
         const line = render(fields, options);

@@ -1,12 +1,11 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
-import { Redis } from "ioredis";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { parseJson, stringifyJson } from "../input/index.js";
 import { createEvaluationPool, loadWasmPolicy, readBundle } from "../policy/index.js";
 import { type LoggedDecision, type ReplayReport, replay } from "../replay/index.js";
-import { poolOptions } from "../sidecar/index.js";
+import { connectRedisOnce, poolOptions } from "../sidecar/index.js";
 
 /** Options of `openclaw-authz replay`. */
 export interface ReplayOptions {
@@ -78,9 +77,8 @@ async function* fromStream(config: Config): AsyncIterable<LoggedDecision> {
       "config_invalid",
       "--redis-stream needs decisionLog.redisStream in the config",
     );
-  const redis = new Redis(settings.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const redis = await connectRedisOnce(settings.url);
   try {
-    await redis.connect();
     let start = "-";
     for (;;) {
       const page = (await redis.xrange(settings.stream, start, "+", "COUNT", 1000)) as Array<

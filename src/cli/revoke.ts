@@ -1,9 +1,8 @@
-import pino from "pino";
 import type { Config } from "../config/index.js";
 import { duration } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { appendRevocation, publishRevocation, type Revocation } from "../revocation/index.js";
-import { openRedis } from "../sidecar/index.js";
+import { connectRedisOnce } from "../sidecar/index.js";
 
 /** What to revoke, from the command line. */
 export interface RevokeArguments {
@@ -40,14 +39,13 @@ export async function revoke(
     throw new AuthzError("usage_invalid", "the value to revoke is empty");
   const redis = config.cache.redis;
   if (redis) {
-    // A connection error surfaces as the publish's own failure, below.
-    const connections = await openRedis(redis, pino({ level: "silent" }), () => {});
+    const client = await connectRedisOnce(redis.url, redis.connectTimeout);
     try {
-      await publishRevocation(connections.commands, redis.keyPrefix, revocation);
+      await publishRevocation(client, redis.keyPrefix, revocation);
     } catch (error) {
       throw new AuthzError("redis_unavailable", `redis: ${(error as Error).message}`);
     } finally {
-      await connections.close();
+      client.disconnect();
     }
   } else if (config.identity.revocationFile) {
     await appendRevocation(config.identity.revocationFile, revocation);

@@ -19,6 +19,7 @@ import { AuthzError } from "../errors.js";
 import type { AuthzMetrics } from "../metrics/index.js";
 import { rateLimited } from "../rate-limited.js";
 import { VERSION } from "../version.js";
+import { redisClient } from "./redis.js";
 
 /**
  * Opens the configured decision-log sinks (console, Redis Stream, OPA remote), each behind its
@@ -62,16 +63,10 @@ export async function openDecisionLog(
   }
   if (settings.redisStream) {
     const { url, stream, maxLen, timeout } = settings.redisStream;
-    const { Redis } = await import("ioredis");
-    const redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      commandTimeout: timeout,
-      retryStrategy: (n) => Math.min(50 * 2 ** n, 2_000),
+    const redis = await redisClient(url, {
+      commandTimeoutMs: timeout,
+      onError: (error) => warn({ sink: "redis", problem: "connection", err: error.message }),
     });
-    redis.on("error", (error: Error) =>
-      warn({ sink: "redis", problem: "connection", err: error.message }),
-    );
     closers.push(() => redis.disconnect());
     queue(redisStreamWriter(redis, { stream, maxLen }), {
       maxBatch: 500,
