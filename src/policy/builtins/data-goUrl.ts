@@ -5,39 +5,36 @@
  */
 import { parseAddr } from "./data-ip.js";
 
+// Go's encodePathSegment is left out: nothing topdown calls escapes or unescapes a segment.
 const PATH = 1;
-const PATH_SEGMENT = 2;
 const HOST = 3;
 const ZONE = 4;
 const USER_PASSWORD = 5;
 const QUERY_COMPONENT = 6;
 const FRAGMENT = 7;
-type Mode = 1 | 2 | 3 | 4 | 5 | 6 | 7;
+type Mode = 1 | 3 | 4 | 5 | 6 | 7;
 
 const toBytes = (text: string) => Buffer.from(text, "utf8").toString("latin1");
 const fromBytes = (bytes: string) => Buffer.from(bytes, "latin1").toString("utf8");
 const isAlnum = (c: string) => /^[A-Za-z0-9]$/.test(c);
 const isHex = (c: string | undefined) => c !== undefined && /^[0-9A-Fa-f]$/.test(c);
 
-function shouldEscape(c: string, mode: Mode): boolean {
+/**
+ * Go's shouldEscape for the modes something here escapes in or checks against: path and query
+ * (escapeBytes, validEncoded), host and zone (unescapeBytes). Go's user-password and fragment
+ * rules only serve escaping in those modes (URL.String, EscapedFragment), which topdown never asks.
+ */
+function shouldEscape(
+  c: string,
+  mode: typeof PATH | typeof HOST | typeof ZONE | typeof QUERY_COMPONENT,
+): boolean {
   if (isAlnum(c)) return false;
   if ((mode === HOST || mode === ZONE) && "!$&'()*+,;=:[]<>\"".includes(c)) return false;
   if ("-_.~".includes(c)) return false;
   if ("$&+,/:;=?@".includes(c)) {
-    switch (mode) {
-      case PATH:
-        return c === "?";
-      case PATH_SEGMENT:
-        return "/;,?".includes(c);
-      case USER_PASSWORD:
-        return "@/?:".includes(c);
-      case QUERY_COMPONENT:
-        return true;
-      case FRAGMENT:
-        return false;
-    }
+    if (mode === PATH) return c === "?";
+    if (mode === QUERY_COMPONENT) return true;
   }
-  if (mode === FRAGMENT && "!()*".includes(c)) return false;
   return true;
 }
 
@@ -66,7 +63,7 @@ function unescapeBytes(s: string, mode: Mode): string {
   );
 }
 
-function escapeBytes(s: string, mode: Mode): string {
+function escapeBytes(s: string, mode: typeof PATH | typeof QUERY_COMPONENT): string {
   let out = "";
   for (const c of s) {
     if (c === " " && mode === QUERY_COMPONENT) out += "+";
@@ -111,9 +108,9 @@ export function parseQuery(query: string): Map<string, string[]> {
 
 /** url.Values.Encode: keys in byte order, each value `key=value`, joined by `&`. */
 export function encodeQuery(values: Map<string, string[]>): string {
-  const keys = [...values.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  return keys
-    .flatMap((k) => (values.get(k) ?? []).map((v) => `${queryEscape(k)}=${queryEscape(v)}`))
+  return [...values]
+    .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    .flatMap(([k, vs]) => vs.map((v) => `${queryEscape(k)}=${queryEscape(v)}`))
     .join("&");
 }
 
@@ -206,8 +203,11 @@ function parseNoFragment(raw: string, url: GoUrl): void {
   url.rawPath = escapeBytes(url.path, PATH) === rest ? "" : rest;
 }
 
-/** url.Parse: the fields as UTF-8 text; throws what Go returns as an error. */
-export function parseUrl(text: string): GoUrl {
+/**
+ * url.Parse with every field a byte string (one char per UTF-8 byte, as Go holds them); throws
+ * what Go returns as an error.
+ */
+export function parseUrlBytes(text: string): GoUrl {
   const raw = toBytes(text);
   const url: GoUrl = {
     scheme: "",
@@ -221,33 +221,34 @@ export function parseUrl(text: string): GoUrl {
   const hash = raw.indexOf("#");
   parseNoFragment(hash < 0 ? raw : raw.slice(0, hash), url);
   if (hash >= 0) url.fragment = unescapeBytes(raw.slice(hash + 1), FRAGMENT);
-  return {
-    scheme: fromBytes(url.scheme),
-    opaque: fromBytes(url.opaque),
-    host: fromBytes(url.host),
-    path: fromBytes(url.path),
-    rawPath: fromBytes(url.rawPath),
-    rawQuery: fromBytes(url.rawQuery),
-    fragment: fromBytes(url.fragment),
-  };
+  return url;
 }
 
-function validEncoded(s: string, mode: Mode): boolean {
+/** The fields of a byte-string URL as UTF-8 text (an invalid byte is U+FFFD, as JSON shows it). */
+export function urlText(url: GoUrl): GoUrl {
+  const text = Object.entries(url).map(([k, v]) => [k, fromBytes(v)]);
+  return Object.fromEntries(text) as unknown as GoUrl;
+}
+
+/** url.Parse: the fields as UTF-8 text; throws what Go returns as an error. */
+export const parseUrl = (text: string): GoUrl => urlText(parseUrlBytes(text));
+
+function validEncoded(s: string, mode: typeof PATH): boolean {
   for (const c of s) if (!"!$&'()*+,;=:@[]%".includes(c) && shouldEscape(c, mode)) return false;
   return true;
 }
 
-/** url.URL.EscapedPath. */
+/**
+ * url.URL.EscapedPath of a byte-string URL ({@link parseUrlBytes}): bytes, so a raw path that
+ * escapes invalid UTF-8 ("%ff") is still the path it spells. Its raw path came from url.Parse, so
+ * it unescapes without error.
+ */
 export function escapedPath(url: GoUrl): string {
-  const raw = toBytes(url.rawPath);
-  const path = toBytes(url.path);
-  if (raw !== "" && validEncoded(raw, PATH)) {
-    try {
-      if (unescapeBytes(raw, PATH) === path) return url.rawPath;
-    } catch {}
+  if (url.rawPath !== "" && validEncoded(url.rawPath, PATH)) {
+    if (unescapeBytes(url.rawPath, PATH) === url.path) return url.rawPath;
   }
   if (url.path === "*") return "*";
-  return fromBytes(escapeBytes(path, PATH));
+  return escapeBytes(url.path, PATH);
 }
 
 /** url.URL.Hostname and Port: the host split at a valid numeric port, brackets removed. */

@@ -24,12 +24,13 @@ function parseIPv4(text: string): number[] | undefined {
 function parseIPv6(text: string): number[] | undefined {
   const halves = text.split("::");
   if (halves.length > 2) return undefined;
-  const groups = (half: string): number[] | undefined => {
+  // An embedded IPv4 address runs to the end of the text (netip parseIPv6): the last field only.
+  const groups = (half: string, last: boolean): number[] | undefined => {
     if (half === "") return [];
     const out: number[] = [];
     const fields = half.split(":");
     for (const [i, field] of fields.entries()) {
-      if (i === fields.length - 1 && field.includes(".")) {
+      if (last && i === fields.length - 1 && field.includes(".")) {
         const v4 = parseIPv4(field);
         if (!v4) return undefined;
         out.push(...v4);
@@ -41,10 +42,12 @@ function parseIPv6(text: string): number[] | undefined {
     }
     return out;
   };
-  const head = groups(halves[0] as string);
-  const tail = halves.length === 2 ? groups(halves[1] as string) : [];
+  const [first, second] = halves as [string, string | undefined];
+  const head = groups(first, second === undefined);
+  const tail = second === undefined ? [] : groups(second, true);
   if (!head || !tail) return undefined;
-  if (halves.length === 1) return head.length === 16 ? head : undefined;
+  if (second === undefined) return head.length === 16 ? head : undefined;
+  // The :: stands for at least one group of zeros.
   if (head.length + tail.length > 14) return undefined;
   return [...head, ...new Array(16 - head.length - tail.length).fill(0), ...tail];
 }
@@ -76,7 +79,8 @@ export function formatIP(bytes: number[]): string {
   const v4 = to4(bytes);
   if (v4) return v4.join(".");
   const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0));
+  for (let i = 0; i < 16; i += 2)
+    groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
   let best = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -97,8 +101,8 @@ export interface Net {
   bits: 32 | 128;
 }
 
-/** net.ParseCIDR: the address as written and the network; throws on bad text. */
-export function parseCIDR(text: string): { ip: number[]; net: Net } {
+/** net.ParseCIDR's network (its address masked); throws on bad text. */
+export function parseCIDR(text: string): Net {
   const slash = text.indexOf("/");
   const addr = slash < 0 ? undefined : parseAddr(text.slice(0, slash));
   const mask = text.slice(slash + 1);
@@ -106,29 +110,28 @@ export function parseCIDR(text: string): { ip: number[]; net: Net } {
   if (!addr || !/^[0-9]+$/.test(mask) || Number(mask) > bits)
     throw new Error(`invalid CIDR address: ${text}`);
   const ones = Number(mask);
-  const ip16 = addr.bytes.length === 4 ? [...MAPPED, ...addr.bytes] : addr.bytes;
-  const masked = applyMask(ip16, ones, bits);
-  return { ip: ip16, net: { ip: masked, ones, bits } };
+  return { ip: applyMask(addr.bytes, ones), ones, bits };
 }
 
-/** ip.Mask(CIDRMask(ones, bits)), for a 16-byte ip: 4 bytes back for an IPv4 mask. */
-function applyMask(ip16: number[], ones: number, bits: 32 | 128): number[] {
-  const ip = bits === 32 ? (to4(ip16) ?? ip16) : ip16;
-  if (bits === 32 && ip.length !== 4) return ip16.map(() => 0);
+/** ip.Mask(CIDRMask(ones, 8 * ip.length)): the first `ones` bits of `ip`, the rest zero. */
+function applyMask(ip: number[], ones: number): number[] {
   return ip.map((b, i) => {
     const keep = Math.max(0, Math.min(8, ones - i * 8));
     return b & ((0xff << (8 - keep)) & 0xff);
   });
 }
 
-/** net.IPNet.Contains. */
+/**
+ * net.IPNet.Contains: an IPv4 or IPv4-mapped network holds IPv4 addresses only (a mapped one
+ * under its last 32 bits of mask), any other network IPv6 addresses only.
+ */
 export function netContains(net: Net, ip: number[]): boolean {
   const nn = to4(net.ip) ?? net.ip;
-  const ones = nn.length === 4 && net.bits === 128 ? Math.max(0, net.ones - 96) : net.ones;
+  // A mapped network's address stays mapped only under a mask of 96 bits or more.
+  const ones = nn.length === 4 && net.bits === 128 ? net.ones - 96 : net.ones;
   const x = to4(ip) ?? ip;
   if (x.length !== nn.length) return false;
-  const a = applyMask(nn.length === 4 ? [...MAPPED, ...nn] : nn, ones, nn.length === 4 ? 32 : 128);
-  const b = applyMask(x.length === 4 ? [...MAPPED, ...x] : x, ones, x.length === 4 ? 32 : 128);
+  const [a, b] = [applyMask(nn, ones), applyMask(x, ones)];
   return a.every((v, i) => v === b[i]);
 }
 

@@ -1,35 +1,44 @@
 import { createHash, createHmac } from "node:crypto";
 import { VERSION } from "../../version.js";
-import { escapedPath, parseUrl } from "./data-goUrl.js";
+import { escapedPath, parseUrlBytes, urlText } from "./data-goUrl.js";
 import { compareStrings, goJson, isObject, objectOperand, setOf } from "./data-value.js";
 import type { RegoSet } from "./rego-set.js";
 import type { BuiltinTable } from "./table.js";
 
-/** Vertices of a graph node: an array or a set (an array here). */
-const vertices = (edges: unknown): unknown[] => (Array.isArray(edges) ? edges : []);
-const key = (node: unknown) => (typeof node === "string" ? node : JSON.stringify(node));
+/**
+ * graph.Get(node): the edges of `node`, an array (a set arrives as one) or none; undefined when
+ * `node` is not a key, which only a string can be (a JSON object's keys), and only an own one.
+ */
+function edgesOf(graph: Record<string, unknown>, node: unknown): unknown[] | undefined {
+  if (typeof node !== "string" || !Object.hasOwn(graph, node)) return undefined;
+  const edges = graph[node];
+  return Array.isArray(edges) ? edges : [];
+}
 
-/** graph.reachable_paths (topdown/reachable.go): every path from the roots, cut at a cycle. */
+/**
+ * graph.reachable_paths (topdown/reachable.go): every path from the roots, cut at a cycle. The
+ * nodes reached are keys of the graph, so strings: a neighbour of another type is never one.
+ */
 function reachablePaths(graph: unknown, initial: unknown): RegoSet {
   const g = objectOperand(graph, 1);
   if (!Array.isArray(initial)) throw new Error("operand 2 must be one of {array, set}");
   const out: unknown[][] = [];
-  const walk = (root: unknown, path: unknown[], reached: Set<string>) => {
-    if (!(key(root) in g)) return void out.push(path);
+  const walk = (root: unknown, path: unknown[], reached: ReadonlySet<unknown>) => {
+    const edges = edgesOf(g, root);
+    if (!edges) return void out.push(path);
     const here = [...path, root];
-    const edges = vertices(g[key(root)]);
     if (edges.length === 0) return void out.push(here);
-    const seen = new Set(reached).add(key(root));
+    const seen = new Set(reached).add(root);
     for (const next of edges) {
-      if (seen.has(key(next))) out.push(here);
+      if (seen.has(next)) out.push(here);
       else walk(next, here, seen);
     }
   };
   for (const node of initial) {
-    if (!(key(node) in g)) continue;
-    const edges = vertices(g[key(node)]);
+    const edges = edgesOf(g, node);
+    if (!edges) continue;
     if (edges.length === 0) out.push([node]);
-    for (const next of edges) walk(next, [node], new Set([key(node)]));
+    for (const next of edges) walk(next, [node], new Set([node]));
   }
   return setOf(out);
 }
@@ -96,7 +105,8 @@ function signRequest(request: unknown, config: unknown, timeNs: unknown): unknow
       throw new Error("invalid value for 'disable_payload_signing' in AWS config");
     unsigned = aws.disable_payload_signing;
   }
-  const url = parseUrl(req.url);
+  const bytes = parseUrlBytes(req.url);
+  const url = urlText(bytes);
   const body = "raw_body" in req ? text(req.raw_body) : "body" in req ? goJson(req.body) : "";
   const service = aws.aws_service as string;
   const region = aws.aws_region as string;
@@ -114,7 +124,7 @@ function signRequest(request: unknown, config: unknown, timeNs: unknown): unknow
   const names = [...toSign.keys()].sort(compareStrings);
   const canonical = [
     req.method,
-    escapedPath(url),
+    escapedPath(bytes),
     url.rawQuery,
     ...names.map((k) => `${k}:${toSign.get(k)}`),
     "",

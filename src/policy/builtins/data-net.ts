@@ -27,11 +27,11 @@ function lastIP(net: Net): number[] {
 
 /** net.cidr_contains as topdown has it (the wasm's own is not reachable from the host). */
 function cidrContains(cidr: unknown, other: unknown): boolean {
-  const { net } = parseCIDR(stringOperand(cidr, 1));
+  const net = parseCIDR(stringOperand(cidr, 1));
   const text = stringOperand(other, 2);
   const ip = parseAddr(text);
   if (ip) return netContains(net, ip.bytes);
-  const inner = parseCIDR(text).net;
+  const inner = parseCIDR(text);
   return netContains(net, inner.ip) && netContains(net, lastIP(inner));
 }
 
@@ -53,10 +53,10 @@ function* matchOperand(operand: unknown, position: number): Generator<[unknown, 
 function mergeInput(element: unknown): Net {
   if (typeof element !== "string") throw new Error("element must be string");
   const ip = parseAddr(element);
-  if (!ip) return parseCIDR(element).net;
+  if (!ip) return parseCIDR(element);
   const v4 = to4(ip.bytes);
   if (!v4) throw new Error("IPv6 invalid: needs prefix length");
-  const first = v4[0] ?? 0;
+  const first = v4[0] as number;
   return { ip: v4, ones: first < 0x80 ? 8 : first < 0xc0 ? 16 : 24, bits: 32 };
 }
 
@@ -121,7 +121,7 @@ function cidrMerge(operand: unknown): string[] {
 }
 
 function cidrExpand(cidr: unknown): string[] {
-  const { net } = parseCIDR(stringOperand(cidr, 1));
+  const net = parseCIDR(stringOperand(cidr, 1));
   const host = net.bits - net.ones;
   if (host > 16) throw new Error(`net.cidr_expand: more than ${CIDR_EXPAND_LIMIT} addresses`);
   const base = toBig(net.ip);

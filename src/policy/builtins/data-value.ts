@@ -11,7 +11,8 @@ export function compareStrings(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i]?.codePointAt(0) ?? 0) - (y[i]?.codePointAt(0) ?? 0);
+    const d =
+      ((x[i] as string).codePointAt(0) as number) - ((y[i] as string).codePointAt(0) as number);
     if (d !== 0) return d;
   }
   return x.length - y.length;
@@ -116,7 +117,7 @@ export function objectOperand(value: unknown, position: number): Record<string, 
 function goString(text: string): string {
   let out = '"';
   for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
+    const code = char.codePointAt(0) as number;
     if (char === '"') out += '\\"';
     else if (char === "\\") out += "\\\\";
     else if (char === "\n") out += "\\n";
@@ -128,7 +129,9 @@ function goString(text: string): string {
     else if (code < 0x20 || char === "<" || char === ">" || char === "&")
       out += `\\u${code.toString(16).padStart(4, "0")}`;
     else if (code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16)}`;
-    else if (code >= 0xd800 && code <= 0xdfff) out += "\\ufffd";
+    // A lone surrogate is what JSON's "\ud800" leaves in JavaScript; Go's decoder reads it as
+    // U+FFFD, a valid rune that json.Marshal writes as itself.
+    else if (code >= 0xd800 && code <= 0xdfff) out += "\ufffd";
     else out += char;
   }
   return `${out}"`;

@@ -373,6 +373,8 @@ describe("sets, as the builtins that take them receive them", () => {
     // object.subset({"a": {1, 2}}, {"a": {2}}): true; object.subset({1}, [1]): undefined
     expect(call("object.subset", [{ a: setOf([1, 2]) }, { a: setOf([2]) }])).toBe(true);
     expect(call("object.subset", [setOf([1]), [1]])).toBe("<undefined>");
+    // object.subset({"a": {1, 2}}, {"a": {3}}): false
+    expect(call("object.subset", [{ a: setOf([1, 2]) }, { a: setOf([3]) }])).toBe(false);
   });
 
   it("net.cidr_contains_matches keys a set's match by its member, an array's by its index", () => {
@@ -403,6 +405,10 @@ describe("sets, as the builtins that take them receive them", () => {
     expect(call("json.patch", [{ s: setOf([1]) }, [{ op: "add", path: "/s/1", value: 1 }]])).toBe(
       "<undefined>",
     );
+    // json.patch({"s": {1}}, [{"op": "add", "path": ["s", 1], "value": 1}]): {"s": [1]} (a member already there stays)
+    expect(
+      call("json.patch", [{ s: setOf([1]) }, [{ op: "add", path: ["s", 1], value: 1 }]]),
+    ).toEqual({ s: [1] });
     // json.patch({"s": {1, 2}}, [{"op": "remove", "path": ["s", 3]}]): undefined
     expect(call("json.patch", [{ s: setOf([1, 2]) }, [{ op: "remove", path: ["s", 3] }]])).toBe(
       "<undefined>",
@@ -449,6 +455,11 @@ describe("where this sidecar differs from topdown (docs in data.ts)", () => {
   it("net.cidr_expand refuses a block larger than its bound instead of running on", () => {
     expect(call("net.cidr_expand", ["10.0.0.0/16"])).toHaveLength(65_536);
     expect(call("net.cidr_expand", ["10.0.0.0/15"])).toBe("<undefined>");
+  });
+
+  it("json.patch removing the whole document is undefined (topdown renders a nil term)", () => {
+    // edittree leaves no node; `opa eval` then panics, so there is no value to compare with.
+    expect(call("json.patch", [{ a: 1 }, [{ op: "remove", path: "" }]])).toBe("<undefined>");
   });
 
   it("opa.runtime() is this sidecar's documented object, with no environment", () => {

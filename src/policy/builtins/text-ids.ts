@@ -1,4 +1,6 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { rawJson } from "./context.js";
+import { goJson } from "./data-value.js";
 import type { BuiltinTable } from "./table.js";
 import { integer, string } from "./text-operands.js";
 import { regoText } from "./text-sprintf.js";
@@ -12,7 +14,11 @@ import { regoText } from "./text-sprintf.js";
 export const idBuiltins: BuiltinTable = {
   "uuid.rfc4122": (context, key) =>
     context.memo(`uuid.rfc4122:${regoText(key)}`, () => randomUUID()),
-  "uuid.parse": (_context, value) => parseUuid(string(value, 1)),
+  "uuid.parse": (_context, value) => {
+    const fields = parseUuid(string(value, 1));
+    // Raw JSON: the time (ns since 1970) needs more digits than a float64 keeps.
+    return fields && rawJson(goJson(fields));
+  },
   "rand.intn": (context, key, bound) => {
     const s = string(key, 1);
     const n = Math.abs(integer(bound, 2));
@@ -66,14 +72,17 @@ function compareSemver(a: Semver, b: Semver): number {
   if (a.pre === "") return 1;
   if (b.pre === "") return -1;
   const [xs, ys] = [a.pre.split("."), b.pre.split(".")];
-  for (let i = 0; ; i++) {
+  for (let i = 0; i < Math.max(xs.length, ys.length); i++) {
     const [x, y] = [xs[i], ys[i]];
-    if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? -1 : 1;
+    if (x === undefined) return -1;
+    if (y === undefined) return 1;
     const [xn, yn] = [/^\d+$/.test(x), /^\d+$/.test(y)];
     if (xn !== yn) return xn ? -1 : 1;
     const [p, q] = xn ? [clamp(BigInt(x)), clamp(BigInt(y))] : [x, y];
     if (p !== q) return p > q ? 1 : -1;
   }
+  // Every field equal, the strings not ("01" and "1"): internal/semver loops forever here.
+  return 0;
 }
 
 // strconv.Atoi saturates out of range values.
@@ -88,7 +97,10 @@ const UUID_FORMS = [
   /^([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/i,
 ];
 
-/** google/uuid Parse plus OPA's fields (internal/uuid); undefined for what it rejects. */
+/**
+ * google/uuid Parse plus OPA's fields (internal/uuid), `time` an exact bigint; undefined for what
+ * it rejects.
+ */
 function parseUuid(text: string): Record<string, unknown> | undefined {
   const m = UUID_FORMS.map((re) => re.exec(text)).find((x) => x);
   if (!m) return undefined;
@@ -110,7 +122,7 @@ function parseUuid(text: string): Record<string, unknown> | undefined {
   const timeHi = BigInt(bytes.readUInt16BE(6) & 0x0fff);
   const ticks = (timeHi << 48n) | (timeMid << 32n) | timeLow; // 100 ns since 1582-10-15
   const ns = (ticks - 122192928000000000n) * 100n;
-  out.time = Number(ns);
+  out.time = ns;
   const node = bytes.subarray(10, 16);
   out.nodeid = [...node].map((b) => b.toString(16).padStart(2, "0")).join("-");
   const first = node[0] as number;

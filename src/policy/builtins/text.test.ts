@@ -407,3 +407,20 @@ describe("non-deterministic builtins, memoized per evaluation", () => {
     expect(call("rand.intn", ["k", 1.5])).toBeUndefined();
   });
 });
+
+describe("where this sidecar differs from topdown (docs/builtins.md)", () => {
+  it("numbers.range_step and rand.intn refuse what is past their bounds", () => {
+    expect(call("numbers.range_step", [0, 999_999, 1])).toHaveLength(1_000_000);
+    expect(call("numbers.range_step", [0, 1_000_000, 1])).toBeUndefined();
+    expect(call("rand.intn", ["k", 2 ** 48 - 1])).toBeTypeOf("number");
+    expect(call("rand.intn", ["k", 2 ** 48])).toBeUndefined();
+  });
+
+  it("semver.compare answers 0 where topdown never answers: pre-releases equal field by field", () => {
+    // internal/semver Compare loops forever once both pre-releases run out of fields with every
+    // field equal but the strings differ ("01" and "1" are both 1; numbers past int64 saturate).
+    expect(call("semver.compare", ["1.0.0-01", "1.0.0-1"])).toBe(0);
+    const [big, bigger] = ["1.0.0-99999999999999999998", "1.0.0-99999999999999999999"];
+    expect(call("semver.compare", [big, bigger])).toBe(0);
+  });
+});
