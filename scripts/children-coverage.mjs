@@ -48,4 +48,6 @@ for (const script of merged.result) {
 }
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "coverage-final.json"), JSON.stringify(coverage.toJSON()));
-console.log(`children: ${merged.result.length} scripts of dist/ from ${processes.length} processes`);
+console.log(
+  `children: ${merged.result.length} scripts of dist/ from ${processes.length} processes`,
+);

@@ -49,7 +49,10 @@ const shape = (branch) =>
 /** Covered arms of a file's branches, merged over its reports. */
 function branchArms(reports) {
   const lists = reports.map((file) =>
-    Object.entries(file.branchMap).map(([id, branch]) => ({ key: shape(branch), hits: file.b[id] })),
+    Object.entries(file.branchMap).map(([id, branch]) => ({
+      key: shape(branch),
+      hits: file.b[id],
+    })),
   );
   const sameShape = lists.every(
     (list) => list.length === lists[0].length && list.every((b, i) => b.key === lists[0][i].key),

@@ -29,8 +29,13 @@ async function generate() {
     signingAlgorithm: ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, 1, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      new x509.SubjectAlternativeNameExtension([{ type: "url", value: `spiffe://${TRUST_DOMAIN}` }]),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+      new x509.SubjectAlternativeNameExtension([
+        { type: "url", value: `spiffe://${TRUST_DOMAIN}` },
+      ]),
       await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
@@ -47,7 +52,9 @@ async function generate() {
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      new x509.SubjectAlternativeNameExtension([{ type: "url", value: `spiffe://${TRUST_DOMAIN}/ns/agents/sa/planner` }]),
+      new x509.SubjectAlternativeNameExtension([
+        { type: "url", value: `spiffe://${TRUST_DOMAIN}/ns/agents/sa/planner` },
+      ]),
       await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey),
     ],
   });
@@ -55,9 +62,18 @@ async function generate() {
   const kid = `lab-${Date.now().toString(36)}`;
   await writeFile(join(LAB, "bundle.pem"), ca.toString("pem"));
   await writeFile(join(LAB, "planner.pem"), leaf.toString("pem"));
-  await writeFile(join(LAB, "jwks.json"), JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" }] }));
-  await writeFile(join(LAB, "issuer-key.json"), JSON.stringify({ ...(await exportJWK(privateKey)), kid }), { mode: 0o600 });
-  await writeFile(join(LAB, "planner-key.pem"), await exportPKCS8(leafKeys.privateKey), { mode: 0o600 });
+  await writeFile(
+    join(LAB, "jwks.json"),
+    JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid, alg: "ES256", use: "sig" }] }),
+  );
+  await writeFile(
+    join(LAB, "issuer-key.json"),
+    JSON.stringify({ ...(await exportJWK(privateKey)), kid }),
+    { mode: 0o600 },
+  );
+  await writeFile(join(LAB, "planner-key.pem"), await exportPKCS8(leafKeys.privateKey), {
+    mode: 0o600,
+  });
   console.error(`lab identity written to ${LAB} (issuer ${ISSUER}, trust domain ${TRUST_DOMAIN})`);
 }
 

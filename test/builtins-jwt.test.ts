@@ -470,7 +470,7 @@ function ours(c: Case): unknown {
   }
 }
 
-export function runDifferential(
+function runDifferential(
   cases: Case[],
   dir: string,
 ): { label: string; opa: unknown; ours: unknown }[] {

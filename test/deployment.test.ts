@@ -34,6 +34,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "oc-deploy-"));
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed manifests walked ad hoc; a wrong path throws or mismatches, failing the test
 type Json = Record<string, any>;
 
 async function variant(name: string, edit: (text: string) => string): Promise<string> {

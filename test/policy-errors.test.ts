@@ -437,7 +437,7 @@ describe("a bundle server", () => {
   beforeAll(async () => {
     const names = ["H1", "H2", "H3", "H4", "H5", "H6"];
     const built = await Promise.all(names.map((name) => marked(name)));
-    names.forEach((name, i) => good.set(name, built[i] as Buffer));
+    for (const [i, name] of names.entries()) good.set(name, built[i] as Buffer);
     mode = { kind: "bundle", etag: '"H1"', bytes: good.get("H1") as Buffer };
     const server = createServer((req, res) => {
       requests++;
@@ -490,7 +490,7 @@ describe("a bundle server", () => {
     );
 
   /** Three more polls meet the same failure: asked again each time, reported no more. */
-  async function reportedOnce(message: string) {
+  async function reportedOnce() {
     const before = await refusals(target.s);
     const seen = requests;
     expect(await until(() => requests >= seen + 3)).toBe(true);
@@ -500,7 +500,7 @@ describe("a bundle server", () => {
 
   it("a non-2xx answer: refused once while it lasts, though asked again at every poll", async () => {
     await refusedWhen({ kind: "status", status: 503 }, `${url}: HTTP 503`, "H1");
-    await reportedOnce(`${url}: HTTP 503`);
+    await reportedOnce();
     // It recovers, and the next failure is reported again.
     await serveGood("H2");
     await refusedWhen({ kind: "status", status: 500 }, `${url}: HTTP 500`, "H2");
@@ -512,7 +512,7 @@ describe("a bundle server", () => {
     answers = [];
     const message = `${url}: bundle larger than ${LIMIT} bytes`;
     await refusedWhen({ kind }, message, serving);
-    await reportedOnce(message);
+    await reportedOnce();
     await serveGood(next);
     expect(await until(() => answers.every((answer) => answer.closed))).toBe(true);
     expect(answers.length).toBeGreaterThanOrEqual(3);

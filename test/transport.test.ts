@@ -124,7 +124,10 @@ describe("transport limits under stalled uploads", () => {
     // (b) Every stalled call ended within the receive timeout (the loop's deadline), with
     // DEADLINE_EXCEEDED once the timeout passed, or RESOURCE_EXHAUSTED when shed for the budget.
     const byStatus: Record<string, Stalled[]> = {};
-    for (const call of stalled) (byStatus[String(call.status)] ??= []).push(call);
+    for (const call of stalled) {
+      const status = String(call.status);
+      byStatus[status] = [...(byStatus[status] ?? []), call];
+    }
     expect(Object.keys(byStatus).sort()).toEqual(["4", "8"]);
     for (const call of byStatus["4"] ?? []) {
       expect(call.message).toBe(`request not received within ${RECEIVE_TIMEOUT_MS} ms`);

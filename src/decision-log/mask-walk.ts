@@ -60,8 +60,7 @@ export function maskTree(
   const top: Frame = { source: root, copy: root, parent: undefined, key: "" };
   for (const key of starts)
     if (isContainer(root[key])) walk.stack.push(frame(root[key], top, key, plan));
-  let at: Frame | undefined;
-  while ((at = walk.stack.pop()) !== undefined) {
+  for (let at = walk.stack.pop(); at !== undefined; at = walk.stack.pop()) {
     const node = at.source;
     if (Array.isArray(node)) {
       for (let i = 0; i < node.length; i++) visit(walk, at, String(i), node[i]);
@@ -148,7 +147,9 @@ function maskValue(value: unknown, masked: string): unknown {
   for (let i = 0; i < value.length; i++) {
     const item = value[i];
     const replaced = Array.isArray(item) ? masked : maskValue(item, masked);
-    if (replaced !== item) (out ??= value.slice())[i] = replaced;
+    if (replaced === item) continue;
+    out ??= value.slice();
+    out[i] = replaced;
   }
   return out ?? value;
 }
@@ -212,12 +213,12 @@ export function assign(container: Container, key: string, value: unknown): void 
 }
 
 function pointer(frame: Frame, key: string): string {
-  const tokens = [escape(key)];
-  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) tokens.push(escape(f.key));
+  const tokens = [escapeToken(key)];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) tokens.push(escapeToken(f.key));
   return `/${tokens.reverse().join("/")}`;
 }
 
-const escape = (token: string) =>
+const escapeToken = (token: string) =>
   token.includes("~") || token.includes("/")
     ? token.replaceAll("~", "~0").replaceAll("/", "~1")
     : token;

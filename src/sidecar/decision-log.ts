@@ -105,7 +105,12 @@ export async function openDecisionLog(
       warn({ sink: "all", problem: "event could not be built", err: error.message });
     },
   );
-  return { log, close: () => closers.forEach((close) => close()) };
+  return {
+    log,
+    close: () => {
+      for (const closer of closers) closer();
+    },
+  };
 }
 
 async function bearerToken(remote: {

@@ -65,7 +65,10 @@ function signedBy(child: ParsedCertificate, parent: ParsedCertificate): boolean 
   if (keyUsage !== 0 && !(keyUsage & 32)) return false;
   if (INSECURE_SIGNATURES.has(child.go.SignatureAlgorithm as number)) return false;
   let byParent = signatureChecks.get(child);
-  if (!byParent) signatureChecks.set(child, (byParent = new Map()));
+  if (!byParent) {
+    byParent = new Map();
+    signatureChecks.set(child, byParent);
+  }
   let ok = byParent.get(parent);
   if (ok === undefined) {
     try {

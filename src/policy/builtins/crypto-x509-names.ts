@@ -41,9 +41,14 @@ export function pkixName(der: Der, strict = true): Record<string, unknown> {
       const value = text(valueDer);
       if (value === undefined) continue;
       const key = id.join(".");
+      const field = byOid[key];
       if (key === "2.5.4.3") commonName = value;
       else if (key === "2.5.4.5") serialNumber = value;
-      else if (byOid[key]) (lists[byOid[key]] ??= []).push(value);
+      else if (field) {
+        const list = lists[field] ?? [];
+        list.push(value);
+        lists[field] = list;
+      }
     }
   }
   return {

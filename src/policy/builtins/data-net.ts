@@ -111,6 +111,7 @@ function cidrMerge(operand: unknown): string[] {
     const zero = here.first === 0n || here.first === V4_BASE;
     if ((zero ? here.first : here.first - 1n) <= before.last) {
       ranges[i - 1] = {
+        // biome-ignore lint/complexity/useMathMinMax: bigints, which Math.min rejects (TypeError)
         first: before.first < here.first ? before.first : here.first,
         last: here.last,
       };

@@ -196,20 +196,25 @@ function apply(doc: Doc, op: Record<string, unknown>): void {
   const from = () => parsePath(attribute(op, "from"));
   switch (kind) {
     case "add":
-      return insert(doc, path, attribute(op, "value"));
+      insert(doc, path, attribute(op, "value"));
+      return;
     case "remove":
-      return remove(doc, path);
+      remove(doc, path);
+      return;
     case "replace":
       remove(doc, path);
-      return insert(doc, path, attribute(op, "value"));
+      insert(doc, path, attribute(op, "value"));
+      return;
     case "move": {
       const source = from();
       const chunk = render(doc, source);
       remove(doc, source);
-      return insert(doc, path, chunk);
+      insert(doc, path, chunk);
+      return;
     }
     case "copy":
-      return insert(doc, path, render(doc, from()));
+      insert(doc, path, render(doc, from()));
+      return;
     case "test":
       if (!equalValues(render(doc, path), attribute(op, "value")))
         throw new Error("value from EditTree != patch value");

@@ -125,8 +125,8 @@ function followReference(m: Record<string, unknown>, walk: Walk): boolean {
 function checkEscapes(quoted: string, unescaped: string): void {
   const bad = /%(?![0-9A-Fa-f]{2})/.exec(unescaped);
   if (bad) {
-    const escape = unescaped.slice(bad.index, bad.index + 3);
-    fail(`parse ${JSON.stringify(quoted)}: invalid URL escape ${JSON.stringify(escape)}`);
+    const sequence = unescaped.slice(bad.index, bad.index + 3);
+    fail(`parse ${JSON.stringify(quoted)}: invalid URL escape ${JSON.stringify(sequence)}`);
   }
 }
 

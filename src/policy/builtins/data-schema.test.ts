@@ -75,6 +75,7 @@ const VERIFY: Array<[unknown, string | null]> = [
   ],
   [{ not: 1 }, "jsonschema: not must be of an object"],
   [{ if: 1 }, "jsonschema: if must be of an object"],
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's then keyword, data never awaited
   [{ then: 1 }, "jsonschema: then must be of an object"],
   [{ minLength: 3, maxLength: 2 }, "jsonschema: minLength cannot be greater than maxLength"],
   [

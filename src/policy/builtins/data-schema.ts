@@ -56,6 +56,7 @@ const SINCE_DRAFT: Record<string, number> = {
   contains: 6,
   propertyNames: 6,
   if: 7,
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's then keyword, data never awaited
   then: 7,
   else: 7,
 };

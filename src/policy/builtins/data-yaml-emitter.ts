@@ -1,5 +1,5 @@
 import {
-  escape,
+  escapeChar,
   isBreak,
   isPrintable,
   isSimpleKey,
@@ -81,11 +81,13 @@ export class Emitter {
   node(node: YamlNode, context: { mapping?: boolean; simpleKey?: boolean } = {}): void {
     this.mappingContext = context.mapping ?? false;
     this.simpleKeyContext = context.simpleKey ?? false;
-    if (node.kind === "scalar") return this.scalar(node.text, node.style);
-    if (node.kind === "seq" && node.items.length > 0) return this.blockSequence(node.items);
-    if (node.kind === "map" && node.entries.length > 0) return this.blockMapping(node.entries);
-    this.writeIndicator(node.kind === "seq" ? "[" : "{", true, true, false);
-    this.writeIndicator(node.kind === "seq" ? "]" : "}", false, false, false);
+    if (node.kind === "scalar") this.scalar(node.text, node.style);
+    else if (node.kind === "seq" && node.items.length > 0) this.blockSequence(node.items);
+    else if (node.kind === "map" && node.entries.length > 0) this.blockMapping(node.entries);
+    else {
+      this.writeIndicator(node.kind === "seq" ? "[" : "{", true, true, false);
+      this.writeIndicator(node.kind === "seq" ? "]" : "}", false, false, false);
+    }
   }
 
   private blockSequence(items: YamlNode[]): void {
@@ -181,7 +183,7 @@ export class Emitter {
     let spaces = false;
     chars.forEach((c, i) => {
       if (bomFirst || !isPrintable(c) || isBreak(c) || c === '"' || c === "\\") {
-        this.put(escape(c));
+        this.put(escapeChar(c));
         spaces = false;
       } else if (c === " ") {
         const fold = allowBreaks && !spaces && this.column > BEST_WIDTH;

@@ -79,7 +79,7 @@ const ESCAPED: Record<string, string> = {
 };
 
 /** One escape of write_double_quoted_scalar: named, else \xXX, \uXXXX or \UXXXXXXXX. */
-export function escape(c: string): string {
+export function escapeChar(c: string): string {
   const named = ESCAPED[c];
   if (named) return `\\${named}`;
   const cp = c.codePointAt(0) as number;

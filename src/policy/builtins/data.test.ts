@@ -279,7 +279,7 @@ const CASES: Record<string, Array<[unknown[], unknown]>> = {
           aws_region: "eu-west-1",
           aws_session_token: "TOK",
         },
-        1700000000123456789,
+        1700000000123456800, // ns; the double nearest 1700000000123456789
       ],
       {
         body: { a: "<", b: 1 },

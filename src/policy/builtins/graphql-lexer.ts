@@ -285,8 +285,8 @@ export class Lexer {
       this.advance(1);
       this.fail("Invalid character escape sequence.");
     }
-    const escape = String.fromCharCode(input[this.end + 1] as number);
-    if (escape === "u") {
+    const escapedChar = String.fromCharCode(input[this.end + 1] as number);
+    if (escapedChar === "u") {
       if (this.end + 6 >= input.length) {
         this.advance(1);
         this.fail(`Invalid character escape sequence: \\${this.text(this.end, input.length)}.`);
@@ -301,10 +301,10 @@ export class Lexer {
       // Go's WriteRune writes U+FFFD for a surrogate half.
       return code >= 0xd800 && code <= 0xdfff ? "\ufffd" : String.fromCharCode(code);
     }
-    const simple = SIMPLE_ESCAPES[escape];
+    const simple = SIMPLE_ESCAPES[escapedChar];
     if (simple === undefined) {
       this.advance(1);
-      this.fail(`Invalid character escape sequence: \\${escape}.`);
+      this.fail(`Invalid character escape sequence: \\${escapedChar}.`);
     }
     this.advance(2);
     return simple;

@@ -103,6 +103,7 @@ function goString(text: string): string {
     /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
     "\ufffd",
   );
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: Go's encoding/json escapes U+0000–U+001F, so the class must match them
   const escaped = wellFormed.replace(/["\\\u0000-\u001f<>&\u2028\u2029]/g, (c: string) => {
     return GO_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;
   });

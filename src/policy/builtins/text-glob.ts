@@ -4,16 +4,10 @@
  * which topdown uses, including its tokenizer's errors (they throw here).
  */
 
-const enum Kind {
-  Char = 0,
-  Dot = 1,
-  Set = 2,
-}
-const enum Flag {
-  None = 0,
-  Plus = 1,
-  Star = 2,
-}
+const Kind = { Char: 0, Dot: 1, Set: 2 } as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+const Flag = { None: 0, Plus: 1, Star: 2 } as const;
+type Flag = (typeof Flag)[keyof typeof Flag];
 
 interface Token {
   kind: Kind;

@@ -76,12 +76,16 @@ export class Printer {
       else this.badVerb(verb, null);
       return;
     }
-    if (verb === "T") return this.fmt.fmtS(typeName(arg));
+    if (verb === "T") {
+      this.fmt.fmtS(typeName(arg));
+      return;
+    }
     if (verb === "p") {
       if (typeof arg === "object" && !(arg instanceof JsonNumber)) {
         if (Array.isArray(arg) || arg instanceof Map) throw new Error("fmt: %p is not provided");
       }
-      return this.badVerb(verb, arg);
+      this.badVerb(verb, arg);
+      return;
     }
     this.printValue(arg, verb, 0);
   }

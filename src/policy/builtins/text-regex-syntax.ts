@@ -50,7 +50,7 @@ export function translateGoRegex(pattern: string, { global = true } = {}): RegEx
   while (i < pattern.length) {
     const c = String.fromCodePoint(pattern.codePointAt(i) as number);
     if (c === "\\") {
-      const [text, next] = escape(pattern, i, inClass);
+      const [text, next] = translateEscape(pattern, i, inClass);
       out += text;
       i = next;
       classStart = false;
@@ -153,7 +153,7 @@ function group(pattern: string, at: number): [string, number] {
 }
 
 /** One escape sequence at `at` (a backslash): its JavaScript text and the index after it. */
-function escape(pattern: string, at: number, inClass: boolean): [string, number] {
+function translateEscape(pattern: string, at: number, inClass: boolean): [string, number] {
   const c = pattern[at + 1];
   if (c === undefined) throw new Error("trailing backslash at end of expression");
   const simple: Record<string, string> = {

@@ -64,7 +64,8 @@ export class State {
   private walk(dot: Value, node: Node): void {
     switch (node.type) {
       case "text":
-        return this.write(node.text);
+        this.write(node.text);
+        return;
       case "action": {
         const value = this.evalPipeline(dot, node.pipe);
         if (node.pipe.decl.length === 0)
@@ -73,11 +74,14 @@ export class State {
       }
       case "if":
       case "with":
-        return this.walkIfOrWith(dot, node);
+        this.walkIfOrWith(dot, node);
+        return;
       case "range":
-        return this.walkRange(dot, node);
+        this.walkRange(dot, node);
+        return;
       case "template":
-        return this.walkTemplate(dot, node.name, node.pipe);
+        this.walkTemplate(dot, node.name, node.pipe);
+        return;
       case "break":
         throw BREAK;
       case "continue":
@@ -169,10 +173,9 @@ export class State {
     const [first, ...args] = cmd as [Operand, ...Operand[]];
     switch (first.type) {
       case "field":
-        return this.evalFieldChain(dot, dot, first.ident, args, final);
+        return this.evalFieldChain(dot, first.ident, args, final);
       case "chain":
         return this.evalFieldChain(
-          dot,
           this.evalArg(dot, undefined, first.node),
           first.field,
           args,
@@ -181,7 +184,7 @@ export class State {
       case "identifier":
         return evalCall(this, dot, first.name, args, final);
       case "variable":
-        return this.evalVariable(dot, first.ident, args, final);
+        return this.evalVariable(first.ident, args, final);
     }
     notAFunction(args, final);
     switch (first.type) {
@@ -199,23 +202,20 @@ export class State {
     throw new Error("template: nil is not a command");
   }
 
-  private evalVariable(dot: Value, ident: string[], args: Operand[], final: Final): Value {
+  private evalVariable(ident: string[], args: Operand[], final: Final): Value {
     const value = this.varValue(ident[0] as string);
     if (ident.length === 1) {
       notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, value, ident.slice(1), args, final);
+    return this.evalFieldChain(value, ident.slice(1), args, final);
   }
 
-  /** `.X.Y.Z` from `receiver`: a missing key is no value, a field of nil or of a non-map fails. */
-  private evalFieldChain(
-    dot: Value,
-    receiver: Value,
-    ident: string[],
-    args: Operand[],
-    final: Final,
-  ): Value {
+  /**
+   * `.X.Y.Z` from `receiver`: a missing key is no value, a field of nil or of a non-map fails.
+   * Go's evalFieldChain also takes dot, for a method's arguments; data has no methods, so not here.
+   */
+  private evalFieldChain(receiver: Value, ident: string[], args: Operand[], final: Final): Value {
     let value = receiver;
     ident.forEach((name, i) => {
       const last = i === ident.length - 1;
@@ -238,22 +238,16 @@ export class State {
         if (param === "string") throw new Error("template: cannot assign nil to string");
         return param === "any" ? null : INVALID;
       case "field":
-        return validateType(this.evalFieldChain(dot, dot, node.ident, [], MISSING), param);
+        return validateType(this.evalFieldChain(dot, node.ident, [], MISSING), param);
       case "variable":
-        return validateType(this.evalVariable(dot, node.ident, [], MISSING), param);
+        return validateType(this.evalVariable(node.ident, [], MISSING), param);
       case "pipe":
         return validateType(this.evalPipeline(dot, node.pipe), param);
       case "identifier":
         return validateType(evalCall(this, dot, node.name, [], MISSING), param);
       case "chain":
         return validateType(
-          this.evalFieldChain(
-            dot,
-            this.evalArg(dot, undefined, node.node),
-            node.field,
-            [],
-            MISSING,
-          ),
+          this.evalFieldChain(this.evalArg(dot, undefined, node.node), node.field, [], MISSING),
           param,
         );
     }

@@ -108,6 +108,7 @@ const CASES: Record<string, [unknown[], unknown][]> = {
     [
       [
         "%v|%g|%e|%.3g|%8.3f|%-8s|%08.2f|%+d",
+        // biome-ignore lint/suspicious/noApproximativeNumericConstant: a sprintf input (the expected text is its formatting), not π
         [1234567.5, 0.00001234, 1.5, 3.14159, 2.5, "ab", -3.14159, 5],
       ],
       "1.2345675e+06|1.234e-05|1.500000e+00|3.14|   2.500|ab      |-0003.14|+5",
@@ -129,6 +130,7 @@ const CASES: Record<string, [unknown[], unknown][]> = {
     [["%z %!", [1]], "%!z(int64=1) %!!(MISSING)"],
     [["%.1f %.2f %.0f %.0f %.3e", [0.25, 1.005, 0.5, 1.5, 12345.6789]], "0.2 1.00 0 2 1.235e+04"],
     [
+      // biome-ignore lint/suspicious/noApproximativeNumericConstant: a sprintf input (the expected text is its formatting), not π
       ["%6.2v|%10.4g|%-10.1e|%+.2f|% d", [3.14159, 123456789.0, 0.000123, 2.0, 7]],
       "   3.1|%!g(int64= 123456789)|1.2e-04   |%!f(int64=+02)| 7",
     ],
@@ -143,6 +145,7 @@ const CASES: Record<string, [unknown[], unknown][]> = {
     [["%5.|%-", [5]], "%!|(int64=    5)%!(NOVERB)"],
     [["%[2]d %[1]d|%[3]d|%[0]d", [1, 2]], "2 1|%!d(BADINDEX)|%!d(BADINDEX)"],
     [["%[x]d %d", [1, 2]], "%!d(BADINDEX) 1"],
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: a sprintf input (the expected text is its formatting), not π
     [["%*d|%-*d|%.*f", [5, 1, 4, 2, 2, 3.14159]], "    1|2   |3.14"],
     [["%*d|%.*d", ["a", 1, -1, 5]], "%!(BADWIDTH)1|%!(BADPREC)5"],
     [["%99999999999d|", [1]], "%!(NOVERB)%!(EXTRA int64=1)"],
@@ -218,7 +221,9 @@ const CASES: Record<string, [unknown[], unknown][]> = {
   ],
   "regex.replace": [
     [["baaac", "a*", "X"], "XbXcX"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Go regexp.Expand template, where ${1} names a group
     [["abc", "(?P<x>b)", "[$x$1x${1}$$]"], "a[bb$]c"],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Go regexp.Expand template, where ${1} names a group
     [["foo bar", "(\\w+) (\\w+)", "$2 $1 $3 ${x} $!"], "bar foo   $!"],
     [["aaa", "a", ""], ""],
     [["héllo", "l+", "L"], "héLo"],

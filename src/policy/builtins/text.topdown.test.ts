@@ -71,6 +71,7 @@ const CASES: Array<[what: string, call: Call]> = [
   ["at most n matches", ["regex.find_n", ["a", "aaaa", 2]]],
   [
     "an unknown name and a long number expand to nothing",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Go regexp.Expand template, where ${1} names a group
     ["regex.replace", ["abc", "(?P<x>b)", "[$y${123456789}$9]"]],
   ],
   ["the empty pattern replaced", ["regex.replace", ["abc", "", "-"]]],
