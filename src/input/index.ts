@@ -15,3 +15,4 @@ export {
 export { jsonName } from "./proto-document.js";
 export { parseBody } from "./request-body.js";
 export { parsePathAndQuery, parseQuery } from "./request-path.js";
+export { structToJson, toStruct } from "./struct.js";
