@@ -24,6 +24,11 @@ export const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
   readFileSync(join(ROOT, "Dockerfile"), "utf8"),
 )?.[1];
 
+/** The pinned OPA release (scripts/lib.sh's OPA_VERSION, the one pin): the peer's evaluator. */
+export const OPA_VERSION = /^OPA_VERSION="([^"]+)"$/m.exec(
+  readFileSync(join(ROOT, "scripts/lib.sh"), "utf8"),
+)?.[1];
+
 /** Command-line `--name value` pairs. */
 export const parseArgs = (argv) =>
   Object.fromEntries(

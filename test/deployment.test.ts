@@ -1,7 +1,8 @@
 /**
  * Deployment artifacts checked against the real schemas of the tools that read them: Envoy
  * bootstraps (go-control-plane), the Helm chart (helm lint/template + k8s.io/api strict decoding),
- * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser).
+ * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser),
+ * and the OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
@@ -355,5 +356,29 @@ describe("Dockerfile", () => {
       expect(image).not.toMatch(/:latest$/);
     }
     expect(text).not.toMatch(/^(ENV|ARG) .*(PASSWORD|TOKEN|SECRET)/im);
+  });
+});
+
+describe("the pinned OPA version", () => {
+  const pin = async () =>
+    /^OPA_VERSION="(v[^"]+)"$/m.exec(await readFile(join(ROOT, "scripts/lib.sh"), "utf8"))?.[1];
+
+  // go.mod cannot read a variable: its require line must say what scripts/lib.sh pins.
+  it.each(["scripts/rego-parser/go.mod", "test/oracle/go.mod"])(
+    "%s requires the opa module scripts/lib.sh pins",
+    async (file) => {
+      const version = await pin();
+      expect(version).toMatch(/^v\d+\.\d+\.\d+$/);
+      const gomod = await readFile(join(ROOT, file), "utf8");
+      expect(
+        [...gomod.matchAll(/github\.com\/open-policy-agent\/opa (\S+)/g)].map((m) => m[1]),
+      ).toEqual([version]);
+    },
+  );
+
+  it("the Dockerfile installs opa through scripts/lib.sh, naming no version of its own", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(text).toMatch(/^RUN bash -c 'source scripts\/lib\.sh && ensure_opa'$/m);
+    expect(text).not.toMatch(/open-policy-agent\/opa@|^ARG OPA_VERSION/m);
   });
 });
