@@ -86,6 +86,14 @@ describe("envoy/", () => {
     expect(result.stderr).toContain(message);
   });
 
+  it("sidecar-loopback.yaml is generated from sidecar.yaml (scripts/envoy-loopback.mjs)", async () => {
+    const out = join(dir, "sidecar-loopback.yaml");
+    await exec("node", [join(ROOT, "scripts/envoy-loopback.mjs"), out]);
+    expect(await readFile(join(ROOT, "envoy/sidecar-loopback.yaml"), "utf8")).toBe(
+      await readFile(out, "utf8"),
+    );
+  });
+
   it("is the hardened sidecar pattern", async () => {
     const config = parse(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")) as Json;
     expect(config.admin.address.socket_address.address).toBe("127.0.0.1");
@@ -234,6 +242,28 @@ describe("charts/openclaw-authz", () => {
       expect(result).toMatchObject({ code: 0, stdout: "ok\n" });
     },
   );
+
+  it("renders envoy/sidecar.yaml by default, Envoy's health route moved to the probe listener", async () => {
+    const configMap = find(docs(await render()), "ConfigMap").find((c) =>
+      c.metadata.name.endsWith("-envoy"),
+    );
+    const chart = parse(configMap?.data["envoy.yaml"]) as Json;
+    const source = parse(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")) as Json;
+    const host =
+      source.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config
+        .virtual_hosts[0];
+    const health = host.routes.find((r: Json) => r.name === "envoy_health");
+    host.routes = host.routes.filter((r: Json) => r !== health);
+    const [mtls, probe, ...others] = chart.static_resources.listeners;
+    expect(others).toEqual([]);
+    expect({
+      ...chart,
+      static_resources: { ...chart.static_resources, listeners: [mtls] },
+    }).toEqual(source);
+    const probeRoutes =
+      probe.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+    expect(probeRoutes).toEqual([{ match: health.match, direct_response: health.direct_response }]);
+  });
 
   it.each(VALUES)("%s: the rendered Envoy bootstrap passes the Envoy validator", async (values) => {
     const configMap = find(docs(await render(values)), "ConfigMap").find((c) =>
