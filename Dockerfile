@@ -6,9 +6,12 @@ ARG GO_IMAGE=golang:1.26.8-bookworm
 ARG NODE_IMAGE=node:20.20.2-bookworm-slim
 ARG RUNTIME_IMAGE=node:20.20.2-alpine3.22
 
+# The pinned opa, installed by scripts/lib.sh's ensure_opa (OPA_VERSION there is the one pin):
+# .tools/bin/opa and the stamp scripts/setup checks.
 FROM ${GO_IMAGE} AS opa
-ARG OPA_VERSION=v1.19.1
-RUN GOBIN=/out go install github.com/open-policy-agent/opa@${OPA_VERSION}
+WORKDIR /src
+COPY scripts/lib.sh ./scripts/
+RUN bash -c 'source scripts/lib.sh && ensure_opa'
 
 # OPA's Rego parser as a WASI reactor for rego.parse_module (the same script scripts/setup runs).
 FROM ${GO_IMAGE} AS rego-parser
@@ -22,8 +25,7 @@ WORKDIR /src
 # scripts/setup finds the parser already built (no go in this stage) and keeps it.
 COPY --from=rego-parser /src/build/rego-parser ./build/rego-parser
 # scripts/setup finds the pinned opa already in .tools/bin (the stamp matches) and skips go.
-COPY --from=opa /out/opa .tools/bin/opa
-RUN echo "github.com/open-policy-agent/opa@v1.19.1" > .tools/bin/.opa.version
+COPY --from=opa /src/.tools/bin/ .tools/bin/
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY proto ./proto

@@ -1,11 +1,10 @@
 // Build steps, key material, configs and the CheckRequests every benchmark drives, shared by
 // bench/run.mjs (servers under ghz) and bench/stages.mjs (the pipeline's steps one by one).
 import { execFileSync } from "node:child_process";
-import { generateKeyPairSync } from "node:crypto";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { exportJWK, importPKCS8, SignJWT } from "jose";
+import { accessToken, issuerKey } from "../scripts/lab-identity.mjs";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, ".tools/bin");
@@ -24,6 +23,11 @@ export const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
   readFileSync(join(ROOT, "Dockerfile"), "utf8"),
 )?.[1];
 
+/** The pinned OPA release (scripts/lib.sh's OPA_VERSION, the one pin): the peer's evaluator. */
+export const OPA_VERSION = /^OPA_VERSION="([^"]+)"$/m.exec(
+  readFileSync(join(ROOT, "scripts/lib.sh"), "utf8"),
+)?.[1];
+
 /** Command-line `--name value` pairs. */
 export const parseArgs = (argv) =>
   Object.fromEntries(
@@ -34,7 +38,8 @@ export const parseArgs = (argv) =>
 
 /**
  * Builds what the benchmarks need (scripts/setup, pinned ghz, the reference server, lab PKI) and
- * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs, our configs
+ * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs (both from the
+ * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
  * (ours.yaml, ours-2w.yaml, ours-rego.yaml: the peer's policy in our sidecar), the peer's policy
  * directory and workloads.json. Returns the workloads
  * (name → CheckRequests in protobuf JSON, as ghz takes them) and the peer's policy directory.
@@ -48,24 +53,12 @@ export async function prepare() {
   mkdirSync(WORK, { recursive: true });
   sh("bash", ["scripts/pki", join(WORK, "pki"), "prod.openclaw.internal"], { stdio: "ignore" });
 
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwks = {
-    keys: [{ ...(await exportJWK(publicKey)), kid: "bench-1", alg: "RS256", use: "sig" }],
-  };
+  // The lab's JWT issuer helpers (scripts/lab-identity.mjs), with an RS256 key of its own.
+  const key = await issuerKey("RS256", "bench-1");
+  const jwks = { keys: [key.publicJwk] };
   writeFileSync(join(WORK, "jwks.json"), JSON.stringify(jwks));
-  const signer = await importPKCS8(
-    privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-    "RS256",
-  );
-  const token = (sub, roles) =>
-    new SignJWT({ roles, tenant: "acme" })
-      .setProtectedHeader({ alg: "RS256", kid: "bench-1", typ: "JWT" })
-      .setIssuer(ISSUER)
-      .setAudience("openclaw")
-      .setSubject(sub)
-      .setIssuedAt()
-      .setExpirationTime("2h")
-      .sign(signer);
+  const token = (subject, roles) =>
+    accessToken(key, { issuer: ISSUER, subject, roles, tenant: "acme", ttl: "2h" });
   const users = await Promise.all(
     [
       ["vera", ["viewer"]],

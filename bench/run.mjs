@@ -7,7 +7,7 @@
 //   ours-rego  openclaw-authz running the peer's policy (bench/peer/peer.rego: the JWT verified
 //         in Rego with io.jwt.decode_verify against the JWKS in data, our host builtin), no
 //         identity configured in the sidecar, decision cache on
-//   peer  the reference ext_authz server on OPA v1.19.1's Go evaluator (test/oracle; the module
+//   peer  the reference ext_authz server on the pinned OPA's Go evaluator (test/oracle; the module
 //         proxy refuses opa-envoy-plugin itself), with the same policy and data, identity done
 //         the peer's way (JWT verified in Rego with io.jwt.decode_verify, SPIFFE ID from
 //         source_principal: bench/peer/peer.rego)
@@ -23,7 +23,17 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { get } from "node:http";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { BIN, IMAGE_NODE_OPTIONS, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
+import {
+  BIN,
+  IMAGE_NODE_OPTIONS,
+  log,
+  OPA_VERSION,
+  parseArgs,
+  prepare,
+  ROOT,
+  sh,
+  WORK,
+} from "./fixtures.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 /** The servers --before measures from the other build too. */
@@ -293,7 +303,7 @@ function table(r) {
   const lines = [
     `Measured ${r.date.slice(0, 10)} at ${r.commit} on ${r.machine}; ghz and the server share the machine; ${r.runs} runs of ${r.durationSeconds} s, medians.`,
     `Our sidecar and the null server run with the Docker image's V8 flags (\`${r.nodeOptions}\`).`,
-    "`peer` is the reference server on OPA v1.19.1's Go evaluator (opa-envoy-plugin itself cannot be fetched here).",
+    `\`peer\` is the reference server on OPA ${OPA_VERSION}'s Go evaluator (opa-envoy-plugin itself cannot be fetched here).`,
     "",
     "| workload | server | saturation req/s | ours/peer | ours/null | p50 / p90 / p99 / max ms @1000 rps | p99 ms @50 % sat | CPU s / 10k | peak RSS MB | errors |",
     "|---|---|---:|---:|---:|---|---:|---:|---:|---:|",

@@ -1,7 +1,8 @@
 /**
  * Deployment artifacts checked against the real schemas of the tools that read them: Envoy
  * bootstraps (go-control-plane), the Helm chart (helm lint/template + k8s.io/api strict decoding),
- * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser).
+ * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser),
+ * and the OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
@@ -84,6 +85,14 @@ describe("envoy/", () => {
     const result = await validate("envoy", await variant(`${name}.yaml`, edit));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
+  });
+
+  it("sidecar-loopback.yaml is generated from sidecar.yaml (scripts/envoy-loopback.mjs)", async () => {
+    const out = join(dir, "sidecar-loopback.yaml");
+    await exec("node", [join(ROOT, "scripts/envoy-loopback.mjs"), out]);
+    expect(await readFile(join(ROOT, "envoy/sidecar-loopback.yaml"), "utf8")).toBe(
+      await readFile(out, "utf8"),
+    );
   });
 
   it("is the hardened sidecar pattern", async () => {
@@ -235,6 +244,28 @@ describe("charts/openclaw-authz", () => {
     },
   );
 
+  it("renders envoy/sidecar.yaml by default, Envoy's health route moved to the probe listener", async () => {
+    const configMap = find(docs(await render()), "ConfigMap").find((c) =>
+      c.metadata.name.endsWith("-envoy"),
+    );
+    const chart = parse(configMap?.data["envoy.yaml"]) as Json;
+    const source = parse(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")) as Json;
+    const host =
+      source.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config
+        .virtual_hosts[0];
+    const health = host.routes.find((r: Json) => r.name === "envoy_health");
+    host.routes = host.routes.filter((r: Json) => r !== health);
+    const [mtls, probe, ...others] = chart.static_resources.listeners;
+    expect(others).toEqual([]);
+    expect({
+      ...chart,
+      static_resources: { ...chart.static_resources, listeners: [mtls] },
+    }).toEqual(source);
+    const probeRoutes =
+      probe.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+    expect(probeRoutes).toEqual([{ match: health.match, direct_response: health.direct_response }]);
+  });
+
   it.each(VALUES)("%s: the rendered Envoy bootstrap passes the Envoy validator", async (values) => {
     const configMap = find(docs(await render(values)), "ConfigMap").find((c) =>
       c.metadata.name.endsWith("-envoy"),
@@ -356,5 +387,29 @@ describe("Dockerfile", () => {
       expect(image).not.toMatch(/:latest$/);
     }
     expect(text).not.toMatch(/^(ENV|ARG) .*(PASSWORD|TOKEN|SECRET)/im);
+  });
+});
+
+describe("the pinned OPA version", () => {
+  const pin = async () =>
+    /^OPA_VERSION="(v[^"]+)"$/m.exec(await readFile(join(ROOT, "scripts/lib.sh"), "utf8"))?.[1];
+
+  // go.mod cannot read a variable: its require line must say what scripts/lib.sh pins.
+  it.each(["scripts/rego-parser/go.mod", "test/oracle/go.mod"])(
+    "%s requires the opa module scripts/lib.sh pins",
+    async (file) => {
+      const version = await pin();
+      expect(version).toMatch(/^v\d+\.\d+\.\d+$/);
+      const gomod = await readFile(join(ROOT, file), "utf8");
+      expect(
+        [...gomod.matchAll(/github\.com\/open-policy-agent\/opa (\S+)/g)].map((m) => m[1]),
+      ).toEqual([version]);
+    },
+  );
+
+  it("the Dockerfile installs opa through scripts/lib.sh, naming no version of its own", async () => {
+    const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(text).toMatch(/^RUN bash -c 'source scripts\/lib\.sh && ensure_opa'$/m);
+    expect(text).not.toMatch(/open-policy-agent\/opa@|^ARG OPA_VERSION/m);
   });
 });

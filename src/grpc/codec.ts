@@ -1,5 +1,6 @@
 import type protobuf from "protobufjs";
 import type { CheckResponse } from "../authz/index.js";
+import { toStruct } from "../input/index.js";
 
 /** A Check payload that did not decode as a CheckRequest. */
 export interface UndecodableRequest {
@@ -31,21 +32,4 @@ export function createResponseEncoder(type: protobuf.Type) {
     });
     return Buffer.from(type.encode(message).finish());
   };
-}
-
-/** Plain JSON to the protobuf `Struct` object form. */
-export function toStruct(json: Record<string, unknown>): { fields: Record<string, unknown> } {
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(json)) fields[key] = toValue(value);
-  return { fields };
-}
-
-function toValue(value: unknown): unknown {
-  if (value === null || value === undefined) return { nullValue: 0 };
-  if (typeof value === "number") return { numberValue: value };
-  if (typeof value === "string") return { stringValue: value };
-  if (typeof value === "boolean") return { boolValue: value };
-  if (Array.isArray(value)) return { listValue: { values: value.map(toValue) } };
-  if (typeof value === "object") return { structValue: toStruct(value as Record<string, unknown>) };
-  return { stringValue: String(value) };
 }

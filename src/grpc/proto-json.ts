@@ -1,6 +1,5 @@
 import protobuf from "protobufjs";
-import { jsonName } from "../input/index.js";
-import { toStruct } from "./codec.js";
+import { jsonName, toStruct } from "../input/index.js";
 
 /**
  * Turns a message in protobuf JSON (proto3 JSON mapping; lowerCamelCase or original snake_case

@@ -1,6 +1,7 @@
 import Long from "long";
 import type { Field, Message, Type } from "protobufjs";
 import { type JsonValue, toJsonNumber } from "./json-value.js";
+import { structToJson } from "./struct.js";
 
 type Fields = Record<string, unknown>;
 
@@ -86,29 +87,4 @@ export function jsonName(field: Field): string {
 
 function isEnum(field: Field): boolean {
   return field.resolvedType !== null && "values" in field.resolvedType;
-}
-
-/** `structpb.Struct.AsMap`: numbers are float64, `null_value` is null. */
-function structToJson(struct: Fields): { [key: string]: JsonValue } {
-  const out: { [key: string]: JsonValue } = {};
-  const fields = (struct.fields ?? {}) as Fields;
-  for (const key of Object.keys(fields).sort()) out[key] = valueToJson(fields[key] as Fields);
-  return out;
-}
-
-function valueToJson(value: Fields): JsonValue {
-  switch (value.kind) {
-    case "numberValue":
-      return value.numberValue as number;
-    case "stringValue":
-      return value.stringValue as string;
-    case "boolValue":
-      return value.boolValue as boolean;
-    case "structValue":
-      return structToJson(value.structValue as Fields);
-    case "listValue":
-      return (((value.listValue as Fields).values ?? []) as Fields[]).map(valueToJson);
-    default:
-      return null;
-  }
 }

@@ -1,5 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
+import type protobuf from "protobufjs";
 import { fromProtoJson, loadProtos } from "../../src/grpc/index.js";
+import { structToJson } from "../../src/input/index.js";
 
 export const protos = loadProtos();
 
@@ -62,34 +64,20 @@ export function encodeRequest(request: unknown): Buffer {
   );
 }
 
-/** A CheckResponse as plain JSON: Struct as JSON, enums by name, defaults left out. */
+/**
+ * A CheckResponse as plain JSON: enums by name, defaults left out, and dynamic_metadata as JSON
+ * through the sidecar's own Struct reader (`structToJson`, what the input builder uses too).
+ */
 export function decodeResponse(bytes: Buffer): Record<string, unknown> {
-  const message = protos.checkResponse.decode(bytes);
+  const message = protos.checkResponse.decode(bytes) as protobuf.Message & {
+    dynamicMetadata?: Record<string, unknown>;
+  };
   const object = protos.checkResponse.toObject(message, {
     enums: String,
     longs: String,
     defaults: false,
     oneofs: false,
   });
-  if (object.dynamicMetadata) object.dynamicMetadata = structToJson(object.dynamicMetadata);
+  if (message.dynamicMetadata) object.dynamicMetadata = structToJson(message.dynamicMetadata);
   return object;
-}
-
-type StructObject = { fields?: Record<string, ValueObject> };
-type ValueObject = Record<string, unknown>;
-
-function structToJson(struct: StructObject): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(struct.fields ?? {}).map(([k, v]) => [k, valueToJson(v)]),
-  );
-}
-
-function valueToJson(value: ValueObject): unknown {
-  if ("structValue" in value) return structToJson(value.structValue as StructObject);
-  if ("listValue" in value)
-    return ((value.listValue as { values?: ValueObject[] }).values ?? []).map(valueToJson);
-  if ("numberValue" in value) return value.numberValue;
-  if ("stringValue" in value) return value.stringValue;
-  if ("boolValue" in value) return value.boolValue;
-  return null;
 }
