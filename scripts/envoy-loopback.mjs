@@ -25,7 +25,8 @@ let text = readFileSync(join(ENVOY, "sidecar.yaml"), "utf8");
 for (const [from, to] of EDITS) {
   // Exactly once, so a change to sidecar.yaml that this edit no longer fits stops here.
   const count = text.split(from).length - 1;
-  if (count !== 1) throw new Error(`envoy/sidecar.yaml has ${count} of ${JSON.stringify(from)}, want 1`);
+  if (count !== 1)
+    throw new Error(`envoy/sidecar.yaml has ${count} of ${JSON.stringify(from)}, want 1`);
   text = text.replace(from, to);
 }
 writeFileSync(process.argv[2] ?? join(ENVOY, "sidecar-loopback.yaml"), text);
