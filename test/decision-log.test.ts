@@ -402,3 +402,34 @@ describe("SIGTERM", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
+
+describe("the console sink when stdout backs up", () => {
+  it("under load: every event once, no listener pile-up, all flushed by SIGTERM", async () => {
+    const s = await sidecar(await baseConfig({ console: true, flushDeadline: "30s" }));
+    const token = await sign(key, { iss: ISSUER, aud: "openclaw", sub: "bob", roles: ["viewer"] });
+    // Nobody reads stdout for longer than the sink's 5 s write timeout: the pipe and then
+    // SonicBoom's buffer fill, every write answers false, and each wait for `drain` times out.
+    s.process.stdout?.pause();
+    const client = checkClient(s.grpc);
+    const ids: string[] = [];
+    for (let wave = 0; wave < 30; wave++) {
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, n) =>
+          client.check(secretRequest(token, `/api/v1/tenants/acme/tickets/${wave}-${n}`, "GET")),
+        ),
+      );
+      for (const result of results) {
+        if (!result.ok) throw new Error("check failed");
+        ids.push((result.response.dynamicMetadata as { decision_id: string }).decision_id);
+      }
+    }
+    client.close();
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    s.process.stdout?.resume();
+    expect(await s.stop()).toBe(0);
+    const logged = s.stdout.map((line) => JSON.parse(line).decision_id as string);
+    expect(logged.length).toBe(ids.length);
+    expect(new Set(logged)).toEqual(new Set(ids));
+    expect(s.stderr.join("\n")).not.toContain("MaxListenersExceededWarning");
+  });
+});

@@ -9,19 +9,32 @@ const compress = promisify(gzip);
 export interface LineStream {
   write(chunk: string): boolean;
   once(event: "drain", listener: () => void): unknown;
+  removeListener(event: "drain", listener: () => void): unknown;
 }
 
-/** Console sink: NDJSON lines on a pino destination, waiting for `drain` when it is full. */
+/**
+ * Console sink: NDJSON lines on a pino destination. `write` returning false means the lines are
+ * buffered past the high-water mark, not refused (SonicBoom keeps them), so the batch is written
+ * either way: the sink then waits for `drain`, or the timeout, before the next batch, which is
+ * backpressure only. A batch is never handed back to be written twice, and each wait removes its
+ * own listeners, so a stdout that stays full never piles `drain` listeners up.
+ */
 export function consoleWriter(stream: LineStream): SinkWriter {
   return {
     name: "console",
     write: (batch, signal) =>
-      new Promise<void>((resolve, reject) => {
+      new Promise<void>((resolve) => {
         if (stream.write(`${batch.join("\n")}\n`)) return resolve();
-        stream.once("drain", resolve);
-        signal.addEventListener("abort", () => reject(new Error("console: stdout not draining")), {
-          once: true,
-        });
+        const drained = () => {
+          signal.removeEventListener("abort", timedOut);
+          resolve();
+        };
+        const timedOut = () => {
+          stream.removeListener("drain", drained);
+          resolve();
+        };
+        stream.once("drain", drained);
+        signal.addEventListener("abort", timedOut, { once: true });
       }),
   };
 }
