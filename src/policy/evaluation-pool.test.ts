@@ -128,4 +128,54 @@ describe("the evaluation deadline", () => {
     expect(String(await queued)).toContain("while evaluating");
     expect(threads[0]?.terminated).toBe(false);
   });
+
+  it("gives a thread several checks at once, answered in order, the fifth when a slot frees", async () => {
+    const loaded = await policy();
+    const checks = [0, 1, 2, 3, 4].map(() => loaded.evaluate(input(), 0));
+    const thread = threads[0] as FakeThread;
+    expect(thread.evaluations).toHaveLength(4);
+    answer(thread, 0);
+    expect(thread.evaluations).toHaveLength(5);
+    for (const index of [1, 2, 3, 4]) answer(thread, index);
+    expect(await Promise.all(checks)).toEqual(
+      [0, 1, 2, 3, 4].map((value) => ({ defined: true, value })),
+    );
+  });
+
+  it("a thread replaced at a deadline hands the checks it held, not yet begun, to its replacement", async () => {
+    const loaded = await policy();
+    const runaway = loaded.evaluate(input(), 0).catch((error: Error) => error);
+    await vi.advanceTimersByTimeAsync(50);
+    const held = loaded.evaluate(input(), 0);
+    expect(threads[0]?.evaluations).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(50); // the runaway's own 100 ms
+    expect(String(await runaway)).toContain("while evaluating");
+    expect(threads[0]?.terminated).toBe(true);
+    await vi.advanceTimersByTimeAsync(0); // the replacement is ready
+    const replacement = threads[1] as FakeThread;
+    expect(replacement.evaluations).toHaveLength(1);
+    answer(replacement, 0);
+    expect(await held).toEqual({ defined: true, value: 0 });
+    expect(replaced).toEqual(["deadline"]);
+  });
+
+  it("a check whose deadline passes while held behind others times out, and the thread that skips it stays", async () => {
+    const loaded = await policy();
+    const checks = [0, 1, 2].map(() => loaded.evaluate(input(), 0).catch((error: Error) => error));
+    const thread = threads[0] as FakeThread;
+    await vi.advanceTimersByTimeAsync(90);
+    answer(thread, 0); // the second begins at 90 ms
+    await vi.advanceTimersByTimeAsync(10); // 100 ms: every deadline
+    expect(String(await checks[1])).toContain("while evaluating");
+    expect(String(await checks[2])).toContain("while waiting for an evaluation thread");
+    await vi.advanceTimersByTimeAsync(20);
+    answer(thread, 1); // the second's own evaluation took 30 ms: the thread stays
+    const skipped = thread.evaluations[2];
+    if (!skipped) throw new Error("the third was not posted");
+    // The thread skips the third, whose expiresAt has passed.
+    thread.events.onReply({ kind: "error", id: skipped.id, message: "the deadline passed" });
+    await vi.advanceTimersByTimeAsync(3 * DEADLINE_MS);
+    expect(thread.terminated).toBe(false);
+    expect(replaced).toEqual([]);
+  });
 });

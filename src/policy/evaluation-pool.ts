@@ -20,7 +20,7 @@ export interface PooledPolicy {
   /** The module's entrypoints, by decision path. */
   readonly entrypoints: Record<string, number>;
   /**
-   * Evaluates serialized input JSON (its buffer is transferred to a thread: do not reuse it).
+   * Evaluates serialized input JSON (copied to a thread).
    * Rejects with `AuthzError("policy_eval_timeout")` at the deadline (the thread is terminated
    * and replaced once the evaluation itself has run that long), `AuthzError("policy_eval_error")`
    * on a trap, a builtin error or a thread that died, and `AuthzError("policy_not_loaded")` once
@@ -55,16 +55,20 @@ interface Job {
   request: Extract<ThreadRequest, { kind: "evaluate" }>;
   /** What `print()` lines of this evaluation are logged with (the decision id). */
   label: string | undefined;
+  /** Answers the check, once: later calls do nothing. */
   settle(outcome: { evaluation: Evaluation } | { error: AuthzError }): void;
+  /** The check has its answer (a result, an error, or the deadline's timeout). */
+  settled: boolean;
   thread?: Thread;
-  /** When a thread took it (performance.now()). */
+  /** When its thread began it (performance.now()): when it was posted to an idle thread, or when the job before it on that thread was answered. */
   startedAt?: number;
 }
 
 interface Thread {
   handle: EvaluationThread;
   ready: boolean;
-  job?: Job;
+  /** Posted and not yet answered, in order: the first is running, the rest wait in its port. */
+  jobs: Job[];
 }
 
 interface PendingLoad {
@@ -80,6 +84,13 @@ const LOAD_TIMEOUT_MS = 30_000;
 
 /** A thread that could not start is replaced after this pause, not in a tight loop. */
 const RESPAWN_BACKOFF_MS = 1_000;
+
+/**
+ * Evaluations a thread holds at once. It runs those waiting in its port back to back, so under
+ * load it is woken (a futex wake, and often the main thread's core handed over) once per batch
+ * instead of once per check: +20-25 % saturation with the JWT verified in Rego on 2 cores.
+ */
+const PIPELINE_DEPTH = 4;
 
 /**
  * Starts the evaluation threads. Wasm cannot be interrupted on the thread that runs it; from
@@ -101,6 +112,7 @@ export function createEvaluationPool(
 
   function spawn() {
     const thread: Thread = {
+      jobs: [],
       ready: false,
       // The callbacks run later, from the event loop: `thread` is assigned by then.
       handle: startThread(
@@ -145,7 +157,8 @@ export function createEvaluationPool(
   function died(thread: Thread, message: string) {
     if (!threads.has(thread)) return;
     const error = new AuthzError("policy_eval_error", message);
-    thread.job?.settle({ error });
+    thread.jobs.shift()?.settle({ error });
+    requeue(thread);
     retire(thread, thread.ready ? 0 : RESPAWN_BACKOFF_MS);
     events.onError(error);
     events.onThreadReplaced?.("died");
@@ -163,27 +176,42 @@ export function createEvaluationPool(
     else setTimeout(() => closed || spawn(), respawnAfterMs).unref();
   }
 
+  /**
+   * The jobs `thread` holds behind its running one go back to the front of the queue, in order,
+   * for another thread (they have not begun; their inputs were copied, not given away).
+   */
+  function requeue(thread: Thread) {
+    const waiting = thread.jobs.splice(0).filter((job) => !job.settled);
+    for (const job of waiting) {
+      job.thread = undefined;
+      job.startedAt = undefined;
+    }
+    queue.unshift(...waiting);
+  }
+
   /** Retires `thread` if it is still evaluating `job` after `afterMs` (now when ≤ 0). */
   function stopIfStillRunning(thread: Thread, job: Job, afterMs: number) {
     const stop = () => {
-      if (thread.job !== job) return;
-      thread.job = undefined;
+      if (thread.jobs[0] !== job || !threads.has(thread)) return;
+      thread.jobs.shift();
+      requeue(thread);
       retire(thread);
       events.onThreadReplaced?.("deadline");
+      pump();
     };
     if (afterMs <= 0) stop();
     else setTimeout(stop, afterMs).unref();
   }
 
   function printed(thread: Thread, id: number | undefined, line: string) {
-    const label = thread.job && thread.job.request.id === id ? thread.job.label : undefined;
-    events.onPrint(label, line);
+    events.onPrint(thread.jobs.find((job) => job.request.id === id)?.label, line);
   }
 
   function answer(thread: Thread, reply: Extract<ThreadReply, { kind: "result" | "error" }>) {
-    const job = thread.job;
+    const job = thread.jobs[0];
     if (!job || reply.id !== job.request.id) return;
-    thread.job = undefined;
+    thread.jobs.shift();
+    startNext(thread);
     job.settle(
       reply.kind === "error"
         ? { error: new AuthzError("policy_eval_error", reply.message) }
@@ -194,15 +222,33 @@ export function createEvaluationPool(
     pump();
   }
 
+  /**
+   * The next job `thread` holds begins now. One whose check the deadline already answered is
+   * skipped by the thread (its `expiresAt` has passed); should it run anyway, the deadline still
+   * bounds it.
+   */
+  function startNext(thread: Thread) {
+    const next = thread.jobs[0];
+    if (!next) return;
+    next.startedAt = performance.now();
+    if (next.settled) stopIfStillRunning(thread, next, options.timeoutMs);
+  }
+
+  /**
+   * Posts queued jobs to ready threads, level by level (every thread one job before any gets a
+   * second), up to {@link PIPELINE_DEPTH} each.
+   */
   function pump() {
-    for (const thread of threads) {
-      if (queue.length === 0) return;
-      if (!thread.ready || thread.job) continue;
-      const job = queue.shift() as Job;
-      job.thread = thread;
-      job.startedAt = performance.now();
-      thread.job = job;
-      thread.handle.post(job.request, [job.request.input]);
+    for (let depth = 0; depth < PIPELINE_DEPTH; depth++) {
+      for (const thread of threads) {
+        if (queue.length === 0) return;
+        if (!thread.ready || thread.jobs.length !== depth) continue;
+        const job = queue.shift() as Job;
+        job.thread = thread;
+        if (depth === 0) job.startedAt = performance.now();
+        thread.jobs.push(job);
+        thread.handle.post(job.request);
+      }
     }
   }
 
@@ -222,17 +268,24 @@ export function createEvaluationPool(
         waiting = thread.handle.takeWaiting()
       ) {
         onReply(thread, waiting);
-        if (thread.job !== job) return;
+        if (job.settled) return;
       }
+    }
+    // Still held by its thread, and running: its own evaluation may have more time left. One
+    // held behind another has not begun (startNext bounds it if it ever does).
+    const holder = job.thread;
+    const running = holder !== undefined && holder.jobs[0] === job;
+    if (running) {
       stopIfStillRunning(
-        thread,
+        holder,
         job,
         options.timeoutMs - (performance.now() - (job.startedAt ?? 0)),
       );
-    } else {
-      queue.splice(queue.indexOf(job), 1);
+    } else if (!holder) {
+      const at = queue.indexOf(job);
+      if (at >= 0) queue.splice(at, 1);
     }
-    const where = thread ? "evaluating" : "waiting for an evaluation thread";
+    const where = running ? "evaluating" : "waiting for an evaluation thread";
     job.settle({
       error: new AuthzError(
         "policy_eval_timeout",
@@ -258,9 +311,13 @@ export function createEvaluationPool(
           policy,
           entrypoint,
           input: toArrayBuffer(input),
+          expiresAt: Date.now() + options.timeoutMs,
         },
         label,
+        settled: false,
         settle: (outcome) => {
+          if (job.settled) return;
+          job.settled = true;
           clearTimeout(timer);
           if ("error" in outcome) reject(outcome.error);
           else resolve(outcome.evaluation);
@@ -313,7 +370,7 @@ export function createEvaluationPool(
       const error = new AuthzError("policy_not_loaded", "the sidecar is stopping");
       for (const job of queue.splice(0)) job.settle({ error });
       for (const thread of [...threads]) {
-        thread.job?.settle({ error });
+        for (const job of thread.jobs.splice(0)) job.settle({ error });
         retire(thread);
       }
     },

@@ -30,8 +30,18 @@ export interface ThreadSetup {
 export type ThreadRequest =
   | ({ kind: "load" } & PolicyImage)
   | { kind: "unload"; policy: number }
-  /** The serialized input document is transferred. */
-  | { kind: "evaluate"; id: number; policy: number; entrypoint: number; input: ArrayBuffer };
+  /**
+   * The serialized input document (copied); `expiresAt` (ms since the epoch): the check has been
+   * answered with a timeout by then, so a thread that reaches it later skips it.
+   */
+  | {
+      kind: "evaluate";
+      id: number;
+      policy: number;
+      entrypoint: number;
+      input: ArrayBuffer;
+      expiresAt: number;
+    };
 
 /** What a thread answers: `ready` once at start, one reply per load and per evaluation. */
 export type ThreadReply =
