@@ -8,33 +8,31 @@ const compress = promisify(gzip);
 /** A stream pino writes to (SonicBoom): `write` returns false when its buffer is full. */
 export interface LineStream {
   write(chunk: string): boolean;
-  once(event: "drain", listener: () => void): unknown;
-  removeListener(event: "drain", listener: () => void): unknown;
+  on(event: "drain", listener: () => void): unknown;
 }
 
 /**
  * Console sink: NDJSON lines on a pino destination. `write` returning false means the lines are
  * buffered past the high-water mark, not refused (SonicBoom keeps them), so the batch is written
  * either way: the sink then waits for `drain`, or the timeout, before the next batch, which is
- * backpressure only. A batch is never handed back to be written twice, and each wait removes its
- * own listeners, so a stdout that stays full never piles `drain` listeners up.
+ * backpressure only. A batch is never handed back to be written twice. One `drain` listener, made
+ * here, serves every wait, so a stdout that stays full never piles listeners up.
  */
 export function consoleWriter(stream: LineStream): SinkWriter {
+  let waiting: (() => void) | undefined;
+  stream.on("drain", () => waiting?.());
   return {
     name: "console",
     write: (batch, signal) =>
       new Promise<void>((resolve) => {
         if (stream.write(`${batch.join("\n")}\n`)) return resolve();
-        const drained = () => {
-          signal.removeEventListener("abort", timedOut);
+        const done = () => {
+          signal.removeEventListener("abort", done);
+          if (waiting === done) waiting = undefined;
           resolve();
         };
-        const timedOut = () => {
-          stream.removeListener("drain", drained);
-          resolve();
-        };
-        stream.once("drain", drained);
-        signal.addEventListener("abort", timedOut, { once: true });
+        waiting = done;
+        signal.addEventListener("abort", done, { once: true });
       }),
   };
 }

@@ -29,7 +29,7 @@ export async function openDecisionLog(
   config: Config,
   metrics: AuthzMetrics,
   logger: Logger,
-): Promise<{ log: DecisionLog; close(): void }> {
+): Promise<{ log: DecisionLog; close(deadlineMs: number): Promise<void> }> {
   const settings = config.decisionLog;
   const warn = rateLimited(
     10_000,
@@ -47,7 +47,7 @@ export async function openDecisionLog(
       warn({ sink, problem: "write failed", err: error.message });
     },
   };
-  const closers: Array<() => void> = [];
+  const closers: Array<() => Promise<void> | void> = [];
   const sinks: QueuedSink[] = [];
   const queue = (
     writer: SinkWriter,
@@ -58,7 +58,15 @@ export async function openDecisionLog(
     );
   if (settings.console) {
     const stdout = pino.destination({ dest: 1, sync: false });
-    closers.push(() => stdout.flushSync());
+    // end(), not flushSync(): a synchronous flush while an asynchronous write is still in
+    // flight writes the buffered lines in the middle of it, and a full pipe makes it spin.
+    closers.push(
+      () =>
+        new Promise<void>((resolve) => {
+          stdout.once("close", resolve);
+          stdout.end();
+        }),
+    );
     queue(consoleWriter(stdout), { maxBatch: 100, timeoutMs: 5_000, batchDelayMs: 0 });
   }
   if (settings.redisStream) {
@@ -107,8 +115,10 @@ export async function openDecisionLog(
   );
   return {
     log,
-    close: () => {
-      for (const closer of closers) closer();
+    /** Closes the sinks, waiting up to `deadlineMs` for stdout to take what it buffered. */
+    close: async (deadlineMs) => {
+      const late = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
+      await Promise.race([Promise.all(closers.map((close) => close())), late]);
     },
   };
 }

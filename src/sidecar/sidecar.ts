@@ -102,7 +102,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     policy.close();
     await redis?.close();
     await decisionLog.log.flush(config.decisionLog.flushDeadline);
-    decisionLog.close();
+    await decisionLog.close(config.decisionLog.flushDeadline);
     logger.info("stopped");
   });
 }
