@@ -43,9 +43,17 @@ export interface ReplayReport {
 }
 
 /**
+ * Evaluations replay keeps in flight: enough to keep an evaluation thread's batch full while the
+ * next lines are parsed, few enough that the last one queued is far inside the evaluation
+ * deadline (which counts time queued).
+ */
+const IN_FLIGHT = 16;
+
+/**
  * Re-evaluates logged inputs with a candidate policy and reports which decisions it would change.
  * Outcomes are compared as Envoy would see them (allow or deny; errors deny); a dry-run event is
- * judged by its real result. Inputs are replayed as logged, masked fields included.
+ * judged by its real result. Inputs are replayed as logged, masked fields included. Up to
+ * {@link IN_FLIGHT} evaluations run at once; outcomes are tallied in log order.
  */
 export async function replay(
   decisions: AsyncIterable<LoggedDecision>,
@@ -64,6 +72,24 @@ export async function replay(
     bySubject: {},
     examples: [],
   };
+  const tally = (decision: LoggedDecision, after: Outcome) => {
+    const before = outcome(decision.error ? { failed: true } : { value: decision.result });
+    if (before.allowed === after.allowed) {
+      if (JSON.stringify(before.value) !== JSON.stringify(after.value)) report.otherChanges++;
+      return;
+    }
+    if (before.allowed) report.flips.allowToDeny++;
+    else report.flips.denyToAllow++;
+    const change = describe(decision, before, after);
+    report.byRoute[change.route] = (report.byRoute[change.route] ?? 0) + 1;
+    report.bySubject[change.subject] = (report.bySubject[change.subject] ?? 0) + 1;
+    if (report.examples.length < options.examples) report.examples.push(change);
+  };
+  const inFlight: Array<{ decision: LoggedDecision; after: Promise<Outcome> }> = [];
+  const settleOldest = async () => {
+    const oldest = inFlight.shift();
+    if (oldest) tally(oldest.decision, await oldest.after);
+  };
   for await (const decision of decisions) {
     report.events++;
     if (!decision.input) {
@@ -72,19 +98,10 @@ export async function replay(
     }
     report.replayed++;
     if ((decision.erased?.length ?? 0) > 0) report.masked++;
-    const before = outcome(decision.error ? { failed: true } : { value: decision.result });
-    const after = outcome(await run(evaluate, decision.input, report));
-    if (before.allowed === after.allowed) {
-      if (JSON.stringify(before.value) !== JSON.stringify(after.value)) report.otherChanges++;
-      continue;
-    }
-    if (before.allowed) report.flips.allowToDeny++;
-    else report.flips.denyToAllow++;
-    const change = describe(decision, before, after);
-    report.byRoute[change.route] = (report.byRoute[change.route] ?? 0) + 1;
-    report.bySubject[change.subject] = (report.bySubject[change.subject] ?? 0) + 1;
-    if (report.examples.length < options.examples) report.examples.push(change);
+    inFlight.push({ decision, after: run(evaluate, decision.input, report).then(outcome) });
+    if (inFlight.length >= IN_FLIGHT) await settleOldest();
   }
+  while (inFlight.length > 0) await settleOldest();
   return report;
 }
 
