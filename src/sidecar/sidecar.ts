@@ -1,13 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { getHeapStatistics } from "node:v8";
 import type { Logger } from "pino";
-import { startAdminServer } from "../admin/index.js";
 import type { Config } from "../config/index.js";
-import { DESCRIPTOR_SET, startGrpcServer } from "../grpc/index.js";
 import { createMetrics } from "../metrics/index.js";
 import { rateLimited } from "../rate-limited.js";
 import { openDecisionLog } from "./decision-log.js";
-import { createPipeline } from "./pipeline.js";
 import { openPolicy } from "./policy.js";
 import { openRedis } from "./redis.js";
 
@@ -20,7 +17,9 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
   const metrics = createMetrics();
   // Health follows the policy: SERVING from the first good bundle on (set once gRPC is up).
   let setServing = (_serving: boolean) => {};
-  const policy = await openPolicy(config, {
+  // The bundle is read and compiled, and the evaluation threads start, while this thread loads
+  // the serving modules (grpc-js, protobufjs, the protos: about half of start-up) below.
+  const opening = openPolicy(config, {
     logger,
     watch: true,
     events: {
@@ -32,6 +31,13 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       threadReplaced: (reason) => metrics.threadReplaced(reason),
     },
   });
+  const [{ DESCRIPTOR_SET, startGrpcServer }, { startAdminServer }, { createPipeline }] =
+    await Promise.all([
+      import("../grpc/index.js"),
+      import("../admin/index.js"),
+      import("./pipeline.js"),
+    ]);
+  const policy = await opening;
   const serving = () => policy.store.current();
   const decisionLog = await openDecisionLog(config, metrics, logger);
   // ioredis reports every failed reconnect; one line per 10 s is enough.
