@@ -3,7 +3,6 @@ import type { Message } from "protobufjs";
 import {
   type Authorizer,
   type AuthzSteps,
-  type Clock,
   createAuthorizer,
   type DecisionSink,
 } from "../authz/index.js";
@@ -14,6 +13,7 @@ import {
   type DecisionCache,
   type RedisFailure,
 } from "../cache/index.js";
+import { systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
 import type { DecisionLog } from "../decision-log/index.js";
 import type { Fetch } from "../fetch.js";
@@ -42,9 +42,6 @@ export interface Pipeline {
 }
 
 const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
-
-/** The clock of the real process. */
-export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
 
 /**
  * The Check steps built from the config and handed to the authorizer: the input builder, the
