@@ -67,7 +67,7 @@ export async function createPipeline(
   const identity = await createIdentityVerifier(
     {
       fetch: deps.fetch,
-      now: () => new Date(),
+      clock: systemClock,
       onSourceError: (source, error) =>
         deps.logger.warn(
           { source, err: error.message },
@@ -173,30 +173,41 @@ async function followRevocations(
   redisFailure: RedisReporter,
   dropCache: () => void,
 ) {
-  const list = createRevocationList(Date.now, () => {
-    dropCache();
-    deps.metrics?.countRevocation();
+  const list = createRevocationList({
+    clock: systemClock,
+    onChange: () => {
+      dropCache();
+      deps.metrics?.countRevocation();
+    },
   });
   const prefix = config.cache.redis?.keyPrefix ?? "openclaw-authz:";
   if (deps.redis) {
     const onError = (error: Error) => redisFailure("revocation")("error", error);
-    await followRedisRevocations(list, deps.redis.commands, deps.redis.subscriber, {
-      prefix,
-      now: Date.now,
-      onError,
-    });
+    await followRedisRevocations(
+      {
+        list,
+        redis: deps.redis.commands,
+        subscriber: deps.redis.subscriber,
+        clock: systemClock,
+        onError,
+      },
+      { prefix },
+    );
     return { list, close: () => {} };
   }
   const file = config.identity.revocationFile;
   if (!file) return { list, close: () => {} };
-  const watched = await followRevocationFile(list, file, {
-    intervalMs: config.identity.fileRefreshInterval,
-    onError: (error) =>
-      deps.logger.warn(
-        { file, err: error.message },
-        "revocation file unreadable; last list keeps applying",
-      ),
-  });
+  const watched = await followRevocationFile(
+    {
+      list,
+      onError: (error) =>
+        deps.logger.warn(
+          { file, err: error.message },
+          "revocation file unreadable; last list keeps applying",
+        ),
+    },
+    { path: file, intervalMs: config.identity.fileRefreshInterval },
+  );
   return { list, close: watched.close };
 }
 
