@@ -143,23 +143,22 @@ function createCache(
   const shared =
     deps.redis && redis?.shareDecisions
       ? createRedisDecisionStore(
-          deps.redis.commands,
+          { redis: deps.redis.commands, onFailure: redisFailure("cache") },
           { prefix: redis.keyPrefix, budgetMs: redis.budget },
-          redisFailure("cache"),
         )
       : undefined;
   const cache = createDecisionCache(
+    {
+      key: createCacheKey(config.cache.ignore),
+      clock: systemClock,
+      ...(shared ? { shared } : {}),
+      events: deps.metrics?.cache ?? { hit() {}, miss() {}, evicted() {} },
+    },
     {
       ttlMs: config.cache.ttl,
       maxEntries: config.cache.maxEntries,
       maxBytes: config.cache.maxBytes,
       methods: config.cache.methods,
-      key: createCacheKey(config.cache.ignore),
-      now: Date.now,
-    },
-    {
-      ...(shared ? { shared } : {}),
-      events: deps.metrics?.cache ?? { hit() {}, miss() {}, evicted() {} },
     },
   );
   deps.metrics?.observeCacheSize(() => cache.size());
