@@ -29,10 +29,13 @@ describe("watchFile", () => {
     const path = join(dir, "keys.json");
     await writeFile(path, '{"n": 1}');
     const errors: string[] = [];
-    const watched = await watchFile(path, (text) => JSON.parse(text) as { n: number }, {
-      intervalMs: INTERVAL_MS,
-      onError: (error) => errors.push(error.message),
-    });
+    const watched = await watchFile(
+      {
+        parse: (text) => JSON.parse(text) as { n: number },
+        onError: (error) => errors.push(error.message),
+      },
+      { path, intervalMs: INTERVAL_MS },
+    );
     expect(watched.current()).toEqual({ n: 1 });
     await replace(path, "not json");
     expect(await until(async () => errors.length === 1)).toBe(true);
@@ -50,10 +53,13 @@ describe("watchFile", () => {
     const path = join(dir, "bundle.pem");
     await writeFile(path, "first");
     const errors: string[] = [];
-    const watched = await watchFile(path, (text) => text, {
-      intervalMs: INTERVAL_MS,
-      onError: (error) => errors.push((error as NodeJS.ErrnoException).code ?? error.message),
-    });
+    const watched = await watchFile(
+      {
+        parse: (text) => text,
+        onError: (error) => errors.push((error as NodeJS.ErrnoException).code ?? error.message),
+      },
+      { path, intervalMs: INTERVAL_MS },
+    );
     await rm(path);
     expect(await until(async () => errors.length === 1)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, TWENTY_POLLS_MS));

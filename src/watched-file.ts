@@ -7,24 +7,32 @@ export interface WatchedFile<T> {
   close(): void;
 }
 
-/** Options for {@link watchFile}. */
-export interface WatchOptions {
-  /** How often to look at the file, in ms. */
-  intervalMs: number;
+/** What {@link watchFile} calls. */
+export interface WatchDeps<T> {
+  /** The value served for the file's text; throws when the file is bad. */
+  parse(text: string): T;
   /** A read or parse failed; the previous content keeps serving. */
   onError(error: Error): void;
+}
+
+/** Options for {@link watchFile}. */
+export interface WatchOptions {
+  path: string;
+  /** How often to look at the file, in ms. */
+  intervalMs: number;
 }
 
 /**
  * Reads `path` with `parse` now and whenever it changes (polling `stat`, which also sees the
  * symlink swaps Kubernetes uses for mounted Secrets and ConfigMaps). Resolves after the first
- * attempt; a bad file keeps the last good content and is reported once per version.
+ * attempt; a bad file keeps the last good content and is reported once per version. `close()`
+ * stops the polling.
  */
 export async function watchFile<T>(
-  path: string,
-  parse: (text: string) => T,
+  deps: WatchDeps<T>,
   options: WatchOptions,
 ): Promise<WatchedFile<T>> {
+  const { path } = options;
   let value: T | undefined;
   let seen = "";
   // A version (or a failure to stat) is handled once: a bad file is reported once, not on every
@@ -36,16 +44,16 @@ export async function watchFile<T>(
       version = `${info.mtimeMs}:${info.size}:${info.ino}`;
     } catch (error) {
       version = `unreadable:${(error as NodeJS.ErrnoException).code ?? "?"}`;
-      if (version !== seen) options.onError(error as Error);
+      if (version !== seen) deps.onError(error as Error);
       seen = version;
       return;
     }
     if (version === seen) return;
     seen = version;
     try {
-      value = parse(await readFile(path, "utf8"));
+      value = deps.parse(await readFile(path, "utf8"));
     } catch (error) {
-      options.onError(error as Error);
+      deps.onError(error as Error);
     }
   };
   await load();

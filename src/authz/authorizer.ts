@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Clock } from "../clock.js";
 import { AuthzError, type CredentialMethod, InvalidCredential, toAuthzError } from "../errors.js";
 import { stringifyJson } from "../input/index.js";
 import {
@@ -11,7 +12,6 @@ import {
 import type {
   AuthzSteps,
   CheckOutcome,
-  Clock,
   DecisionPolicy,
   DecisionRecord,
   PolicyInput,

@@ -3,7 +3,6 @@ export { type CheckResponse, decisionToResponse } from "./check-response.js";
 export type {
   AuthzSteps,
   BuiltInput,
-  Clock,
   DecisionRecord,
   DecisionSink,
   Identity,

@@ -1,4 +1,5 @@
 import type { CacheStatus } from "../cache/index.js";
+import type { Clock } from "../clock.js";
 import type { AuthzError } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
@@ -23,14 +24,6 @@ export interface IdentityOutcome {
    * not type-check.
    */
   expiresAtMs: number | undefined;
-}
-
-/** Time, injected so tests control it. */
-export interface Clock {
-  /** Wall-clock time, for timestamps. */
-  now(): Date;
-  /** Monotonic nanoseconds, for timers. */
-  nowNs(): bigint;
 }
 
 /** The policy as the pipeline needs it: a revision and an evaluate function. */

@@ -19,21 +19,21 @@ function setup(overrides: Partial<DecisionCacheOptions> = {}, shared?: SharedDec
   let now = 1_000_000;
   const cache = createDecisionCache(
     {
-      ttlMs: 30_000,
-      maxEntries: 100,
-      maxBytes: 1_000_000,
-      methods: ["GET", "HEAD", "OPTIONS"],
       key: createCacheKey(DEFAULT_IGNORED_PATHS),
-      now: () => now,
-      ...overrides,
-    },
-    {
+      clock: { now: () => new Date(now), nowNs: () => 0n },
       ...(shared ? { shared } : {}),
       events: {
         hit: (source) => (source === "local" ? events.hits++ : events.shared++),
         miss: () => events.misses++,
         evicted: () => events.evictions++,
       },
+    },
+    {
+      ttlMs: 30_000,
+      maxEntries: 100,
+      maxBytes: 1_000_000,
+      methods: ["GET", "HEAD", "OPTIONS"],
+      ...overrides,
     },
   );
   let evaluations = 0;

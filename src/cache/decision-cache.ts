@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import type { Clock } from "../clock.js";
 import type { Evaluation } from "../policy/index.js";
 import type { KeyedDocument } from "./cache-key.js";
 
@@ -22,9 +23,16 @@ export interface DecisionCacheOptions {
   maxBytes: number;
   /** HTTP methods whose decisions may be cached. */
   methods: string[];
+}
+
+/** What {@link createDecisionCache} works with. */
+export interface DecisionCacheDeps {
   /** Key of an input document under a policy (its {@link CacheRequest.policyId}). */
   key(input: KeyedDocument, policyId: string): string;
-  now(): number;
+  /** Entries age by its wall time; none outlives the credential's expiry. */
+  clock: Clock;
+  shared?: SharedDecisionStore;
+  events: CacheEvents;
 }
 
 /** What the decision cache tells metrics. */
@@ -62,12 +70,14 @@ export interface DecisionCache {
   size(): number;
 }
 
+/** The cache, empty. Nothing to close (no timers); `clear()` empties it. */
 export function createDecisionCache(
+  deps: DecisionCacheDeps,
   options: DecisionCacheOptions,
-  deps: { shared?: SharedDecisionStore; events: CacheEvents },
 ): DecisionCache {
+  const now = () => deps.clock.now().getTime();
   const local = new LRUCache<string, { result: unknown }>({
-    perf: { now: options.now },
+    perf: { now },
     ttlResolution: 0,
     max: options.maxEntries,
     maxSize: options.maxBytes,
@@ -82,10 +92,7 @@ export function createDecisionCache(
   const inFlight = new Map<string, Promise<{ evaluation: Evaluation; cache: CacheStatus }>>();
 
   const ttlFor = (request: CacheRequest) =>
-    Math.min(
-      options.ttlMs,
-      (request.credentialExpiresAtMs ?? Number.POSITIVE_INFINITY) - options.now(),
-    );
+    Math.min(options.ttlMs, (request.credentialExpiresAtMs ?? Number.POSITIVE_INFINITY) - now());
 
   async function fill(
     key: string,
@@ -112,7 +119,7 @@ export function createDecisionCache(
   return {
     async decide(input, request, evaluate) {
       if (!methods.has(request.method)) return { evaluation: await evaluate(), cache: "bypass" };
-      const key = options.key(input, request.policyId);
+      const key = deps.key(input, request.policyId);
       const cached = local.get(key);
       if (cached) {
         deps.events.hit("local");

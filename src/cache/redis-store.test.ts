@@ -5,8 +5,9 @@ function store(redis: Partial<RedisCommands>) {
   const failures: RedisFailure[] = [];
   const commands = { get: async () => null, set: async () => "OK", ...redis } as RedisCommands;
   return {
-    store: createRedisDecisionStore(commands, { prefix: "p:", budgetMs: 20 }, (f) =>
-      failures.push(f),
+    store: createRedisDecisionStore(
+      { redis: commands, onFailure: (f) => failures.push(f) },
+      { prefix: "p:", budgetMs: 20 },
     ),
     failures,
   };

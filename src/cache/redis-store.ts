@@ -9,6 +9,16 @@ export interface RedisCommands {
 /** Why a Redis call did not help: counted in metrics, logged at most once per interval. */
 export type RedisFailure = "timeout" | "error" | "garbage";
 
+/** What {@link createRedisDecisionStore} needs. */
+export interface RedisStoreDeps {
+  redis: RedisCommands;
+  /**
+   * A lookup or write that did not help. Not `onError`: a timeout or a garbage answer is a failure
+   * with no Error, and the kind is what metrics count.
+   */
+  onFailure(failure: RedisFailure, error?: Error): void;
+}
+
 /** Options for {@link createRedisDecisionStore}. */
 export interface RedisStoreOptions {
   /** Key prefix shared by every replica, e.g. `openclaw-authz:`. */
@@ -20,13 +30,14 @@ export interface RedisStoreOptions {
 /**
  * The decision cache shared through Redis. A lookup that fails, answers garbage or takes longer
  * than the budget counts as a miss (reported to `onFailure`); writes are fire-and-forget. Redis
- * is never on the critical path for longer than `budgetMs` and never turns into a deny.
+ * is never on the critical path for longer than `budgetMs` and never turns into a deny. Nothing
+ * to close: the connection is the caller's.
  */
 export function createRedisDecisionStore(
-  redis: RedisCommands,
+  deps: RedisStoreDeps,
   options: RedisStoreOptions,
-  onFailure: (failure: RedisFailure, error?: Error) => void,
 ): SharedDecisionStore {
+  const { redis, onFailure } = deps;
   const keyOf = (key: string) => `${options.prefix}decision:${key}`;
   return {
     async get(key) {

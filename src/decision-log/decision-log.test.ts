@@ -35,7 +35,10 @@ describe("createDecisionLog", () => {
   it("logs an event whose input cannot be serialized without the input, saying so", async () => {
     const sink = memorySink();
     const errors: Error[] = [];
-    const log = createDecisionLog([sink], context, (error) => errors.push(error));
+    const log = createDecisionLog(
+      { sinks: [sink], onError: (error) => errors.push(error) },
+      context,
+    );
     log.log(record({ deep: tooDeep() }), DENIED);
     log.log(record({ fine: true }), DENIED);
     await log.flush(1_000);
@@ -49,7 +52,10 @@ describe("createDecisionLog", () => {
   it("reports an event that cannot be built at all, and keeps logging", async () => {
     const sink = memorySink();
     const errors: Error[] = [];
-    const log = createDecisionLog([sink], context, (error) => errors.push(error));
+    const log = createDecisionLog(
+      { sinks: [sink], onError: (error) => errors.push(error) },
+      context,
+    );
     const broken = { ...record(undefined), timestamp: new Date(Number.NaN) };
     log.log(broken, DENIED);
     log.log(record({ next: 1 }), DENIED);

@@ -6,7 +6,7 @@ import type { QueuedSink } from "./queue.js";
 export { createMasker, DEFAULT_ERASE } from "./masking.js";
 export { createQueuedSink, type QueuedSink, type SinkEvents, type SinkWriter } from "./queue.js";
 export { isNamePattern } from "./secret-names.js";
-export { consoleWriter, redisStreamWriter, remoteWriter } from "./sinks.js";
+export { createConsoleWriter, createRedisStreamWriter, createRemoteWriter } from "./sinks.js";
 
 /** Writes each decision as one masked event to every sink, off the Check path. */
 export interface DecisionLog {
@@ -15,18 +15,24 @@ export interface DecisionLog {
   flush(deadlineMs: number): Promise<void>;
 }
 
+/** What {@link createDecisionLog} works with. */
+export interface DecisionLogDeps {
+  /** Every sink gets every event. */
+  sinks: QueuedSink[];
+  /** An event could not be built at all (it is dropped). */
+  onError(error: Error): void;
+}
+
 /**
  * Creates the decision log. Events are built after the response has gone out (setImmediate),
  * serialized once and pushed to every sink's bounded queue; nothing here waits on a sink. An event
  * that cannot be built whole (an input too deep to serialize) is logged without its input
  * (`erased` says `/input`); one that cannot be built at all is reported to `onError`, and the
- * process goes on: a deferred task never throws.
+ * process goes on: a deferred task never throws. `flush` is its end; the sinks' connections are
+ * closed by whoever opened them.
  */
-export function createDecisionLog(
-  sinks: QueuedSink[],
-  context: EventContext,
-  onError: (error: Error) => void,
-): DecisionLog {
+export function createDecisionLog(deps: DecisionLogDeps, options: EventContext): DecisionLog {
+  const { sinks, onError } = deps;
   let pending = 0;
   let idle: (() => void) | undefined;
   return {
@@ -35,7 +41,7 @@ export function createDecisionLog(
       pending++;
       setImmediate(() => {
         try {
-          const line = eventLine(record, response, context);
+          const line = eventLine(record, response, options);
           for (const sink of sinks) sink.push(line);
         } catch (error) {
           onError(error instanceof Error ? error : new Error(String(error)));

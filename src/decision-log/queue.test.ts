@@ -27,7 +27,7 @@ describe("createQueuedSink", () => {
     const seen: string[][] = [];
     const writer: SinkWriter = { name: "t", write: async (batch) => void seen.push(batch) };
     const { c, events } = counters();
-    const sink = createQueuedSink(writer, options, events);
+    const sink = createQueuedSink({ writer, events }, options);
     for (const line of ["a", "b", "c"]) sink.push(line);
     expect(await until(() => c.written === 3)).toBe(true);
     expect(seen.flat()).toEqual(["a", "b", "c"]);
@@ -45,7 +45,7 @@ describe("createQueuedSink", () => {
       },
     };
     const { c, events } = counters();
-    const sink = createQueuedSink(writer, options, events);
+    const sink = createQueuedSink({ writer, events }, options);
     const started = performance.now();
     for (let i = 0; i < 1000; i++) sink.push(`e${i}`);
     expect(performance.now() - started).toBeLessThan(1000); // a hang detector: push is O(1)
@@ -68,7 +68,7 @@ describe("createQueuedSink", () => {
       },
     };
     const { c, events } = counters();
-    const sink = createQueuedSink(writer, options, events);
+    const sink = createQueuedSink({ writer, events }, options);
     for (const line of ["a", "b", "c"]) sink.push(line);
     expect(await until(() => c.written === 3)).toBe(true);
     expect(seen).toEqual(["a", "b", "c"]);
@@ -95,9 +95,8 @@ describe("createQueuedSink", () => {
     const { c, events } = counters();
     // timeoutMs past the deadline: the deadline, not the write timeout, ends the second write.
     const sink = createQueuedSink(
-      writer,
+      { writer, events },
       { ...options, timeoutMs: 60_000, batchDelayMs: 10_000 },
-      events,
     );
     for (const line of ["a", "b", "c"]) sink.push(line);
     const started = Date.now();

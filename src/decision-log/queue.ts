@@ -5,11 +5,20 @@ export interface SinkWriter {
   write(batch: string[], signal: AbortSignal): Promise<void>;
 }
 
-/** What a queued sink reports, for metrics and the rate-limited log. */
+/**
+ * What a queued sink reports, for metrics and the rate-limited log, by the writer's name. A failed
+ * write is `failed`, not an `onError`: it is counted per sink like the other two (and retried).
+ */
 export interface SinkEvents {
   written(sink: string, count: number): void;
   dropped(sink: string, count: number): void;
   failed(sink: string, error: Error): void;
+}
+
+/** What {@link createQueuedSink} works with. */
+export interface QueuedSinkDeps {
+  writer: SinkWriter;
+  events: SinkEvents;
 }
 
 /** Options for {@link createQueuedSink}. */
@@ -39,13 +48,11 @@ export interface QueuedSink {
  * Decouples the Check path from a sink: events are queued (bounded; the oldest are dropped and
  * counted when full) and written in batches by one drain loop. A failed batch goes back to the
  * front of the queue (still bounded) and the loop backs off, so a collector outage loses only
- * what does not fit while it lasts.
+ * what does not fit while it lasts. `flush` is its end (no `close()`): the writer's connection
+ * is closed by whoever opened it.
  */
-export function createQueuedSink(
-  writer: SinkWriter,
-  options: QueueOptions,
-  events: SinkEvents,
-): QueuedSink {
+export function createQueuedSink(deps: QueuedSinkDeps, options: QueueOptions): QueuedSink {
+  const { writer, events } = deps;
   const queue = createDeque();
   let draining: Promise<void> | undefined;
   let backoffMs = 0;

@@ -18,7 +18,8 @@ export interface LineStream {
  * backpressure only. A batch is never handed back to be written twice. One `drain` listener, made
  * here, serves every wait, so a stdout that stays full never piles listeners up.
  */
-export function consoleWriter(stream: LineStream): SinkWriter {
+export function createConsoleWriter(deps: { stream: LineStream }): SinkWriter {
+  const { stream } = deps;
   let waiting: (() => void) | undefined;
   stream.on("drain", () => waiting?.());
   return {
@@ -49,10 +50,11 @@ export interface StreamCommands {
  * Redis Stream sink: `XADD <stream> MAXLEN ~ <cap> * event <json>` per event, pipelined per
  * batch. A batch with any failed command fails as a whole (and is retried by the queue).
  */
-export function redisStreamWriter(
-  redis: StreamCommands,
+export function createRedisStreamWriter(
+  deps: { redis: StreamCommands },
   options: { stream: string; maxLen: number },
 ): SinkWriter {
+  const { redis } = deps;
   return {
     name: "redis",
     async write(batch, signal) {
@@ -70,7 +72,11 @@ export function redisStreamWriter(
  * OPA's remote decision-log protocol: a gzip-compressed JSON array of events POSTed to the
  * collector (OPA's `<service>/logs`), with a bearer token when configured; 2xx is success.
  */
-export function remoteWriter(fetch: Fetch, options: { url: string; token?: string }): SinkWriter {
+export function createRemoteWriter(
+  deps: { fetch: Fetch },
+  options: { url: string; token?: string },
+): SinkWriter {
+  const { fetch } = deps;
   return {
     name: "remote",
     async write(batch, signal) {

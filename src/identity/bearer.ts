@@ -1,5 +1,11 @@
 import { InvalidCredential } from "../errors.js";
-import { type IssuerPolicy, peekClaims, type VerifiedJwt, verifyIssuerToken } from "./jwt.js";
+import {
+  type IssuerPolicy,
+  type JwtSettings,
+  peekClaims,
+  type VerifiedJwt,
+  verifyIssuerToken,
+} from "./jwt.js";
 import { verifyJwtSvid } from "./jwt-svid.js";
 import type { SpiffeId } from "./spiffe-id.js";
 import type { TrustBundle } from "./trust-bundle.js";
@@ -16,7 +22,7 @@ export interface BearerVerification {
   issuers: IssuerPolicy[];
   svidAudiences: string[];
   bundleFor(trustDomain: string): TrustBundle | undefined;
-  settings: { clockToleranceSec: number; now(): Date };
+  settings: JwtSettings;
   cache: VerifiedCache<BearerFound>;
 }
 

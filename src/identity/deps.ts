@@ -1,9 +1,13 @@
+import type { Clock } from "../clock.js";
 import type { Fetch } from "../fetch.js";
 
 /** What identity verification needs from the process: the network, a clock, where errors go. */
 export interface IdentityDeps {
   fetch: Fetch;
-  now(): Date;
-  /** A key source or bundle failed to load; the last good one keeps serving. */
+  clock: Clock;
+  /**
+   * A key source or bundle failed to load; the last good one keeps serving. Not `onError`: it
+   * carries which source failed (the URL or file), which the error of a parse does not name.
+   */
   onSourceError(source: string, error: Error): void;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { systemClock } from "../clock.js";
 import type { Fetch } from "../fetch.js";
 import { createRemoteJwks } from "./jwks-source.js";
 
@@ -19,6 +20,13 @@ function provider() {
   return { state, fetch };
 }
 
+/** What a source reports to, collecting the errors. */
+const deps = (fetch: Fetch, errors: Error[] = []) => ({
+  fetch,
+  clock: systemClock,
+  onError: (error: Error) => errors.push(error),
+});
+
 const options = {
   url: "https://idp.test/jwks",
   discovery: false,
@@ -31,21 +39,19 @@ const options = {
 describe("createRemoteJwks", () => {
   it("loads at start, and through OIDC discovery", async () => {
     const { fetch } = provider();
-    expect((await createRemoteJwks(fetch, options, () => {})).current()).toEqual(KEYS);
-    const discovered = await createRemoteJwks(
-      fetch,
-      { ...options, url: "https://idp.test/.well-known/openid-configuration", discovery: true },
-      () => {},
-    );
+    expect((await createRemoteJwks(deps(fetch), options)).current()).toEqual(KEYS);
+    const discovered = await createRemoteJwks(deps(fetch), {
+      ...options,
+      url: "https://idp.test/.well-known/openid-configuration",
+      discovery: true,
+    });
     expect(discovered.current()).toEqual(KEYS);
   });
 
   it("keeps serving the last good keys while the provider is down", async () => {
     const { state, fetch } = provider();
     const errors: Error[] = [];
-    const source = await createRemoteJwks(fetch, { ...options, cooldownMs: 0 }, (e) =>
-      errors.push(e),
-    );
+    const source = await createRemoteJwks(deps(fetch, errors), { ...options, cooldownMs: 0 });
     state.up = false;
     expect(await source.refresh()).toBe("failed");
     expect(source.current()).toEqual(KEYS);
@@ -54,7 +60,7 @@ describe("createRemoteJwks", () => {
 
   it("rate-limits refetches for unknown kids", async () => {
     const { state, fetch } = provider();
-    const source = await createRemoteJwks(fetch, options, () => {});
+    const source = await createRemoteJwks(deps(fetch), options);
     expect(await source.refresh()).toBe("cooldown");
     expect(state.requests).toBe(1);
   });
@@ -63,10 +69,10 @@ describe("createRemoteJwks", () => {
     const { state, fetch } = provider();
     const errors: Error[] = [];
     state.body = JSON.stringify({ keys: [{ kty: "x".repeat(20_000) }] });
-    const big = await createRemoteJwks(fetch, options, (e) => errors.push(e));
+    const big = await createRemoteJwks(deps(fetch, errors), options);
     expect(big.current()).toBeUndefined();
     state.body = '{"nokeys":true}';
-    const bad = await createRemoteJwks(fetch, options, (e) => errors.push(e));
+    const bad = await createRemoteJwks(deps(fetch, errors), options);
     expect(bad.current()).toBeUndefined();
     expect(errors.map((e) => e.message)).toEqual([
       expect.stringContaining("larger than"),

@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from "jose";
 
+import type { Clock } from "../clock.js";
 import type { Fetch } from "../fetch.js";
 
 /** A key set kept warm in the background. */
@@ -12,6 +13,15 @@ export interface JwksSource {
    */
   refresh(): Promise<"refreshed" | "cooldown" | "failed">;
   close(): void;
+}
+
+/** What {@link createRemoteJwks} needs from the process. */
+export interface RemoteJwksDeps {
+  fetch: Fetch;
+  /** For the unknown-kid cooldown. */
+  clock: Clock;
+  /** A fetch failed; the last good keys keep serving. */
+  onError(error: Error): void;
 }
 
 /** Options for {@link createRemoteJwks}. */
@@ -32,19 +42,19 @@ export interface RemoteJwksOptions {
 /**
  * Loads a JWKS over HTTP(S) now and every `refreshMs`, with a timeout and a size limit on each
  * request. A failed fetch keeps the last good keys serving (the identity provider being down
- * must not log everyone out) and is reported to `onError`.
+ * must not log everyone out) and is reported to `onError`. `close()` stops the refresh.
  */
 export async function createRemoteJwks(
-  fetch: Fetch,
+  deps: RemoteJwksDeps,
   options: RemoteJwksOptions,
-  onError: (error: Error) => void,
 ): Promise<JwksSource> {
+  const { fetch, clock, onError } = deps;
   let keys: JSONWebKeySet | undefined;
   let lastAttempt = Number.NEGATIVE_INFINITY;
   let inFlight: Promise<"refreshed" | "failed"> | undefined;
 
   const load = (): Promise<"refreshed" | "failed"> => {
-    lastAttempt = Date.now();
+    lastAttempt = clock.now().getTime();
     inFlight ??= fetchKeys(fetch, options)
       .then((fresh) => {
         keys = fresh;
@@ -66,7 +76,7 @@ export async function createRemoteJwks(
   return {
     current: () => keys,
     refresh: async () =>
-      Date.now() - lastAttempt < options.cooldownMs && !inFlight ? "cooldown" : load(),
+      clock.now().getTime() - lastAttempt < options.cooldownMs && !inFlight ? "cooldown" : load(),
     close: () => clearInterval(timer),
   };
 }

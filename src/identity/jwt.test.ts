@@ -7,7 +7,7 @@ import { peerList, verifyProxyToken } from "./trusted-proxy.js";
 const NOW = new Date("2026-06-01T12:00:00.750Z");
 const NOW_SEC = Math.floor(NOW.getTime() / 1000);
 const TOLERANCE = 30;
-const settings = { clockToleranceSec: TOLERANCE, now: () => NOW };
+const settings = { clockToleranceSec: TOLERANCE, clock: { now: () => NOW, nowNs: () => 0n } };
 const YEAR = 365 * 24 * 3600;
 const ARN = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/a/1";
 const SVID = "spiffe://prod.openclaw.internal/ns/agents/sa/planner";

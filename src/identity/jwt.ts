@@ -7,6 +7,7 @@ import {
   type JWTPayload,
   jwtVerify,
 } from "jose";
+import type { Clock } from "../clock.js";
 import { CredentialBackendError, type CredentialMethod, InvalidCredential } from "../errors.js";
 import type { JwksSource } from "./jwks-source.js";
 
@@ -35,7 +36,7 @@ export interface VerifiedJwt {
 export interface JwtSettings {
   /** Allowed clock skew, seconds. */
   clockToleranceSec: number;
-  now(): Date;
+  clock: Clock;
 }
 
 /** The unverified claims used only to choose a verifier; never shown to a policy. */
@@ -121,7 +122,7 @@ export async function verifyWith(
       ...checks,
       requiredClaims: checks.requiredClaims ?? ["exp"],
       clockTolerance: settings.clockToleranceSec,
-      currentDate: settings.now(),
+      currentDate: settings.clock.now(),
     }));
   } catch (error) {
     throw new InvalidCredential(method, `${reasonFor(error)}${ignored}`);
@@ -150,7 +151,7 @@ export function issuedAtProblem(payload: JWTPayload, settings: JwtSettings): str
   if (iat === undefined) return undefined;
   // jose refuses a non-number itself; `1e400` still parses to Infinity.
   if (typeof iat !== "number" || !Number.isFinite(iat)) return NOT_NUMERIC_DATE("iat");
-  const now = Math.floor(settings.now().getTime() / 1000); // jose's epoch, whole seconds
+  const now = Math.floor(settings.clock.now().getTime() / 1000); // jose's epoch, whole seconds
   return iat > now + settings.clockToleranceSec ? "issued in the future (iat)" : undefined;
 }
 

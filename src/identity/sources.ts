@@ -24,7 +24,7 @@ export async function keySource(
   }
   const url = "url" in source ? source.url : source.discovery;
   return createRemoteJwks(
-    deps.fetch,
+    { fetch: deps.fetch, clock: deps.clock, onError: (error) => deps.onSourceError(url, error) },
     {
       url,
       discovery: "discovery" in source,
@@ -33,7 +33,6 @@ export async function keySource(
       cooldownMs: issuer.unknownKidCooldown,
       maxBytes: 1024 * 1024,
     },
-    (error) => deps.onSourceError(url, error),
   );
 }
 
@@ -43,14 +42,12 @@ export async function proxyPolicy(
   watch: Watch,
 ): Promise<ProxyPolicy> {
   const keyFor = proxy.keyFile
-    ? createProxyKeyFile(
-        (await watch(proxy.keyFile, (text) => toKeySet(JSON.parse(text), proxy.keyFile ?? "")))
-          .current,
-      )
-    : createProxyKeyFetcher(deps.fetch, {
-        urlTemplate: proxy.keyUrl ?? "",
-        timeoutMs: proxy.fetchTimeout,
-        cooldownMs: 10_000,
-      });
+    ? createProxyKeyFile({
+        keys: await watch(proxy.keyFile, (text) => toKeySet(JSON.parse(text), proxy.keyFile ?? "")),
+      })
+    : createProxyKeyFetcher(
+        { fetch: deps.fetch, clock: deps.clock },
+        { urlTemplate: proxy.keyUrl ?? "", timeoutMs: proxy.fetchTimeout, cooldownMs: 10_000 },
+      );
   return { header: proxy.header, peers: peerList(proxy.cidrs), signer: proxy.signer, keyFor };
 }

@@ -1,5 +1,6 @@
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
+import { systemClock } from "../clock.js";
 import type { Fetch } from "../fetch.js";
 import {
   createProxyKeyFetcher,
@@ -9,7 +10,7 @@ import {
 } from "./trusted-proxy.js";
 
 const ARN = "arn:aws:elasticloadbalancing:eu-west-1:1:loadbalancer/app/a/1";
-const settings = { clockToleranceSec: 30, now: () => new Date() };
+const settings = { clockToleranceSec: 30, clock: systemClock };
 
 describe("trusted proxy", () => {
   it("fetches the ALB key for a kid from the URL template, once", async () => {
@@ -20,11 +21,10 @@ describe("trusted proxy", () => {
       asked.push(url);
       return new Response(pem);
     };
-    const keyFor = createProxyKeyFetcher(fetch, {
-      urlTemplate: "https://public-keys.test/{kid}",
-      timeoutMs: 1000,
-      cooldownMs: 1000,
-    });
+    const keyFor = createProxyKeyFetcher(
+      { fetch, clock: systemClock },
+      { urlTemplate: "https://public-keys.test/{kid}", timeoutMs: 1000, cooldownMs: 1000 },
+    );
     const policy = {
       header: "x-amzn-oidc-data",
       peers: peerList(["10.0.0.0/8"]),
@@ -46,11 +46,10 @@ describe("trusted proxy", () => {
       calls++;
       return new Response("nope", { status: 404 });
     };
-    const keyFor = createProxyKeyFetcher(fetch, {
-      urlTemplate: "https://public-keys.test/{kid}",
-      timeoutMs: 1000,
-      cooldownMs: 60_000,
-    });
+    const keyFor = createProxyKeyFetcher(
+      { fetch, clock: systemClock },
+      { urlTemplate: "https://public-keys.test/{kid}", timeoutMs: 1000, cooldownMs: 60_000 },
+    );
     await expect(keyFor("k")).rejects.toThrow("cannot fetch key k");
     await expect(keyFor("k")).rejects.toThrow("recently unavailable");
     expect(calls).toBe(1);

@@ -9,6 +9,7 @@ import {
   jwtVerify,
   type KeyObject,
 } from "jose";
+import type { Clock } from "../clock.js";
 import { CredentialBackendError, InvalidCredential } from "../errors.js";
 import type { Fetch } from "../fetch.js";
 import { readLimited } from "./jwks-source.js";
@@ -79,7 +80,7 @@ export async function verifyProxyToken(
   if (header.signer !== policy.signer) throw fail("wrong signer");
   if (typeof header.kid !== "string" || !/^[A-Za-z0-9_-]{1,128}$/.test(header.kid))
     throw fail("bad kid");
-  const now = settings.now().getTime() / 1000;
+  const now = settings.clock.now().getTime() / 1000;
   if (typeof header.exp === "number" && header.exp + settings.clockToleranceSec < now)
     throw fail("expired");
   const key = await policy.keyFor(header.kid);
@@ -89,7 +90,7 @@ export async function verifyProxyToken(
       algorithms: ["ES256"],
       requiredClaims: ["exp"],
       clockTolerance: settings.clockToleranceSec,
-      currentDate: settings.now(),
+      currentDate: settings.clock.now(),
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw fail("expired");
@@ -103,12 +104,12 @@ export async function verifyProxyToken(
   return payload;
 }
 
-/** Looks up proxy keys by `kid` in a JWKS file kept current by the caller. */
-export function createProxyKeyFile(
-  current: () => JSONWebKeySet | undefined,
-): (kid: string) => Promise<KeyObject | CryptoKey> {
+/** Looks up proxy keys by `kid` in a JWKS file the caller keeps current (a watched file). */
+export function createProxyKeyFile(deps: {
+  keys: { current(): JSONWebKeySet | undefined };
+}): (kid: string) => Promise<KeyObject | CryptoKey> {
   return async (kid) => {
-    const jwk = current()?.keys.find((key) => key.kid === kid);
+    const jwk = deps.keys.current()?.keys.find((key) => key.kid === kid);
     if (!jwk) throw new InvalidCredential("proxy", "unknown kid");
     return (await importJWK(jwk, "ES256")) as KeyObject | CryptoKey;
   };
@@ -116,18 +117,23 @@ export function createProxyKeyFile(
 
 /**
  * Looks up ALB public keys by `kid` from a URL template (`https://…/{kid}`, PEM responses),
- * caching up to 64 keys; a failing `kid` is not refetched for `cooldownMs`.
+ * caching up to 64 keys; a failing `kid` is not refetched for `cooldownMs`. A failure fails the
+ * lookup (CredentialBackendError), so there is no `onError`; nothing to close (no timer).
  */
 export function createProxyKeyFetcher(
-  fetch: Fetch,
+  deps: { fetch: Fetch; clock: Clock },
   options: { urlTemplate: string; timeoutMs: number; cooldownMs: number },
 ): (kid: string) => Promise<KeyObject | CryptoKey> {
+  const { fetch, clock } = deps;
   const cache = new Map<string, KeyObject | CryptoKey>();
   const failedAt = new Map<string, number>();
   return async (kid) => {
     const cached = cache.get(kid);
     if (cached) return cached;
-    if (Date.now() - (failedAt.get(kid) ?? Number.NEGATIVE_INFINITY) < options.cooldownMs) {
+    if (
+      clock.now().getTime() - (failedAt.get(kid) ?? Number.NEGATIVE_INFINITY) <
+      options.cooldownMs
+    ) {
       throw new CredentialBackendError("proxy", `key ${kid} recently unavailable`);
     }
     try {
@@ -140,7 +146,7 @@ export function createProxyKeyFetcher(
       cache.set(kid, key);
       return key;
     } catch (error) {
-      failedAt.set(kid, Date.now());
+      failedAt.set(kid, clock.now().getTime());
       throw new CredentialBackendError(
         "proxy",
         `cannot fetch key ${kid}: ${(error as Error).message}`,

@@ -3,12 +3,9 @@ import { createVerifiedCache } from "./verified-cache.js";
 
 describe("createVerifiedCache", () => {
   const now = Date.now();
+  const clock = { now: () => new Date(now), nowNs: () => 0n };
   it("returns a value only for the same key set", () => {
-    const cache = createVerifiedCache<{ sub: string }>({
-      max: 10,
-      maxAgeMs: 60_000,
-      now: () => now,
-    });
+    const cache = createVerifiedCache<{ sub: string }>({ clock }, { max: 10, maxAgeMs: 60_000 });
     const keys = {};
     cache.set("token", keys, { sub: "a" }, now + 10_000);
     expect(cache.get("token", () => keys)).toEqual({ sub: "a" });
@@ -18,22 +15,14 @@ describe("createVerifiedCache", () => {
   });
 
   it("never keeps an expired credential", () => {
-    const cache = createVerifiedCache<{ sub: string }>({
-      max: 10,
-      maxAgeMs: 60_000,
-      now: () => now,
-    });
+    const cache = createVerifiedCache<{ sub: string }>({ clock }, { max: 10, maxAgeMs: 60_000 });
     const keys = {};
     cache.set("token", keys, { sub: "a" }, now - 1);
     expect(cache.get("token", () => keys)).toBeUndefined();
   });
 
   it("can be disabled", () => {
-    const cache = createVerifiedCache<{ sub: string }>({
-      max: 0,
-      maxAgeMs: 60_000,
-      now: () => now,
-    });
+    const cache = createVerifiedCache<{ sub: string }>({ clock }, { max: 0, maxAgeMs: 60_000 });
     const keys = {};
     cache.set("token", keys, { sub: "a" }, now + 10_000);
     expect(cache.get("token", () => keys)).toBeUndefined();

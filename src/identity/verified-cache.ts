@@ -1,4 +1,5 @@
 import { LRUCache } from "lru-cache";
+import type { Clock } from "../clock.js";
 
 /**
  * Remembers credentials that verified, so a token or certificate presented again skips the
@@ -18,17 +19,18 @@ export interface VerifiedCacheOptions {
   max: number;
   /** Longest an entry is trusted, ms. */
   maxAgeMs: number;
-  /** Wall clock, ms. */
-  now(): number;
 }
 
+/** The cache; entries age by `deps.clock` (wall time). */
 export function createVerifiedCache<V extends object>(
+  deps: { clock: Clock },
   options: VerifiedCacheOptions,
 ): VerifiedCache<V> {
   if (options.max === 0) return { get: () => undefined, set: () => {} };
+  const now = () => deps.clock.now().getTime();
   const cache = new LRUCache<string, { keys: object; value: V }>({
     max: options.max,
-    perf: { now: options.now },
+    perf: { now },
     ttlResolution: 0,
   });
   return {
@@ -37,7 +39,7 @@ export function createVerifiedCache<V extends object>(
       return entry && keysFor(entry.value) === entry.keys ? entry.value : undefined;
     },
     set(credential, keys, value, expiresAtMs) {
-      const ttl = Math.min(expiresAtMs - options.now(), options.maxAgeMs);
+      const ttl = Math.min(expiresAtMs - now(), options.maxAgeMs);
       if (ttl > 0) cache.set(credential, { keys, value }, { ttl });
     },
   };

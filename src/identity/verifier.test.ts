@@ -6,6 +6,7 @@ import { es256Issuer, jwksFile, sign, signingKey } from "../../test/support/idp.
 import { createCa, issue } from "../../test/support/pki.js";
 import { until } from "../../test/support/wait.js";
 import type { BuiltInput } from "../authz/index.js";
+import { systemClock } from "../clock.js";
 import { resolveConfig } from "../config/index.js";
 import { createIdentityVerifier, type IdentityVerifier } from "./verifier.js";
 
@@ -20,7 +21,7 @@ afterEach(() => verifier?.close());
 
 async function setup(identity: Record<string, unknown>) {
   verifier = await createIdentityVerifier(
-    { fetch: noFetch, now: () => new Date(), onSourceError: () => {} },
+    { fetch: noFetch, clock: systemClock, onSourceError: () => {} },
     resolveConfig({ identity: { fileRefreshInterval: "20ms", ...identity } }).identity,
   );
   return verifier;

@@ -40,10 +40,10 @@ export async function createIdentityVerifier(
 ): Promise<IdentityVerifier> {
   const closers: Array<() => void> = [];
   const watch = async <T>(path: string, parse: (text: string) => T): Promise<WatchedFile<T>> => {
-    const file = await watchFile(path, parse, {
-      intervalMs: config.fileRefreshInterval,
-      onError: (error) => deps.onSourceError(path, error),
-    });
+    const file = await watchFile(
+      { parse, onError: (error) => deps.onSourceError(path, error) },
+      { path, intervalMs: config.fileRefreshInterval },
+    );
     closers.push(file.close);
     return file;
   };
@@ -74,20 +74,19 @@ export async function createIdentityVerifier(
     }),
   );
   const proxy = config.trustedProxy && (await proxyPolicy(config.trustedProxy, deps, watch));
-  const settings = { clockToleranceSec: config.clockTolerance / 1000, now: deps.now };
-  const cacheOptions = {
-    max: config.verifiedCacheSize,
-    maxAgeMs: 300_000,
-    now: () => deps.now().getTime(),
-  };
+  const settings = { clockToleranceSec: config.clockTolerance / 1000, clock: deps.clock };
+  const cacheOptions = { max: config.verifiedCacheSize, maxAgeMs: 300_000 };
   const bearer = {
     issuers,
     svidAudiences: config.jwt?.svidAudiences ?? [],
     bundleFor: loadedBundleFor("jwt-svid"),
     settings,
-    cache: createVerifiedCache<BearerFound>(cacheOptions),
+    cache: createVerifiedCache<BearerFound>(deps, cacheOptions),
   };
-  const certificates = createVerifiedCache<{ spiffe: SpiffeId; expiresAtMs: number }>(cacheOptions);
+  const certificates = createVerifiedCache<{ spiffe: SpiffeId; expiresAtMs: number }>(
+    deps,
+    cacheOptions,
+  );
   // @peculiar/x509 and its ASN.1 schemas (~10 MB resident) load only where SPIFFE is configured.
   const x509 = config.spiffe ? await import("./x509-svid.js") : undefined;
   const verifyCertificate = (
@@ -103,7 +102,7 @@ export async function createIdentityVerifier(
       pem,
       intermediatesFromXfcc(xfcc),
       loadedBundleFor("x509-svid"),
-      deps.now(),
+      deps.clock.now(),
     );
     const entry = { spiffe: verified.spiffe, expiresAtMs: verified.expiresAtMs };
     certificates.set(key, verified.bundle, entry, verified.expiresAtMs);

@@ -23,6 +23,15 @@ export interface BundleSourceOptions {
   limits?: BundleLimits;
 }
 
+/** What {@link watchBundle} works with. */
+export interface BundleSourceDeps {
+  fetch: Fetch;
+  /** Hands a new bundle to the store, which verifies and swaps it in (or refuses it). */
+  offer(files: BundleFiles, origin: string): Promise<boolean>;
+  /** A bundle could not be fetched or unpacked; the serving policy stays. */
+  onError(error: AuthzError): void;
+}
+
 /** A running watcher. */
 export interface BundleSource {
   close(): void;
@@ -33,15 +42,12 @@ export interface BundleSource {
  * URLs by polling with `If-None-Match` (a 304 costs nothing). Each new bundle is handed to
  * `offer`; failures to fetch or unpack go to `onError` and the serving policy stays. A failure
  * that repeats poll after poll (a bundle server down) is retried at every poll but reported once,
- * until a poll succeeds or fails otherwise. Resolves after the first attempt.
+ * until a poll succeeds or fails otherwise. Resolves after the first attempt; `close()` stops
+ * the polling.
  */
 export async function watchBundle(
+  deps: BundleSourceDeps,
   options: BundleSourceOptions,
-  deps: {
-    fetch: Fetch;
-    offer(files: BundleFiles, origin: string): Promise<boolean>;
-    onError(error: AuthzError): void;
-  },
 ): Promise<BundleSource> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   const remote = /^https?:\/\//.test(options.location);

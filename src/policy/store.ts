@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.js";
 import { AuthzError, toAuthzError } from "../errors.js";
 import { parseBundle } from "./bundle.js";
 import type { BundleFiles } from "./bundle-files.js";
@@ -28,7 +29,20 @@ export interface PolicyStore {
 /** What the store tells the rest of the sidecar. */
 export interface PolicyStoreEvents {
   loaded(engine: PolicyEngine, origin: string): void;
+  /**
+   * A bundle was refused; the previous policy keeps serving. An event, not `onError`: it carries
+   * where the bundle came from and the revision it claimed, for the log and `/status`.
+   */
   refused(error: AuthzError, origin: string, revision: string | undefined): void;
+}
+
+/** What {@link createPolicyStore} works with. */
+export interface PolicyStoreDeps {
+  /** The evaluation threads every policy of the store runs on (the caller closes it). */
+  pool: EvaluationPool;
+  events: PolicyStoreEvents;
+  /** For `loadedAt` and `at` in {@link PolicyStatus}. */
+  clock: Clock;
 }
 
 /**
@@ -37,12 +51,15 @@ export interface PolicyStoreEvents {
  */
 const RETIRE_AFTER_MS = 10_000;
 
+/**
+ * The store, empty until a bundle is offered. Nothing of its own to close: its policies run on
+ * `deps.pool`, whose `close()` ends them.
+ */
 export function createPolicyStore(
+  deps: PolicyStoreDeps,
   options: WasmPolicyOptions & { signing?: SigningPolicy },
-  pool: EvaluationPool,
-  events: PolicyStoreEvents,
-  now: () => Date = () => new Date(),
 ): PolicyStore {
+  const { pool, events, clock } = deps;
   let serving: PolicyEngine | undefined;
   let status: PolicyStatus = {};
   let queue: Promise<unknown> = Promise.resolve();
@@ -60,7 +77,7 @@ export function createPolicyStore(
         serving: {
           revision: serving.revision,
           id: serving.id,
-          loadedAt: now().toISOString(),
+          loadedAt: clock.now().toISOString(),
           origin,
         },
       };
@@ -83,7 +100,7 @@ export function createPolicyStore(
         message: error.message,
         ...(revision ? { revision } : {}),
         origin,
-        at: now().toISOString(),
+        at: clock.now().toISOString(),
       },
     };
     events.refused(error, origin, revision);

@@ -7,28 +7,26 @@ import { parseRevocation, type Revocation, type RevocationList } from "./revocat
  * the whole truth (a line removed is a revocation lifted, an emptied file lifts them all).
  * Malformed lines are skipped. A file that cannot be read, or that disappears once read, keeps
  * the last list applying (reported to `onError`): a deleted or briefly unmounted file must not
- * lift every revocation.
+ * lift every revocation. `close()` stops watching.
  */
 export function followRevocationFile(
-  list: RevocationList,
-  path: string,
-  options: { intervalMs: number; onError(error: Error): void },
+  deps: { list: RevocationList; onError(error: Error): void },
+  options: { path: string; intervalMs: number },
 ): Promise<WatchedFile<void>> {
   let read = false;
   return watchFile(
-    path,
-    (text) => {
-      const lines = text.split("\n").filter((line) => line.trim() !== "");
-      list.replace(lines.flatMap((line) => parseRevocation(line) ?? []));
-      read = true;
-    },
     {
-      intervalMs: options.intervalMs,
+      parse: (text) => {
+        const lines = text.split("\n").filter((line) => line.trim() !== "");
+        deps.list.replace(lines.flatMap((line) => parseRevocation(line) ?? []));
+        read = true;
+      },
       // No file yet (`revoke` creates it) means nothing is revoked, and is not worth a log line.
       onError: (error) => {
-        if (read || (error as NodeJS.ErrnoException).code !== "ENOENT") options.onError(error);
+        if (read || (error as NodeJS.ErrnoException).code !== "ENOENT") deps.onError(error);
       },
     },
+    options,
   );
 }
 

@@ -1,3 +1,4 @@
+import type { Clock } from "../clock.js";
 import { parseRevocation, type Revocation, type RevocationList } from "./revocation-list.js";
 
 /** The Redis commands revocation uses (an ioredis client satisfies it). */
@@ -35,14 +36,20 @@ export async function publishRevocation(
 /**
  * Keeps `list` equal to Redis: loads every revocation now and after each reconnect (messages
  * published while disconnected are not lost), applies published ones as they arrive, prunes
- * expired ones. Errors go to `onError`; the last known list keeps applying.
+ * expired ones. Errors go to `onError`; the last known list keeps applying. Nothing to close:
+ * the connections are the caller's, and closing them ends the following.
  */
 export async function followRedisRevocations(
-  list: RevocationList,
-  redis: RevocationCommands,
-  subscriber: RevocationSubscriber,
-  options: { prefix: string; now(): number; onError(error: Error): void },
+  deps: {
+    list: RevocationList;
+    redis: RevocationCommands;
+    subscriber: RevocationSubscriber;
+    clock: Clock;
+    onError(error: Error): void;
+  },
+  options: { prefix: string },
 ): Promise<void> {
+  const { list, redis, subscriber } = deps;
   const key = hashKey(options.prefix);
   const reload = async () => {
     try {
@@ -53,11 +60,11 @@ export async function followRedisRevocations(
       }));
       list.replace(all.flatMap(({ revocation }) => (revocation ? [revocation] : [])));
       const expired = all
-        .filter(({ revocation }) => !revocation || revocation.untilMs <= options.now())
+        .filter(({ revocation }) => !revocation || revocation.untilMs <= deps.clock.now().getTime())
         .map(({ field }) => field);
       if (expired.length > 0) await redis.hdel(key, ...expired);
     } catch (error) {
-      options.onError(error as Error);
+      deps.onError(error as Error);
     }
   };
   subscriber.on("message", (channel, message) => {
@@ -65,9 +72,9 @@ export async function followRedisRevocations(
     if (revocation) list.apply(revocation);
   });
   subscriber.on("ready", () => {
-    subscriber.subscribe(key).then(reload, (error: Error) => options.onError(error));
+    subscriber.subscribe(key).then(reload, (error: Error) => deps.onError(error));
   });
   // Not awaited: a Redis that accepts connections but never answers must not hold up the start.
-  subscriber.subscribe(key).catch((error: Error) => options.onError(error));
+  subscriber.subscribe(key).catch((error: Error) => deps.onError(error));
   await reload();
 }

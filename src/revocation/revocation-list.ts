@@ -1,4 +1,5 @@
 import type { Identity } from "../authz/index.js";
+import type { Clock } from "../clock.js";
 
 /** A revoked subject (every credential of it) or token (`jti`), until a time. */
 export interface Revocation {
@@ -40,8 +41,18 @@ export function parseRevocation(text: string): Revocation | undefined {
   }
 }
 
-/** Creates the list; `onChange` runs after every change (the decision cache is dropped). */
-export function createRevocationList(now: () => number, onChange: () => void): RevocationList {
+/** What {@link createRevocationList} needs. */
+export interface RevocationListDeps {
+  /** Revocations past their `untilMs` no longer apply. */
+  clock: Clock;
+  /** Runs after every change (the decision cache is dropped). */
+  onChange(): void;
+}
+
+/** Creates the (empty) list. It has no settings and holds nothing to close. */
+export function createRevocationList(deps: RevocationListDeps): RevocationList {
+  const { onChange } = deps;
+  const now = () => deps.clock.now().getTime();
   let entries = new Map<string, number>();
   const keyOf = (kind: Revocation["kind"], value: string) => `${kind}\u0000${value}`;
   const active = (kind: Revocation["kind"], value: unknown) =>

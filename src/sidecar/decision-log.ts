@@ -3,15 +3,15 @@ import { readFile } from "node:fs/promises";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/index.js";
 import {
-  consoleWriter,
+  createConsoleWriter,
   createDecisionLog,
   createMasker,
   createQueuedSink,
+  createRedisStreamWriter,
+  createRemoteWriter,
   DEFAULT_ERASE,
   type DecisionLog,
   type QueuedSink,
-  redisStreamWriter,
-  remoteWriter,
   type SinkEvents,
   type SinkWriter,
 } from "../decision-log/index.js";
@@ -54,7 +54,10 @@ export async function openDecisionLog(
     options: { maxBatch: number; timeoutMs: number; batchDelayMs: number },
   ) =>
     sinks.push(
-      createQueuedSink(writer, { maxEvents: settings.queueSize, retryMs: 250, ...options }, events),
+      createQueuedSink(
+        { writer, events },
+        { maxEvents: settings.queueSize, retryMs: 250, ...options },
+      ),
     );
   if (settings.console) {
     const stdout = pino.destination({ dest: 1, sync: false });
@@ -67,7 +70,11 @@ export async function openDecisionLog(
           stdout.end();
         }),
     );
-    queue(consoleWriter(stdout), { maxBatch: 100, timeoutMs: 5_000, batchDelayMs: 0 });
+    queue(createConsoleWriter({ stream: stdout }), {
+      maxBatch: 100,
+      timeoutMs: 5_000,
+      batchDelayMs: 0,
+    });
   }
   if (settings.redisStream) {
     const { url, stream, maxLen, timeout } = settings.redisStream;
@@ -76,7 +83,7 @@ export async function openDecisionLog(
       onError: (error) => warn({ sink: "redis", problem: "connection", err: error.message }),
     });
     closers.push(() => redis.disconnect());
-    queue(redisStreamWriter(redis, { stream, maxLen }), {
+    queue(createRedisStreamWriter({ redis }, { stream, maxLen }), {
       maxBatch: 500,
       timeoutMs: timeout,
       batchDelayMs: 0,
@@ -85,14 +92,20 @@ export async function openDecisionLog(
   if (settings.remote) {
     const { url, maxBatch, timeout, batchDelay } = settings.remote;
     const token = await bearerToken(settings.remote);
-    queue(remoteWriter(globalThis.fetch, { url, ...(token ? { token } : {}) }), {
+    queue(createRemoteWriter({ fetch: globalThis.fetch }, { url, ...(token ? { token } : {}) }), {
       maxBatch,
       timeoutMs: timeout,
       batchDelayMs: batchDelay,
     });
   }
   const log = createDecisionLog(
-    sinks,
+    {
+      sinks,
+      onError: (error) => {
+        metrics.decisionLog.dropped("all", 1);
+        warn({ sink: "all", problem: "event could not be built", err: error.message });
+      },
+    },
     {
       path: config.policy.decision,
       labels: { id: randomUUID(), version: VERSION },
@@ -107,10 +120,6 @@ export async function openDecisionLog(
           ),
         ],
       }),
-    },
-    (error) => {
-      metrics.decisionLog.dropped("all", 1);
-      warn({ sink: "all", problem: "event could not be built", err: error.message });
     },
   );
   return {

@@ -3,7 +3,6 @@ import type { Message } from "protobufjs";
 import {
   type Authorizer,
   type AuthzSteps,
-  type Clock,
   createAuthorizer,
   type DecisionSink,
 } from "../authz/index.js";
@@ -14,6 +13,7 @@ import {
   type DecisionCache,
   type RedisFailure,
 } from "../cache/index.js";
+import { systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
 import type { DecisionLog } from "../decision-log/index.js";
 import type { Fetch } from "../fetch.js";
@@ -43,9 +43,6 @@ export interface Pipeline {
 
 const CALLER_ERRORS = new Set(["request_parse_error", "identity_invalid"]);
 
-/** The clock of the real process. */
-export const systemClock: Clock = { now: () => new Date(), nowNs: () => process.hrtime.bigint() };
-
 /**
  * The Check steps built from the config and handed to the authorizer: the input builder, the
  * identity verifier, the revocation list, the read cache, the policy store and the decision sink
@@ -70,7 +67,7 @@ export async function createPipeline(
   const identity = await createIdentityVerifier(
     {
       fetch: deps.fetch,
-      now: () => new Date(),
+      clock: systemClock,
       onSourceError: (source, error) =>
         deps.logger.warn(
           { source, err: error.message },
@@ -146,23 +143,22 @@ function createCache(
   const shared =
     deps.redis && redis?.shareDecisions
       ? createRedisDecisionStore(
-          deps.redis.commands,
+          { redis: deps.redis.commands, onFailure: redisFailure("cache") },
           { prefix: redis.keyPrefix, budgetMs: redis.budget },
-          redisFailure("cache"),
         )
       : undefined;
   const cache = createDecisionCache(
+    {
+      key: createCacheKey(config.cache.ignore),
+      clock: systemClock,
+      ...(shared ? { shared } : {}),
+      events: deps.metrics?.cache ?? { hit() {}, miss() {}, evicted() {} },
+    },
     {
       ttlMs: config.cache.ttl,
       maxEntries: config.cache.maxEntries,
       maxBytes: config.cache.maxBytes,
       methods: config.cache.methods,
-      key: createCacheKey(config.cache.ignore),
-      now: Date.now,
-    },
-    {
-      ...(shared ? { shared } : {}),
-      events: deps.metrics?.cache ?? { hit() {}, miss() {}, evicted() {} },
     },
   );
   deps.metrics?.observeCacheSize(() => cache.size());
@@ -176,30 +172,41 @@ async function followRevocations(
   redisFailure: RedisReporter,
   dropCache: () => void,
 ) {
-  const list = createRevocationList(Date.now, () => {
-    dropCache();
-    deps.metrics?.countRevocation();
+  const list = createRevocationList({
+    clock: systemClock,
+    onChange: () => {
+      dropCache();
+      deps.metrics?.countRevocation();
+    },
   });
   const prefix = config.cache.redis?.keyPrefix ?? "openclaw-authz:";
   if (deps.redis) {
     const onError = (error: Error) => redisFailure("revocation")("error", error);
-    await followRedisRevocations(list, deps.redis.commands, deps.redis.subscriber, {
-      prefix,
-      now: Date.now,
-      onError,
-    });
+    await followRedisRevocations(
+      {
+        list,
+        redis: deps.redis.commands,
+        subscriber: deps.redis.subscriber,
+        clock: systemClock,
+        onError,
+      },
+      { prefix },
+    );
     return { list, close: () => {} };
   }
   const file = config.identity.revocationFile;
   if (!file) return { list, close: () => {} };
-  const watched = await followRevocationFile(list, file, {
-    intervalMs: config.identity.fileRefreshInterval,
-    onError: (error) =>
-      deps.logger.warn(
-        { file, err: error.message },
-        "revocation file unreadable; last list keeps applying",
-      ),
-  });
+  const watched = await followRevocationFile(
+    {
+      list,
+      onError: (error) =>
+        deps.logger.warn(
+          { file, err: error.message },
+          "revocation file unreadable; last list keeps applying",
+        ),
+    },
+    { path: file, intervalMs: config.identity.fileRefreshInterval },
+  );
   return { list, close: watched.close };
 }
 

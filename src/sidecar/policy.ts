@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { Logger } from "pino";
+import { systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import {
@@ -39,29 +40,32 @@ export async function openPolicy(
     onThreadReplaced: (reason) => deps.events?.threadReplaced?.(reason),
   });
   const store = createPolicyStore(
-    { decision: config.policy.decision, ...(signing ? { signing } : {}) },
-    pool,
     {
-      loaded: (engine, origin) => {
-        deps.logger.info(
-          { revision: engine.revision, policy_id: engine.id, origin },
-          "policy loaded",
-        );
-        deps.events?.loaded?.(engine);
-      },
-      refused: (error, origin, revision) => {
-        deps.logger.error(
-          {
-            err: error.message,
-            refused_revision: revision,
-            serving_revision: store.current()?.revision ?? null,
-            origin,
-          },
-          "bundle refused; the previous policy keeps serving",
-        );
-        deps.events?.refused?.(error, revision);
+      pool,
+      clock: systemClock,
+      events: {
+        loaded: (engine, origin) => {
+          deps.logger.info(
+            { revision: engine.revision, policy_id: engine.id, origin },
+            "policy loaded",
+          );
+          deps.events?.loaded?.(engine);
+        },
+        refused: (error, origin, revision) => {
+          deps.logger.error(
+            {
+              err: error.message,
+              refused_revision: revision,
+              serving_revision: store.current()?.revision ?? null,
+              origin,
+            },
+            "bundle refused; the previous policy keeps serving",
+          );
+          deps.events?.refused?.(error, revision);
+        },
       },
     },
+    { decision: config.policy.decision, ...(signing ? { signing } : {}) },
   );
   if (!config.policy.bundle) {
     deps.logger.error("policy.bundle is not configured: every check is denied");
@@ -72,15 +76,15 @@ export async function openPolicy(
     : undefined;
   const source: BundleSource = await watchBundle(
     {
+      fetch: globalThis.fetch,
+      offer: (files, origin) => store.offer(files, origin),
+      onError: (error) => store.refuse(error, config.policy.bundle ?? ""),
+    },
+    {
       location: config.policy.bundle,
       intervalMs: config.policy.pollInterval,
       timeoutMs: config.policy.fetchTimeout,
       ...(token ? { token } : {}),
-    },
-    {
-      fetch: globalThis.fetch,
-      offer: (files, origin) => store.offer(files, origin),
-      onError: (error) => store.refuse(error, config.policy.bundle ?? ""),
     },
   );
   if (!deps.watch) source.close();
