@@ -173,9 +173,25 @@ describe("the evaluation deadline", () => {
     const skipped = thread.evaluations[2];
     if (!skipped) throw new Error("the third was not posted");
     // The thread skips the third, whose expiresAt has passed.
-    thread.events.onReply({ kind: "error", id: skipped.id, message: "the deadline passed" });
+    thread.events.onReply({ kind: "expired", id: skipped.id });
     await vi.advanceTimersByTimeAsync(3 * DEADLINE_MS);
     expect(thread.terminated).toBe(false);
     expect(replaced).toEqual([]);
+  });
+
+  it("a check its thread skipped as expired is a timeout, even before its own timer fires", async () => {
+    const loaded = await policy();
+    void loaded.evaluate(input(), 0);
+    const skipped = loaded.evaluate(input(), 0).catch((error: Error) => error);
+    const thread = threads[0] as FakeThread;
+    await vi.advanceTimersByTimeAsync(50);
+    answer(thread, 0);
+    const request = thread.evaluations[1];
+    if (!request) throw new Error("the second was not posted");
+    // The thread's clock passed expiresAt a moment before the pool's timer would fire.
+    thread.events.onReply({ kind: "expired", id: request.id });
+    const error = await skipped;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as { code?: string }).code).toBe("policy_eval_timeout");
   });
 });

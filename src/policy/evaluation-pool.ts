@@ -207,20 +207,31 @@ export function createEvaluationPool(
     events.onPrint(thread.jobs.find((job) => job.request.id === id)?.label, line);
   }
 
-  function answer(thread: Thread, reply: Extract<ThreadReply, { kind: "result" | "error" }>) {
+  function answer(
+    thread: Thread,
+    reply: Extract<ThreadReply, { kind: "result" | "error" | "expired" }>,
+  ) {
     const job = thread.jobs[0];
     if (!job || reply.id !== job.request.id) return;
     thread.jobs.shift();
     startNext(thread);
-    job.settle(
-      reply.kind === "error"
-        ? { error: new AuthzError("policy_eval_error", reply.message) }
-        : {
-            evaluation: reply.defined ? { defined: true, value: reply.value } : { defined: false },
-          },
-    );
+    // A skipped job is a timeout, whether its own timer has fired yet or not.
+    if (reply.kind === "expired")
+      job.settle({ error: timeout("waiting for an evaluation thread") });
+    else if (reply.kind === "error")
+      job.settle({ error: new AuthzError("policy_eval_error", reply.message) });
+    else
+      job.settle({
+        evaluation: reply.defined ? { defined: true, value: reply.value } : { defined: false },
+      });
     pump();
   }
+
+  const timeout = (where: string) =>
+    new AuthzError(
+      "policy_eval_timeout",
+      `deadline of ${options.timeoutMs} ms passed while ${where}`,
+    );
 
   /**
    * The next job `thread` holds begins now. One whose check the deadline already answered is
@@ -286,12 +297,7 @@ export function createEvaluationPool(
       if (at >= 0) queue.splice(at, 1);
     }
     const where = running ? "evaluating" : "waiting for an evaluation thread";
-    job.settle({
-      error: new AuthzError(
-        "policy_eval_timeout",
-        `deadline of ${options.timeoutMs} ms passed while ${where}`,
-      ),
-    });
+    job.settle({ error: timeout(where) });
   }
 
   function evaluate(

@@ -52,5 +52,7 @@ export type ThreadReply =
   | { kind: "load-failed"; policy: number; message: string; missingBuiltins?: string[] }
   | { kind: "result"; id: number; defined: boolean; value: unknown }
   | { kind: "error"; id: number; message: string }
+  /** The evaluation `id` was skipped: its `expiresAt` had passed when the thread reached it. */
+  | { kind: "expired"; id: number }
   /** A `print()` line of the evaluation `id` (undefined: while loading). */
   | { kind: "print"; id: number | undefined; line: string };

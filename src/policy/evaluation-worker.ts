@@ -99,8 +99,7 @@ class MissingBuiltins extends Error {
 function evaluate(request: Extract<ThreadRequest, { kind: "evaluate" }>): ThreadReply {
   const image = images.get(request.policy);
   if (!image) return { kind: "error", id: request.id, message: "policy not loaded" };
-  if (Date.now() > request.expiresAt)
-    return { kind: "error", id: request.id, message: "the deadline passed before it began" };
+  if (Date.now() > request.expiresAt) return { kind: "expired", id: request.id };
   try {
     evaluating = request.id;
     contexts.begin();
