@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "lossless-json";
+import { beforeAll, expect, it } from "vitest";
 import { createContextSource } from "../../src/policy/builtins/context.js";
 import { BUILTINS } from "../../src/policy/builtins/index.js";
 import { tool } from "./paths.js";
@@ -55,6 +56,22 @@ export function topdown(calls: Call[]): unknown[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One test per case: our result for its call equals topdown's, every call of the file in one
+ * `opa eval` run. A case is a few words on what it drives, and the call.
+ */
+export function itMatchesTopdown(cases: ReadonlyArray<readonly [what: string, call: Call]>): void {
+  let want: unknown[];
+  beforeAll(() => {
+    want = topdown(cases.map(([, call]) => call));
+  });
+  it.each(cases.map(([what, [name, args]], i) => [what, name, JSON.stringify(args), i] as const))(
+    "%s: %s(%s) is topdown's",
+    (_what, _name, _args, i) =>
+      expect(ours((cases[i] as (typeof cases)[number])[1])).toEqual(want[i]),
+  );
 }
 
 /** Our result for one call, as the evaluation thread gets it back (see the module comment). */

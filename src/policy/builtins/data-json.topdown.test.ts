@@ -3,8 +3,7 @@
  * the branches of ast.Compare and Go's JSON (data-value.ts), of subset.go (data-json.ts), of
  * edittree (data-patch.ts) and of reachable.go (data-misc.ts) they drive.
  */
-import { beforeAll, expect, it } from "vitest";
-import { type Call, ours, topdown } from "../../../test/support/topdown.js";
+import { type Call, itMatchesTopdown } from "../../../test/support/topdown.js";
 
 const subset = (sup: unknown, sub: unknown): Call => ["object.subset", [sup, sub]];
 const marshal = (value: unknown, options: unknown): Call => [
@@ -145,13 +144,4 @@ const CASES: Array<[what: string, call: Call]> = [
   ["graph not an object", paths("x", ["a"])],
 ];
 
-let want: unknown[];
-beforeAll(() => {
-  want = topdown(CASES.map(([, call]) => call));
-});
-
-it.each(CASES.map(([what, [name, args]], i) => [what, name, JSON.stringify(args), i] as const))(
-  "%s: %s(%s) is topdown's",
-  (_what, _name, _args, i) =>
-    expect(ours((CASES[i] as (typeof CASES)[number])[1])).toEqual(want[i]),
-);
+itMatchesTopdown(CASES);

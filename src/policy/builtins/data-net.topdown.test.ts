@@ -3,8 +3,7 @@
  * of the merge (data-net.ts) they drive. (net.cidr_contains is the wasm's own; its rules are
  * reached here through net.cidr_contains_matches.)
  */
-import { beforeAll, expect, it } from "vitest";
-import { type Call, ours, topdown } from "../../../test/support/topdown.js";
+import { type Call, itMatchesTopdown } from "../../../test/support/topdown.js";
 
 const valid = (cidr: unknown): Call => ["net.cidr_is_valid", [cidr]];
 const contains = (a: unknown, b: unknown): Call => ["net.cidr_contains_matches", [a, b]];
@@ -103,13 +102,4 @@ const CASES: Array<[what: string, call: Call]> = [
   ["adjacent blocks that do not align", merge(["1.2.3.0/24", "1.2.4.0/23", "1.2.6.0/24"])],
 ];
 
-let want: unknown[];
-beforeAll(() => {
-  want = topdown(CASES.map(([, call]) => call));
-});
-
-it.each(CASES.map(([what, [name, args]], i) => [what, name, JSON.stringify(args), i] as const))(
-  "%s: %s(%s) is topdown's",
-  (_what, _name, _args, i) =>
-    expect(ours((CASES[i] as (typeof CASES)[number])[1])).toEqual(want[i]),
-);
+itMatchesTopdown(CASES);
