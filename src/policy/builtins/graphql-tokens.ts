@@ -3,6 +3,7 @@
  * the Go quoting its messages use.
  */
 import type { Position } from "./graphql-ast.js";
+import { quote } from "./text-gofmt-format.js";
 
 /** Token kinds in gqlparser's iota order, with their String() forms for messages. */
 export const TOKEN_NAMES = [
@@ -69,36 +70,5 @@ export function tokenString(token: Token): string {
 }
 
 /** What strconv.Quote writes for the characters it escapes by name. */
-const NAMED_ESCAPES: Record<string, string> = {
-  "\x07": "\\a",
-  "\b": "\\b",
-  "\f": "\\f",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\v": "\\v",
-};
-
-/** unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u;
-
-/**
- * strconv.Quote, for the names and strings that messages quote: printable characters as they
- * are, the rest escaped (a lone surrogate is U+FFFD, as its UTF-8 reads in Go).
- */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) as number;
-    if (char === '"' || char === "\\") out += `\\${char}`;
-    else if (PRINTABLE.test(char)) out += char;
-    else if (code >= 0xd800 && code <= 0xdfff) out += "\ufffd";
-    else if (NAMED_ESCAPES[char] !== undefined) out += NAMED_ESCAPES[char];
-    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
-    else if (code < 0x10000) out += `\\u${hex(code, 4)}`;
-    else out += `\\U${hex(code, 8)}`;
-  }
-  return `${out}"`;
-}
-
-const hex = (code: number, digits: number) => code.toString(16).padStart(digits, "0");
+/** strconv.Quote, for the names and strings that messages quote (text-gofmt-format's port). */
+export const goQuote = (text: string): string => quote(text, false, '"');
