@@ -71,7 +71,8 @@ async function loadBuild(dist) {
     // What the authorizer gives the cache and the policy: the document with its identity.
     const inputs = built.map((b, n) => ({ ...b.document, identity: verified[n].identity }));
     const serialized = inputs.map(toJson);
-    // evaluate() transfers its buffer to an evaluation thread: each call gets a copy.
+    // Builds before bc89b50 transfer evaluate()'s buffer to the thread: a copy per call keeps
+    // them and --before comparable.
     const decision = await policy.evaluate(serialized[0].slice());
     return {
       "decode (protobufjs)": (n) => decode(bytes[n]),

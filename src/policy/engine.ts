@@ -12,8 +12,8 @@ export interface PolicyEngine {
   /** A digest of the module and data: changes whenever the policy does, revision or not. */
   readonly id: string;
   /**
-   * Evaluates serialized input JSON (transferred: the caller must not reuse the buffer) on an
-   * evaluation thread. Rejects with `AuthzError("policy_eval_timeout")` past the deadline and
+   * Evaluates serialized input JSON on an evaluation thread (the bytes are copied there).
+   * Rejects with `AuthzError("policy_eval_timeout")` past the deadline and
    * `AuthzError("policy_eval_error")` on a trap or builtin error.
    */
   evaluate(inputJson: Uint8Array, decisionId?: string): Promise<Evaluation>;

@@ -3,8 +3,8 @@ import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-proto
 
 /** One evaluation thread as the pool drives it. */
 export interface EvaluationThread {
-  /** Posts a request (transferring `transfer`) and wakes the thread. */
-  post(request: ThreadRequest, transfer?: ArrayBuffer[]): void;
+  /** Posts a request (its buffers copied) and wakes the thread. */
+  post(request: ThreadRequest): void;
   /** A reply already in the port but not yet delivered (a timer can run before delivery). */
   takeWaiting(): ThreadReply | undefined;
   /** Stops the thread at once, wherever it is (wasm included); no event follows. */
@@ -57,8 +57,8 @@ export function startThread(
   worker.unref();
   port.unref();
   return {
-    post(request, transfer = []) {
-      port.postMessage(request, transfer);
+    post(request) {
+      port.postMessage(request);
       // The thread sleeps on this counter (a futex): it wakes in microseconds, where an idle
       // event loop woken by a message takes a hundred or more on a busy machine.
       Atomics.add(posted, 0, 1);
