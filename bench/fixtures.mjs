@@ -36,13 +36,21 @@ export const parseArgs = (argv) =>
       .filter((e) => e.length),
   );
 
+/** `opa build -t wasm` of a policy directory into build/bench/NAME; returns its path. */
+function wasmBundle(dir, entrypoint, name) {
+  const bundle = join(WORK, name);
+  sh(join(BIN, "opa"), ["build", "-t", "wasm", "-e", entrypoint, "-o", bundle, dir]);
+  return bundle;
+}
+
 /**
  * Builds what the benchmarks need (scripts/setup, pinned ghz, the reference server, lab PKI) and
  * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs (both from the
  * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
- * (ours.yaml, ours-2w.yaml, ours-rego.yaml: the peer's policy in our sidecar), the peer's policy
- * directory and workloads.json. Returns the workloads
- * (name → CheckRequests in protobuf JSON, as ghz takes them) and the peer's policy directory.
+ * (ours.yaml, ours-2w.yaml, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
+ * `default allow := true`), the peer's and the trivial policy directories and workloads.json.
+ * Returns the workloads (name → CheckRequests in protobuf JSON, as ghz takes them) and the two
+ * policy directories.
  */
 export async function prepare() {
   log("building (scripts/setup, pinned ghz, the reference server, lab PKI)");
@@ -107,23 +115,30 @@ export async function prepare() {
   writeFileSync(join(WORK, "ours-2w.yaml"), JSON.stringify(oursConfig(9495, 2)));
   // Ours running the peer's policy: the JWT verified in Rego (io.jwt.decode_verify, our host
   // builtin), no identity configured in the sidecar; same cache and logging as ours.
-  const regoBundle = join(WORK, "peer-bundle.tar.gz");
-  sh(join(BIN, "opa"), [
-    "build",
-    "-t",
-    "wasm",
-    "-e",
-    "bench/peer/allow",
-    "-o",
-    regoBundle,
-    peerDir,
-  ]);
+  const regoBundle = wasmBundle(peerDir, "bench/peer/allow", "peer-bundle.tar.gz");
   const { identity: _, ...sidecarIdentityFree } = oursConfig(9497, 1);
   writeFileSync(
     join(WORK, "ours-rego.yaml"),
     JSON.stringify({
       ...sidecarIdentityFree,
       policy: { bundle: regoBundle, decision: "bench/peer/allow" },
+    }),
+  );
+
+  // The floor of a policy: `default allow := true`, in ours (identity, cache and all, as ours)
+  // and in the peer, so what the sidecar costs around any policy is measured in every run.
+  const trivialDir = join(WORK, "trivial-policy");
+  mkdirSync(trivialDir, { recursive: true });
+  writeFileSync(
+    join(trivialDir, "trivial.rego"),
+    "package bench.trivial\n\ndefault allow := true\n",
+  );
+  const trivialBundle = wasmBundle(trivialDir, "bench/trivial/allow", "trivial-bundle.tar.gz");
+  writeFileSync(
+    join(WORK, "ours-trivial.yaml"),
+    JSON.stringify({
+      ...oursConfig(9499, 1),
+      policy: { bundle: trivialBundle, decision: "bench/trivial/allow" },
     }),
   );
 
@@ -199,5 +214,5 @@ export async function prepare() {
     `    request headers ≈ ${JSON.stringify(headers({ authorization: `Bearer ${users[0]}` })).length} bytes`,
   );
   writeFileSync(join(WORK, "workloads.json"), JSON.stringify(workloads, null, 2));
-  return { workloads, peerDir };
+  return { workloads, peerDir, trivialDir };
 }

@@ -12,7 +12,9 @@
 //         the peer's way (JWT verified in Rego with io.jwt.decode_verify, SPIFFE ID from
 //         source_principal: bench/peer/peer.rego)
 //   null  grpc-js answering OK to everything: the floor of a Node gRPC server here
-//   ours@before, ours-rego@before  with --before DIST (the dist/ of another build, say an older
+//   ours-trivial, peer-trivial  ours (configured as ours) and the peer with the policy
+//         `default allow := true`: what each costs around any policy, against null
+//   ours@before, ours-rego@before, ours-trivial@before  with --before DIST (the dist/ of another build, say an older
 //         commit's): the same servers from that build, measured right before ours and ours-rego,
 //         with the ratio of each to its before in the report
 // Figures per server and workload, median of N runs: saturation throughput, latency at 1000 rps
@@ -37,10 +39,10 @@ import {
 
 const args = parseArgs(process.argv.slice(2));
 /** The servers --before measures from the other build too. */
-const SAME_BEFORE = new Set(["ours", "ours-rego"]);
+const SAME_BEFORE = new Set(["ours", "ours-rego", "ours-trivial"]);
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
-const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,null")
+const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,ours-trivial,peer-trivial,null")
   .split(",")
   .flatMap((name) => (args.before && SAME_BEFORE.has(name) ? [`${name}@before`, name] : [name]));
 const WORKLOAD_FILTER = args.workloads?.split(",");
@@ -48,7 +50,7 @@ const WORKLOAD_FILTER = args.workloads?.split(",");
 const CPU_PROF = args["cpu-prof"];
 const BEFORE = args.before && join(args.before, "main.js");
 const OUT = args.out ?? "latest";
-const { workloads: ALL_WORKLOADS, peerDir } = await prepare();
+const { workloads: ALL_WORKLOADS, peerDir, trivialDir } = await prepare();
 const WORKLOADS = Object.fromEntries(
   Object.entries(ALL_WORKLOADS).filter(
     ([name]) => !WORKLOAD_FILTER || WORKLOAD_FILTER.includes(name.slice(0, 1)),
@@ -66,6 +68,15 @@ const sidecar =
       cwd: ROOT,
       env: imageEnv,
     });
+/** The reference server with a policy directory and decision path. */
+const oracle = (dir, decision, port) => () =>
+  spawn(
+    join(BIN, "authz-oracle"),
+    ["-policy", dir, "-decision", decision, "-addr", `127.0.0.1:${port}`],
+    {
+      cwd: ROOT,
+    },
+  );
 const SERVERS = {
   ours: { port: 9491, admin: 9492, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
   "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
@@ -75,14 +86,16 @@ const SERVERS = {
     start: sidecar("ours-rego", "ours-rego.yaml"),
     ready: /"serving"/,
   },
-  peer: {
-    port: 9493,
-    start: () =>
-      spawn(
-        join(BIN, "authz-oracle"),
-        ["-policy", peerDir, "-decision", "bench/peer/allow", "-addr", "127.0.0.1:9493"],
-        { cwd: ROOT },
-      ),
+  peer: { port: 9493, start: oracle(peerDir, "bench/peer/allow", 9493), ready: /^listening/ },
+  "ours-trivial": {
+    port: 9499,
+    admin: 9500,
+    start: sidecar("ours-trivial", "ours-trivial.yaml"),
+    ready: /"serving"/,
+  },
+  "peer-trivial": {
+    port: 9501,
+    start: oracle(trivialDir, "bench/trivial/allow", 9501),
     ready: /^listening/,
   },
   null: {
@@ -312,8 +325,10 @@ function table(r) {
     for (const [name, server] of Object.entries(r.servers)) {
       const f = server.figures[workload];
       const at = f.at1000;
+      const ours = name.startsWith("ours");
+      const peer = r.servers[name === "ours-trivial" ? "peer-trivial" : "peer"];
       lines.push(
-        `| ${workload} | ${name} | ${fmt(f.saturationRps)} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.peer?.figures[workload]?.saturationRps) : ""} | ${name.startsWith("ours") ? ratio(f.saturationRps, r.servers.null?.figures[workload]?.saturationRps) : ""} | ${fmt(at.p50, 2)} / ${fmt(at.p90, 2)} / ${fmt(at.p99, 2)} / ${fmt(at.max, 1)} | ${fmt(f.atHalf.p99, 2)} | ${fmt(f.cpuSecondsPer10k, 2)} | ${fmt(server.peakRssMb)} | ${f.errors} |`,
+        `| ${workload} | ${name} | ${fmt(f.saturationRps)} | ${ours ? ratio(f.saturationRps, peer?.figures[workload]?.saturationRps) : ""} | ${ours ? ratio(f.saturationRps, r.servers.null?.figures[workload]?.saturationRps) : ""} | ${fmt(at.p50, 2)} / ${fmt(at.p90, 2)} / ${fmt(at.p99, 2)} / ${fmt(at.max, 1)} | ${fmt(f.atHalf.p99, 2)} | ${fmt(f.cpuSecondsPer10k, 2)} | ${fmt(server.peakRssMb)} | ${f.errors} |`,
       );
     }
   }
@@ -324,6 +339,15 @@ function table(r) {
     lines.push(
       "",
       `JWT verified in Rego (ours-rego) against verified by the sidecar (ours), CPU per check: ${rego.map(([w, inRego, inSidecar]) => `${ratio(inRego.cpuSecondsPer10k, inSidecar.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
+    );
+  }
+  const floor = Object.keys(WORKLOADS)
+    .map((w) => [w.slice(0, 1), r.servers["ours-trivial"]?.figures[w], r.servers.null?.figures[w]])
+    .filter(([, trivial, grpc]) => trivial && grpc);
+  if (floor.length > 0) {
+    lines.push(
+      "",
+      `The trivial policy in ours (ours-trivial) against the null server: saturation ${floor.map(([w, trivial, grpc]) => `${ratio(trivial.saturationRps, grpc.saturationRps)} (${w})`).join(", ")}; CPU per check ${floor.map(([w, trivial, grpc]) => `${ratio(trivial.cpuSecondsPer10k, grpc.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
     );
   }
   const befores = [...SAME_BEFORE].filter((name) => r.servers[`${name}@before`] && r.servers[name]);

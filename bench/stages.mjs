@@ -49,8 +49,14 @@ async function loadBuild(dist) {
   const decode = createRequestDecoder(protos.checkRequest);
   const encode = createResponseEncoder(protos.checkResponse);
   const cacheKey = createCacheKey(config.cache.ignore);
+  // Builds before 2026-12-03 evaluate JSON bytes, later ones JSON text.
   const encoder = new TextEncoder();
-  const toJson = (input) => encoder.encode(stringifyJson(input));
+  const takesText = await policy.evaluate("{}").then(
+    () => true,
+    () => false,
+  );
+  const toJson = takesText ? stringifyJson : (input) => encoder.encode(stringifyJson(input));
+  const copy = takesText ? (json) => json : (json) => json.slice();
 
   /** Wire bytes for request `n` of a workload (ghz's `{{.RequestNumber}}` filled in). */
   const wire = (requests, n) => {
@@ -72,15 +78,15 @@ async function loadBuild(dist) {
     const inputs = built.map((b, n) => ({ ...b.document, identity: verified[n].identity }));
     const serialized = inputs.map(toJson);
     // Builds before bc89b50 transfer evaluate()'s buffer to the thread: a copy per call keeps
-    // them and --before comparable.
-    const decision = await policy.evaluate(serialized[0].slice());
+    // them and --before comparable (text is copied by every build).
+    const decision = await policy.evaluate(copy(serialized[0]));
     return {
       "decode (protobufjs)": (n) => decode(bytes[n]),
       "input document": (n) => pipeline.input.build(messages[n]),
       "identity (verified-cache warm)": (n) => pipeline.identity.verify(built[n]),
       "cache key": (n) => cacheKey(inputs[n], policy.id),
       "input to JSON": (n) => toJson(inputs[n]),
-      "policy (wasm, on a thread)": (n) => policy.evaluate(serialized[n].slice()),
+      "policy (wasm, on a thread)": (n) => policy.evaluate(copy(serialized[n])),
       "response (map + encode)": () => encode(decisionToResponse(decision.value).response),
       "whole check, cache on": (n) => cached.authorizer.check(decode(bytes[n])),
       "whole check, cache off": (n) => uncached.authorizer.check(decode(bytes[n])),

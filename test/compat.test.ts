@@ -57,7 +57,7 @@ beforeAll(async () => {
   );
   try {
     const engine = await loadWasmPolicy(await readBundle(bundlePath), { decision: "compat" }, pool);
-    const evaluation = await engine.evaluate(new TextEncoder().encode("{}"));
+    const evaluation = await engine.evaluate("{}");
     if (!evaluation.defined) throw new Error("data.compat is undefined in the wasm engine");
     ours = evaluation.value as typeof ours;
   } finally {

@@ -35,20 +35,19 @@ beforeAll(async () => {
 
 afterAll(() => pool?.close());
 
-/** A Buffer whose memory is a slice of Node's shared pool (what small Buffers are). */
-function pooled(text: string): Buffer {
-  Buffer.from("something else first, so the pool slot is not at offset 0");
-  const bytes = Buffer.from(text);
-  expect(bytes.buffer.byteLength).toBeGreaterThan(bytes.byteLength);
-  return bytes;
-}
+describe("input text", () => {
+  it.each([
+    ["ASCII", '{"a":[1,"two"]}'],
+    ["1, 2, 3 and 4 UTF-8 bytes a character", '{"a":"x é ✓ 😀"}'],
+    // Past the module's initial memory, and each character past one byte: grown as it is written.
+    ["1 MiB of 3-byte characters", JSON.stringify({ a: "✓".repeat(1 << 20) })],
+  ])("%s reaches the policy intact", async (_, text) => {
+    const evaluation = await engine.evaluate(text);
+    expect(evaluation).toEqual({ defined: true, value: JSON.parse(text) });
+  });
+});
 
 describe("bytes that are views into a larger buffer", () => {
-  it("an input Buffer from the pool is evaluated as its own bytes only", async () => {
-    const evaluation = await engine.evaluate(pooled('{"a":[1,"two"]}'));
-    expect(evaluation).toEqual({ defined: true, value: { a: [1, "two"] } });
-  });
-
   it("a module that is a view is compiled from its own bytes", async () => {
     const bundle = await readBundle(await buildPolicy(ECHO, {}));
     const inside = Buffer.concat([Buffer.from("prefix"), bundle.wasm, Buffer.from("suffix")]);
@@ -58,7 +57,7 @@ describe("bytes that are views into a larger buffer", () => {
       { decision: "envoy/authz/allow" },
       pool,
     );
-    expect(await second.evaluate(new TextEncoder().encode('{"b":2}'))).toEqual({
+    expect(await second.evaluate('{"b":2}')).toEqual({
       defined: true,
       value: { b: 2 },
     });

@@ -171,6 +171,13 @@ describe("bad input never crashes and gets its specified answer", () => {
     await thenStillServes();
   });
 
+  it("U+FFFD written as valid UTF-8 is a character, not an encoding error", async () => {
+    const result = await client.check(
+      request({ path: "/api/v1/public/docs", headers: { "x-note": "caf\uFFFD \uFFFD" } }),
+    );
+    expect(result).toMatchObject({ ok: true, response: { status: {}, okResponse: {} } });
+  });
+
   it("100k query parameters: 400, past the limit of 10000", async () => {
     const query = Array.from({ length: 100_000 }, (_, i) => `p${i}=${i}`).join("&");
     const result = await client.check(request({ path: `/api/v1/public/docs?${query}` }));

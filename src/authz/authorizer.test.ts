@@ -16,7 +16,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 function authorizer(
-  evaluate: (inputJson: Uint8Array) => Evaluation,
+  evaluate: (inputJson: string) => Evaluation,
   options = { dryRun: false },
   overrides: Partial<AuthzSteps<string>> = {},
 ) {
@@ -76,7 +76,7 @@ describe("createAuthorizer", () => {
     let keyed: unknown;
     const { authz, records } = authorizer(
       (json) => {
-        evaluated = JSON.parse(new TextDecoder().decode(json));
+        evaluated = JSON.parse(json);
         return { defined: true, value: true };
       },
       undefined,

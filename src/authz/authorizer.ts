@@ -39,7 +39,6 @@ export function createAuthorizer<R>(
   options: AuthorizerOptions,
 ): Authorizer<R> {
   const { clock, newDecisionId = randomUUID } = steps;
-  const encoder = new TextEncoder();
 
   /** The policy's result for `input`: from the read cache when it has it, else evaluated. */
   async function evaluateOrRecall(
@@ -51,7 +50,7 @@ export function createAuthorizer<R>(
     const evaluate = async () => {
       const started = clock.nowNs();
       try {
-        return await policy.evaluate(encoder.encode(stringifyJson(input)), record.decisionId);
+        return await policy.evaluate(stringifyJson(input), record.decisionId);
       } finally {
         record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
       }

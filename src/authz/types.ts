@@ -31,8 +31,8 @@ export interface DecisionPolicy {
   readonly revision: string;
   /** Changes whenever the policy or its data does (cache keys use it). */
   readonly id: string;
-  /** Evaluates serialized input; rejects (a deny) on an evaluation error or a passed deadline. */
-  evaluate(inputJson: Uint8Array, decisionId: string): Promise<Evaluation>;
+  /** Evaluates the input's JSON text; rejects (a deny) on an evaluation error or a passed deadline. */
+  evaluate(inputJson: string, decisionId: string): Promise<Evaluation>;
 }
 
 /**

@@ -36,13 +36,10 @@ export async function replayCommand(
     { onError: () => {}, onPrint: () => {} },
   );
   const engine = await loadWasmPolicy(bundle, { decision: config.policy.decision }, pool);
-  const encoder = new TextEncoder();
   const source = options.redisStream ? fromStream(config) : fromLines(options.log ?? "-");
-  const report = await replay(
-    source,
-    (input) => engine.evaluate(encoder.encode(stringifyJson(input))),
-    { examples: options.examples },
-  );
+  const report = await replay(source, (input) => engine.evaluate(stringifyJson(input)), {
+    examples: options.examples,
+  });
   write(
     options.json
       ? `${JSON.stringify(report, null, 2)}\n`

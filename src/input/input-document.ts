@@ -85,7 +85,8 @@ function takeCredentials(
   const headers = http.headers as Record<string, string> | undefined;
   if (!headers || !names.some((name) => Object.hasOwn(headers, name))) return credentials;
   const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name of Object.keys(headers)) {
+    const value = headers[name] as string;
     if (names.includes(name)) credentials[name] = value;
     else kept[name] = value;
   }

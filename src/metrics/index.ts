@@ -45,6 +45,17 @@ export function createMetrics(): AuthzMetrics {
     labelNames: ["outcome", "code"],
     registers: [registry],
   });
+  // One child per label pair, bound once: prom-client hashes the labels on every other call.
+  const decisionChildren = new Map<string, ReturnType<typeof decisions.labels>>();
+  const decisionCounter = (outcome: string, code: string) => {
+    const key = `${outcome} ${code}`;
+    let child = decisionChildren.get(key);
+    if (!child) {
+      child = decisions.labels({ outcome, code });
+      decisionChildren.set(key, child);
+    }
+    return child;
+  };
   const checkDuration = new Histogram({
     name: "openclaw_authz_check_duration_seconds",
     help: "Time to answer one Check, from decode to response.",
@@ -154,7 +165,7 @@ export function createMetrics(): AuthzMetrics {
     },
     observeDecision(record) {
       const outcome = record.error ? "error" : record.allowed ? "allow" : "deny";
-      decisions.inc({ outcome, code: record.error?.code ?? "" });
+      decisionCounter(outcome, record.error?.code ?? "").inc();
       const total = record.metrics.timer_server_handler_ns;
       if (total !== undefined) checkDuration.observe(total / 1e9);
       const evaluation = record.metrics.timer_eval_ns;

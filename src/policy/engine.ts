@@ -12,11 +12,11 @@ export interface PolicyEngine {
   /** A digest of the module and data: changes whenever the policy does, revision or not. */
   readonly id: string;
   /**
-   * Evaluates serialized input JSON on an evaluation thread (the bytes are copied there).
+   * Evaluates the input document's JSON text on an evaluation thread (the text is copied there).
    * Rejects with `AuthzError("policy_eval_timeout")` past the deadline and
    * `AuthzError("policy_eval_error")` on a trap or builtin error.
    */
-  evaluate(inputJson: Uint8Array, decisionId?: string): Promise<Evaluation>;
+  evaluate(inputJson: string, decisionId?: string): Promise<Evaluation>;
   /** Frees the policy's instances; evaluations after it are refused. */
   close(): void;
 }

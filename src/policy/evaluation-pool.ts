@@ -20,13 +20,13 @@ export interface PooledPolicy {
   /** The module's entrypoints, by decision path. */
   readonly entrypoints: Record<string, number>;
   /**
-   * Evaluates serialized input JSON (copied to a thread).
+   * Evaluates the input document's JSON text ("": no input), copied to a thread.
    * Rejects with `AuthzError("policy_eval_timeout")` at the deadline (the thread is terminated
    * and replaced once the evaluation itself has run that long), `AuthzError("policy_eval_error")`
    * on a trap, a builtin error or a thread that died, and `AuthzError("policy_not_loaded")` once
    * unloaded.
    */
-  evaluate(input: Uint8Array, entrypoint: number, label?: string): Promise<Evaluation>;
+  evaluate(inputJson: string, entrypoint: number, label?: string): Promise<Evaluation>;
   /** Frees the policy's instances in every thread. */
   unload(): void;
 }
@@ -302,7 +302,7 @@ export function createEvaluationPool(
 
   function evaluate(
     policy: number,
-    input: Uint8Array,
+    input: string,
     entrypoint: number,
     label: string | undefined,
   ): Promise<Evaluation> {
@@ -316,7 +316,7 @@ export function createEvaluationPool(
           id: nextId++,
           policy,
           entrypoint,
-          input: toArrayBuffer(input),
+          input,
           expiresAt: Date.now() + options.timeoutMs,
         },
         label,

@@ -31,7 +31,7 @@ export type ThreadRequest =
   | ({ kind: "load" } & PolicyImage)
   | { kind: "unload"; policy: number }
   /**
-   * The serialized input document (copied); `expiresAt` (ms since the epoch): the check has been
+   * The input document's JSON text (copied); `expiresAt` (ms since the epoch): the check has been
    * answered with a timeout by then, so a thread that reaches it later skips it.
    */
   | {
@@ -39,7 +39,7 @@ export type ThreadRequest =
       id: number;
       policy: number;
       entrypoint: number;
-      input: ArrayBuffer;
+      input: string;
       expiresAt: number;
     };
 

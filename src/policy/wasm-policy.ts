@@ -36,10 +36,11 @@ export interface WasmPolicy {
   /** Loads the data document (JSON bytes or a value) for the evaluations that follow. */
   setData(data: ArrayBuffer | unknown): void;
   /**
-   * Evaluates `entrypoint` with `input` (JSON bytes or a value): the result set, a set in it as
-   * the array of its members in topdown's order. Throws what the module aborts with (a string).
+   * Evaluates `entrypoint` with the input document's JSON text ("": no input): the result set, a
+   * set in it as the array of its members in topdown's order. Throws what the module aborts with
+   * (a string).
    */
-  evaluate(input: ArrayBuffer | unknown, entrypoint: number): Array<{ result: unknown }>;
+  evaluate(inputJson: string, entrypoint: number): Array<{ result: unknown }>;
 }
 
 /** The module's exports this glue uses (the ABI's, wasm/src and the compiler's). */
@@ -76,6 +77,23 @@ function readText(memory: WebAssembly.Memory, address: number): string {
   return decoder.decode(bytes.subarray(address, end < 0 ? bytes.length : end));
 }
 
+/**
+ * Writes `text` as UTF-8 into `memory` at `address`, growing it as needed; returns the bytes
+ * written. Straight from the string into the module's memory: no buffer in between.
+ */
+function writeText(memory: WebAssembly.Memory, text: string, address: number): number {
+  let written = 0;
+  for (let rest = text; ; ) {
+    const room = new Uint8Array(memory.buffer, address + written);
+    const step = encoder.encodeInto(rest, room);
+    written += step.written;
+    if (step.read === rest.length) return written;
+    rest = rest.slice(step.read);
+    // At most 3 bytes per UTF-16 unit left; the grow throws past the memory's maximum.
+    memory.grow(Math.ceil((3 * rest.length - (room.length - step.written)) / 65_536));
+  }
+}
+
 const bytesOf = (value: ArrayBuffer | unknown) =>
   value instanceof ArrayBuffer ? new Uint8Array(value) : encoder.encode(JSON.stringify(value));
 
@@ -108,23 +126,12 @@ export function loadWasmPolicy(module: WebAssembly.Module, options: WasmPolicyOp
       dataAddress = load(data);
       dataHeap = exports.opa_heap_ptr_get();
     },
-    evaluate(input, entrypoint) {
-      const bytes = input === undefined ? new Uint8Array(0) : bytesOf(input);
-      const grow = dataHeap + bytes.byteLength - memory.buffer.byteLength;
-      if (grow > 0) memory.grow(Math.ceil(grow / 65_536));
-      new Uint8Array(memory.buffer).set(bytes, dataHeap);
-      const inputAddress = bytes.byteLength === 0 ? 0 : dataHeap;
-      const heap = dataHeap + bytes.byteLength;
+    evaluate(inputJson, entrypoint) {
+      const length = writeText(memory, inputJson, dataHeap);
+      const inputAddress = length === 0 ? 0 : dataHeap;
+      const heap = dataHeap + length;
       // The last argument asks for the result in value syntax, sets and all.
-      const text = exports.opa_eval(
-        0,
-        entrypoint,
-        dataAddress,
-        inputAddress,
-        bytes.length,
-        heap,
-        1,
-      );
+      const text = exports.opa_eval(0, entrypoint, dataAddress, inputAddress, length, heap, 1);
       return readResultSet(readText(memory, text)) as Array<{ result: unknown }>;
     },
   };

@@ -31,8 +31,8 @@ describe("the wired pipeline", () => {
         current: () => ({
           revision: "r1",
           id: "p1",
-          evaluate: async (json: Uint8Array) => {
-            seen.push(new TextDecoder().decode(json));
+          evaluate: async (json: string) => {
+            seen.push(json);
             return { defined: true, value: true };
           },
           close: () => {},

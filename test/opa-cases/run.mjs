@@ -116,10 +116,7 @@ async function evaluateModule({ wasm, built }) {
     built.map(async (c) => {
       const input = c.input === undefined ? "" : JSON.stringify(c.input);
       try {
-        const evaluation = await policy.evaluate(
-          new TextEncoder().encode(input),
-          policy.entrypoints[entrypointOf(c)],
-        );
+        const evaluation = await policy.evaluate(input, policy.entrypoints[entrypointOf(c)]);
         settle(c, { bindings: evaluation.defined ? evaluation.value : [] });
       } catch (error) {
         settle(c, { evalError: error.message });
