@@ -36,6 +36,7 @@ RUN bash scripts/setup && npm prune --omit=dev --no-fund --no-audit
 FROM ${RUNTIME_IMAGE}
 # Pure-JavaScript production dependencies only, so the glibc build stage and musl runtime agree.
 WORKDIR /app
+COPY LICENSE ./LICENSE
 COPY --from=build /src/package.json ./package.json
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist

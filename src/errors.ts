@@ -60,7 +60,7 @@ export function toAuthzError(code: AuthzErrorCode, thrown: unknown): AuthzError 
   return new AuthzError(code, message, { cause: thrown });
 }
 
-/** How a credential was presented; the `methods` names of CONTRACT.md §4. */
+/** How a credential was presented; the `methods` names of docs/contract.md §4. */
 export type CredentialMethod = "x509-svid" | "jwt" | "jwt-svid" | "proxy";
 
 /**

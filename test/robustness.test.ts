@@ -2,7 +2,7 @@
  * Hostile and absurd input: every payload gets its specified answer, and the next good request is
  * still answered correctly. The gRPC layer refuses what does not decode (INVALID_ARGUMENT) or is
  * too large (RESOURCE_EXHAUSTED); what cannot be parsed is denied with HTTP 400 and the parse
- * error, the policy not consulted (CONTRACT §2); what parses is decided like any request.
+ * error, the policy not consulted (docs/contract.md §2); what parses is decided like any request.
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -19,7 +19,7 @@ import type {
 
 /** Options resolved once from the config (`policy` section). */
 export interface AuthorizerOptions {
-  /** Deny decisions are logged but answered OK (CONTRACT.md §3); errors are never masked. */
+  /** Deny decisions are logged but answered OK (docs/contract.md §3); errors are never masked. */
   dryRun: boolean;
 }
 

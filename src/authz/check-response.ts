@@ -1,6 +1,6 @@
 /**
  * The CheckResponse as plain data (protobuf JSON field names, Struct as plain JSON), built from a
- * policy decision exactly as opa-envoy-plugin v1.19.1-envoy maps it (CONTRACT.md §3).
+ * policy decision exactly as opa-envoy-plugin v1.19.1-envoy maps it (docs/contract.md §3).
  */
 
 /** `google.rpc.Code` values used here. */

@@ -5,7 +5,7 @@ import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
 import type { CheckResponse } from "./check-response.js";
 
-/** The verified caller (CONTRACT.md §4). Anonymous callers: `{authenticated: false, methods: []}`. */
+/** The verified caller (docs/contract.md §4). Anonymous callers: `{authenticated: false, methods: []}`. */
 export interface Identity {
   authenticated: boolean;
   methods: string[];

@@ -146,8 +146,9 @@ const identitySchema = z
 export type IdentityConfig = z.output<typeof identitySchema>;
 
 /**
- * The one configuration schema (CONTRACT.md §6). Every key has a default, so `serve` starts with
- * no file at all; unknown keys are errors. The Helm chart's values.schema.json mirrors it.
+ * The one configuration schema (docs/contract.md §6). Every key has a default, so `serve` starts
+ * with no file at all; unknown keys are errors. The Helm chart's values.schema.json mirrors it, and
+ * the README's configuration table names every key (test/readme.test.ts).
  */
 export const configSchema = z
   .object({

@@ -175,7 +175,7 @@ function expiresAt(found: Found): number | undefined {
   return defined.length > 0 ? Math.min(...defined) : undefined;
 }
 
-/** CONTRACT.md §4: a block only for each method that verified. */
+/** docs/contract.md §4: a block only for each method that verified. */
 function toIdentity(found: Found, proxyHeader: string | undefined): Identity {
   const methods: string[] = [];
   const identity: Identity = { authenticated: false, methods };

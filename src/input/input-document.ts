@@ -32,7 +32,7 @@ const VERSION = { ext_authz: "v3", encoding: "protojson" } as const;
 
 /**
  * Builds the input document from a decoded `envoy.service.auth.v3.CheckRequest`, as
- * opa-envoy-plugin v1.19.1-envoy does (CONTRACT.md §2), less the credential headers. Nothing
+ * opa-envoy-plugin v1.19.1-envoy does (docs/contract.md §2), less the credential headers. Nothing
  * changes the document once it is returned. Throws `AuthzError("request_parse_error")` with the
  * parser's message when the path, query or body cannot be parsed.
  */
