@@ -13,7 +13,6 @@ import {
 } from "./codec.js";
 import type { Protos } from "./protos.js";
 import { createReceiveGuard } from "./receive-guard.js";
-import { addReflection } from "./reflection.js";
 
 const AUTHZ_SERVICE = "envoy.service.auth.v3.Authorization";
 
@@ -29,6 +28,8 @@ export interface GrpcServerDeps {
   authorizer: Authorizer<Message>;
   /** Told about Check calls rejected before the pipeline. */
   onRejected(reason: string): void;
+  /** Server reflection could not be added (the server serves on without it). */
+  onReflectionError?(error: Error): void;
 }
 
 /** Options resolved from the config. */
@@ -57,6 +58,8 @@ export interface GrpcServer {
   readonly address: string;
   /** Health: SERVING once a policy is loaded, NOT_SERVING otherwise. */
   setServing(serving: boolean): void;
+  /** Settles once server reflection is served (or is off, or failed). */
+  readonly reflection: Promise<void>;
   /** Stops accepting calls, waits up to `graceMs` for in-flight ones, then closes. */
   shutdown(graceMs: number): Promise<void>;
 }
@@ -88,9 +91,16 @@ export async function startGrpcServer(
   server.addService(definition.service, definition.implementation);
   const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHZ_SERVICE]: "NOT_SERVING" });
   health.addToServer(server);
-  if (options.reflectionDescriptors) addReflection(server, options.reflectionDescriptors);
-
   const address = await bind(server, options.address);
+  // Reflection is for people with grpcurl, not for Envoy: its modules (a second protobufjs and
+  // proto-loader, ~0.07 s) load after the server is up, and grpc-js routes calls by name at
+  // call time, so the service is added to the running server.
+  const descriptors = options.reflectionDescriptors;
+  const reflection = descriptors
+    ? import("./reflection.js")
+        .then(({ addReflection }) => addReflection(server, descriptors))
+        .catch((error: Error) => deps.onReflectionError?.(error))
+    : Promise.resolve();
   // Kubelet's native gRPC probes need a TCP port; this one serves grpc.health.v1 and nothing else.
   const probe = options.probeAddress ? new grpc.Server(serverOptions) : undefined;
   if (probe && options.probeAddress) {
@@ -99,6 +109,7 @@ export async function startGrpcServer(
   }
   return {
     address,
+    reflection,
     setServing(serving) {
       const status = serving ? "SERVING" : "NOT_SERVING";
       health.setStatus("", status);

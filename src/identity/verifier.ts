@@ -87,10 +87,13 @@ export async function createIdentityVerifier(
     deps,
     cacheOptions,
   );
-  // @peculiar/x509 and its ASN.1 schemas (~10 MB resident) load only where SPIFFE is configured.
-  const x509 = config.spiffe ? await import("./x509-svid.js") : undefined;
+  // @peculiar/x509 and its ASN.1 schemas (~10 MB resident, ~0.1 s of the event loop) load only
+  // where SPIFFE is configured, and not on the way to ready: a certificate that arrives sooner
+  // waits for them. A failed load fails every certificate check (a deny), not the start.
+  const x509 = config.spiffe ? import("./x509-svid.js") : undefined;
+  x509?.catch(() => {});
   const verifyCertificate = (
-    { verifyX509Svid }: NonNullable<typeof x509>,
+    { verifyX509Svid }: Awaited<NonNullable<typeof x509>>,
     pem: string,
     headers: Headers,
   ) => {
@@ -118,7 +121,7 @@ export async function createIdentityVerifier(
       const suspicious: string[] = [];
       const certificate = peerCertificate(document);
       if (certificate !== undefined && x509) {
-        const verified = verifyCertificate(x509, certificate, requestHeaders(document));
+        const verified = verifyCertificate(await x509, certificate, requestHeaders(document));
         found.x509 = verified.spiffe;
         found.x509ExpiresAtMs = verified.expiresAtMs;
       }

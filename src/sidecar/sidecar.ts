@@ -37,8 +37,6 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       import("../admin/index.js"),
       import("./pipeline.js"),
     ]);
-  const policy = await opening;
-  const serving = () => policy.store.current();
   const decisionLog = await openDecisionLog(config, metrics, logger);
   // ioredis reports every failed reconnect; one line per 10 s is enough.
   const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
@@ -50,19 +48,27 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
         logRedisError(error);
       })
     : undefined;
+  // The pipeline (protos, key sets, trust bundles) is built while the policy still opens; no
+  // Check reaches it before the gRPC server starts, after the policy has opened.
+  let store: Awaited<typeof opening>["store"] | undefined;
   const pipeline = await createPipeline(config, {
-    policies: policy.store,
+    policies: { current: () => store?.current() },
     decisionLog: decisionLog.log,
     metrics,
     logger,
     fetch: globalThis.fetch,
     ...(redis ? { redis } : {}),
   });
+  const policy = await opening;
+  store = policy.store;
+  const serving = () => policy.store.current();
   const grpcServer = await startGrpcServer(
     {
       protos: pipeline.protos,
       authorizer: pipeline.authorizer,
       onRejected: (reason) => metrics.countRejected(reason),
+      onReflectionError: (error) =>
+        logger.warn({ err: error.message }, "server reflection is off: it could not be added"),
     },
     {
       address: config.listen.grpc,
@@ -91,6 +97,8 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     },
     config.listen.admin,
   );
+  // Check and health answer from here on; the line waits for reflection too (grpcurl users).
+  await grpcServer.reflection;
   logger.info(
     {
       grpc: grpcServer.address,
