@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --duration SECONDS --runs N --only ours,peer,null --workloads a,c
-//                   --out NAME --cpu-prof DIR --before DIST]
+//                   --out NAME --cpu-prof DIR --before DIST --pin SERVER_CPUS:GHZ_CPUS
+//                   --workers N]
 //
 // Side by side on loopback, one server at a time, identical CheckRequest bytes from ghz:
 //   ours  openclaw-authz (shipped policy, identity verified by the sidecar, decision cache on)
@@ -19,6 +20,8 @@
 //         with the ratio of each to its before in the report
 // Figures per server and workload, median of N runs: saturation throughput, latency at 1000 rps
 // and at 50 % of the server's own saturation, CPU seconds per 10k checks, peak RSS.
+// --pin 1:0 runs each server on CPU 1 and ghz on CPU 0 (taskset -c), so they do not share a core;
+// --workers N sets server.workers in every config of ours (ours-2w keeps 2).
 // Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -50,6 +53,10 @@ const WORKLOAD_FILTER = args.workloads?.split(",");
 const CPU_PROF = args["cpu-prof"];
 const BEFORE = args.before && join(args.before, "main.js");
 const OUT = args.out ?? "latest";
+const [SERVER_CPUS, GHZ_CPUS] = args.pin?.split(":") ?? [];
+/** `command argv` on the CPUs `cpus` (taskset execs it: same pid), or as it is. */
+const onCpus = (cpus, command, argv) =>
+  cpus ? ["taskset", ["-c", cpus, command, ...argv]] : [command, argv];
 const { workloads: ALL_WORKLOADS, peerDir, trivialDir } = await prepare();
 const WORKLOADS = Object.fromEntries(
   Object.entries(ALL_WORKLOADS).filter(
@@ -64,19 +71,43 @@ const imageEnv = { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" };
 const sidecar =
   (name, config, main = join(ROOT, "dist/main.js")) =>
   () =>
-    spawn("node", [...profileFlags(name), main, "serve", "--config", join(WORK, config)], {
-      cwd: ROOT,
-      env: imageEnv,
-    });
+    spawn(
+      ...onCpus(SERVER_CPUS, "node", [
+        ...profileFlags(name),
+        main,
+        "serve",
+        "--config",
+        join(WORK, configFile(config)),
+      ]),
+      {
+        cwd: ROOT,
+        env: imageEnv,
+      },
+    );
 /** The reference server with a policy directory and decision path. */
 const oracle = (dir, decision, port) => () =>
   spawn(
-    join(BIN, "authz-oracle"),
-    ["-policy", dir, "-decision", decision, "-addr", `127.0.0.1:${port}`],
-    {
-      cwd: ROOT,
-    },
+    ...onCpus(SERVER_CPUS, join(BIN, "authz-oracle"), [
+      "-policy",
+      dir,
+      "-decision",
+      decision,
+      "-addr",
+      `127.0.0.1:${port}`,
+    ]),
+    { cwd: ROOT },
   );
+/** Our config file `name`, with server.workers set to --workers where given (not ours-2w's). */
+function configFile(name) {
+  if (!args.workers || name === "ours-2w.yaml") return name;
+  const config = JSON.parse(readFileSync(join(WORK, name), "utf8"));
+  const variant = name.replace(".yaml", `-w${args.workers}.yaml`);
+  writeFileSync(
+    join(WORK, variant),
+    JSON.stringify({ ...config, server: { ...config.server, workers: Number(args.workers) } }),
+  );
+  return variant;
+}
 const SERVERS = {
   ours: { port: 9491, admin: 9492, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
   "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
@@ -102,7 +133,10 @@ const SERVERS = {
     port: 9494,
     // Same V8 flags as ours: the floor under the same memory bounds.
     start: () =>
-      spawn("node", [join(ROOT, "bench/null-server.mjs"), "9494"], { cwd: ROOT, env: imageEnv }),
+      spawn(...onCpus(SERVER_CPUS, "node", [join(ROOT, "bench/null-server.mjs"), "9494"]), {
+        cwd: ROOT,
+        env: imageEnv,
+      }),
     ready: /serving/,
   },
 };
@@ -182,7 +216,9 @@ function ghz(port, data, options) {
   ];
   if (options.rate) argv.push("-r", String(options.rate));
   const result = JSON.parse(
-    sh(join(BIN, "ghz"), [...argv, `127.0.0.1:${port}`], { maxBuffer: 64 * 1024 * 1024 }),
+    sh(...onCpus(GHZ_CPUS, join(BIN, "ghz"), [...argv, `127.0.0.1:${port}`]), {
+      maxBuffer: 64 * 1024 * 1024,
+    }),
   );
   const p = (q) =>
     (result.latencyDistribution ?? []).find((x) => x.percentage === q)?.latency / 1e6;
@@ -299,6 +335,8 @@ const results = {
   nodeOptions: IMAGE_NODE_OPTIONS,
   durationSeconds: DURATION,
   runs: RUNS,
+  ...(args.pin ? { pin: { server: SERVER_CPUS, ghz: GHZ_CPUS } } : {}),
+  ...(args.workers ? { workers: Number(args.workers) } : {}),
   servers: {},
 };
 for (const name of ONLY) {
@@ -314,7 +352,7 @@ function table(r) {
   const fmt = (n, digits = 0) => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(digits));
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : "–");
   const lines = [
-    `Measured ${r.date.slice(0, 10)} at ${r.commit} on ${r.machine}; ghz and the server share the machine; ${r.runs} runs of ${r.durationSeconds} s, medians.`,
+    `Measured ${r.date.slice(0, 10)} at ${r.commit} on ${r.machine}; ${r.pin ? `each server on CPU ${r.pin.server}, ghz on CPU ${r.pin.ghz} (taskset)` : "ghz and the server share the machine"}; ${r.runs} runs of ${r.durationSeconds} s, medians.${r.workers ? ` server.workers: ${r.workers} in ours' configs.` : ""}`,
     `Our sidecar and the null server run with the Docker image's V8 flags (\`${r.nodeOptions}\`).`,
     `\`peer\` is the reference server on OPA ${OPA_VERSION}'s Go evaluator (opa-envoy-plugin itself cannot be fetched here).`,
     "",
