@@ -77,6 +77,11 @@ describe("envoy/", () => {
       "MaxRequestBytes",
     ],
     [
+      "a typo'd access log format",
+      (t: string) => t.replace("json_format:", "json_formatt:"),
+      'unknown field "json_formatt"',
+    ],
+    [
       "an unknown @type",
       (t: string) => t.replace("ext_authz.v3.ExtAuthz\n", "ext_authz.v3.ExtAuthzz\n"),
       "ExtAuthzz",
@@ -85,6 +90,72 @@ describe("envoy/", () => {
     const result = await validate("envoy", await variant(`${name}.yaml`, edit));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
+  });
+
+  const BOOTSTRAPS = ["envoy/sidecar.yaml", "envoy/sidecar-loopback.yaml", "envoy/alb.yaml"];
+  const DECISION_ID = "%DYNAMIC_METADATA(envoy.filters.http.ext_authz:decision_id)%";
+  const connectionManager = (config: Json) =>
+    config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+
+  it.each(BOOTSTRAPS)(
+    "%s logs every request with the sidecar's decision id, sends it back, and packs bodies as bytes",
+    async (file) => {
+      const hcm = connectionManager(parse(await readFile(join(ROOT, file), "utf8")) as Json);
+      const [log, ...otherLogs] = hcm.access_log;
+      expect(otherLogs).toEqual([]);
+      expect(log.typed_config["@type"]).toBe(
+        "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
+      );
+      const format = log.typed_config.log_format;
+      expect(format.json_format).toMatchObject({
+        decision_id: DECISION_ID,
+        status: "%RESPONSE_CODE%",
+        path: "%REQ_WITHOUT_QUERY(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+      });
+      // A query string may carry a token: no field of the line reads the full path.
+      expect(JSON.stringify(format.json_format)).not.toMatch(
+        /%REQ\(:?PATH\)%|%REQ\(X-ENVOY-ORIGINAL-PATH\?:PATH\)%/,
+      );
+      expect(format.formatters.map((f: Json) => f.name)).toEqual([
+        "envoy.formatter.req_without_query",
+      ]);
+      const header = { key: "x-openclaw-authz-decision-id", value: DECISION_ID };
+      expect(hcm.route_config.response_headers_to_add).toEqual([
+        { header, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+      ]);
+      const [mapper] = hcm.local_reply_config.mappers;
+      expect(mapper.filter.metadata_filter).toEqual({
+        matcher: {
+          filter: "envoy.filters.http.ext_authz",
+          path: [{ key: "decision_id" }],
+          value: { present_match: true },
+        },
+        match_if_key_not_found: false,
+      });
+      expect(mapper.headers_to_add).toEqual([
+        { header, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+      ]);
+      const authz = hcm.http_filters.find((f: Json) => f.name === "envoy.filters.http.ext_authz");
+      expect(authz.typed_config.with_request_body.pack_as_bytes).toBe(true);
+    },
+  );
+
+  it("the metadata key the access log reads is the one the sidecar answers with", async () => {
+    const config = join(dir, "decision-id-config.yaml");
+    await writeFile(config, stringify({ policy: { bundle: built("build/policy/bundle.tar.gz") } }));
+    const request = { attributes: { request: { http: { method: "GET", path: "/" } } } };
+    const result = await run(
+      "node",
+      [built("dist/main.js"), "check", "--config", config, "-"],
+      JSON.stringify(request),
+    );
+    const { response } = JSON.parse(result.stdout);
+    const key = /^%DYNAMIC_METADATA\(envoy\.filters\.http\.ext_authz:(\w+)\)%$/.exec(
+      DECISION_ID,
+    )?.[1];
+    expect(response.dynamicMetadata[key as string]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   });
 
   it("sidecar-loopback.yaml is generated from sidecar.yaml (scripts/envoy-loopback.mjs)", async () => {
