@@ -4,7 +4,7 @@
  * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser),
  * and the OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,7 +12,9 @@ import { promisify } from "node:util";
 import { validate as validateDockerfile } from "dockerfile-utils";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments, stringify } from "yaml";
+import { runtimeStage, stageImage } from "./support/image.js";
 import { built, ROOT, tool } from "./support/paths.js";
+import { until } from "./support/wait.js";
 
 const exec = promisify(execFile);
 const run = (command: string, args: string[], input?: string) =>
@@ -458,6 +460,83 @@ describe("Dockerfile", () => {
       expect(image).not.toMatch(/:latest$/);
     }
     expect(text).not.toMatch(/^(ENV|ARG) .*(PASSWORD|TOKEN|SECRET)/im);
+  });
+});
+
+describe("the image", () => {
+  const stage = async () => runtimeStage(await readFile(join(ROOT, "Dockerfile"), "utf8"));
+
+  it("runs in production mode and carries the OCI labels, its version the package's and the chart's", async () => {
+    const { env, labels } = await stage();
+    expect(env.NODE_ENV).toBe("production");
+    const version = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")).version;
+    const chart = parse(await readFile(join(CHART, "Chart.yaml"), "utf8")) as Json;
+    expect(chart.appVersion).toBe(version);
+    expect(labels).toMatchObject({
+      "org.opencontainers.image.title": "openclaw-authz",
+      "org.opencontainers.image.version": version,
+      "org.opencontainers.image.licenses": "Apache-2.0",
+      "org.opencontainers.image.base.name": expect.stringMatching(/^node:\d+\.\d+\.\d+-alpine/),
+    });
+    for (const key of ["revision", "created", "description"])
+      expect(labels).toHaveProperty(`org.opencontainers.image.${key}`);
+  });
+
+  // No Docker engine here: the runtime stage is laid out as its COPY lines say (the build stage's
+  // files taken from this checkout, which scripts/setup and the stage's lab-identity step built),
+  // and its ENTRYPOINT + CMD started with its ENV, in a network namespace of its own when the
+  // machine allows one (the demo config listens on fixed loopback ports, as in the container).
+  it("a bare `docker run` serves the demo config: its HEALTHCHECK passes, /readyz is 200, SIGTERM exits 0", async () => {
+    const image = await stage();
+    expect(image.command).toEqual(["node", "dist/main.js", "serve"]);
+    const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/&& node scripts\/lab-identity\.mjs$/m);
+    await exec("node", [join(ROOT, "scripts/lab-identity.mjs")]);
+    const root = join(dir, "image");
+    await stageImage(image, ROOT, root);
+    const cwd = join(root, image.workdir);
+    const env = {
+      ...process.env,
+      ...Object.fromEntries(
+        Object.entries(image.env).map(([k, v]) => [k, v.startsWith("/") ? join(root, v) : v]),
+      ),
+    };
+    const isolated = (await run("unshare", ["-n", "true"])).code === 0;
+    const [command, ...args] = isolated
+      ? ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', ...image.command]
+      : image.command;
+    const server = spawn(command as string, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const output: string[] = [];
+    server.stdout.on("data", (chunk) => output.push(String(chunk)));
+    server.stderr.on("data", (chunk) => output.push(String(chunk)));
+    const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+    const inImage = (argv: string[]) => {
+      const [program, ...rest] = isolated
+        ? ["nsenter", "-t", String(server.pid), "-n", ...argv]
+        : argv;
+      return new Promise<number>((resolve) =>
+        execFile(program as string, rest, { cwd, env }, (error) => resolve(error ? 1 : 0)),
+      );
+    };
+    try {
+      expect(await until(async () => (await inImage(image.healthcheck)) === 0, 20_000, 200)).toBe(
+        true,
+      );
+      const readyz =
+        "fetch('http://127.0.0.1:9292/readyz').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))";
+      expect(await inImage(["node", "-e", readyz])).toBe(0);
+    } finally {
+      server.kill("SIGTERM");
+    }
+    expect(await exited, output.join("")).toBe(0);
+    // The demo config's bundle, not the no-file defaults (which load none and deny all).
+    const demo = parse(await readFile(join(ROOT, "config/demo.yaml"), "utf8")) as Json;
+    const loaded = output
+      .join("")
+      .split("\n")
+      .filter((line) => line.includes('"policy loaded"'))
+      .map((line) => JSON.parse(line).origin);
+    expect(loaded).toEqual([demo.policy.bundle]);
   });
 });
 
