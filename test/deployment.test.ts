@@ -1,8 +1,9 @@
 /**
  * Deployment artifacts checked against the real schemas of the tools that read them: Envoy
- * bootstraps (go-control-plane), the Helm chart (helm lint/template + k8s.io/api strict decoding),
- * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser),
- * and the OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with.
+ * bootstraps (go-control-plane), the lab PKI (openssl and the sidecar's own SVID checks), the
+ * Dockerfile (a Dockerfile parser, and its runtime stage started as `docker run` would), and the
+ * OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with. The Helm chart
+ * has its own file, test/chart.test.ts.
  */
 import { execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
@@ -11,26 +12,16 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { validate as validateDockerfile } from "dockerfile-utils";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse, parseAllDocuments, stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { runtimeStage, stageImage } from "./support/image.js";
 import { built, ROOT, tool } from "./support/paths.js";
+import { runToEnd } from "./support/processes.js";
 import { until } from "./support/wait.js";
 
 const exec = promisify(execFile);
-const run = (command: string, args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(command, args, { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
+const run = runToEnd;
 const validate = (...args: string[]) => run(tool("validate"), args);
 const CHART = join(ROOT, "charts/openclaw-authz");
-const VALUES = [
-  "ci/default-values.yaml",
-  "ci/production-values.yaml",
-  "ci/existing-openclaw-values.yaml",
-];
 
 let dir: string;
 beforeAll(async () => {
@@ -285,158 +276,6 @@ describe("scripts/pki", () => {
       subject: "spiffe://prod.openclaw.internal/ns/agents/sa/planner",
       methods: ["x509-svid"],
     });
-  });
-});
-
-describe("charts/openclaw-authz", () => {
-  const helm = (...args: string[]) => run(tool("helm"), args);
-  const render = async (values?: string, ...sets: string[]) => {
-    const result = await helm(
-      "template",
-      "oc",
-      CHART,
-      ...(values ? ["-f", join(CHART, values)] : []),
-      ...sets.flatMap((s) => ["--set", s]),
-    );
-    if (result.code !== 0) throw new Error(result.stderr);
-    return result.stdout;
-  };
-  const docs = (text: string) =>
-    parseAllDocuments(text)
-      .map((d) => d.toJSON() as Json)
-      .filter(Boolean);
-  const find = (list: Json[], kind: string) => list.filter((d) => d.kind === kind);
-
-  it.each(VALUES)(
-    "%s: helm lint, helm template, and every manifest decodes strictly into k8s.io/api types",
-    async (values) => {
-      expect((await helm("lint", CHART, "-f", join(CHART, values))).code).toBe(0);
-      const rendered = await render(values);
-      const result = await run(tool("validate"), ["k8s", "-"], rendered);
-      expect(result).toMatchObject({ code: 0, stdout: "ok\n" });
-    },
-  );
-
-  it("renders envoy/sidecar.yaml by default, Envoy's health route moved to the probe listener", async () => {
-    const configMap = find(docs(await render()), "ConfigMap").find((c) =>
-      c.metadata.name.endsWith("-envoy"),
-    );
-    const chart = parse(configMap?.data["envoy.yaml"]) as Json;
-    const source = parse(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")) as Json;
-    const host =
-      source.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config
-        .virtual_hosts[0];
-    const health = host.routes.find((r: Json) => r.name === "envoy_health");
-    host.routes = host.routes.filter((r: Json) => r !== health);
-    const [mtls, probe, ...others] = chart.static_resources.listeners;
-    expect(others).toEqual([]);
-    expect({
-      ...chart,
-      static_resources: { ...chart.static_resources, listeners: [mtls] },
-    }).toEqual(source);
-    const probeRoutes =
-      probe.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
-    expect(probeRoutes).toEqual([{ match: health.match, direct_response: health.direct_response }]);
-  });
-
-  it.each(VALUES)("%s: the rendered Envoy bootstrap passes the Envoy validator", async (values) => {
-    const configMap = find(docs(await render(values)), "ConfigMap").find((c) =>
-      c.metadata.name.endsWith("-envoy"),
-    );
-    const path = join(dir, `chart-envoy-${values.replace(/\W/g, "_")}.yaml`);
-    await writeFile(path, configMap?.data["envoy.yaml"]);
-    expect(await validate("envoy", path)).toMatchObject({ code: 0 });
-  });
-
-  it("is hardened by default: non-root, read-only, no escalation, no capabilities, seccomp", async () => {
-    const [deployment] = find(docs(await render()), "Deployment");
-    const pod = deployment?.spec.template.spec;
-    expect(pod.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.containers.map((c: Json) => c.name)).toEqual(["openclaw", "envoy", "authz"]);
-    for (const container of pod.containers) {
-      expect(container.securityContext).toMatchObject({
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      });
-    }
-  });
-
-  it("bounds the sidecar's V8 heap by authz.heapMiB, as the image does by default", async () => {
-    const nodeOptions = async (...sets: string[]) =>
-      find(
-        docs(await render(undefined, ...sets)),
-        "Deployment",
-      )[0]?.spec.template.spec.containers[2].env.find((e: Json) => e.name === "NODE_OPTIONS")
-        ?.value;
-    const image = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
-      await readFile(join(ROOT, "Dockerfile"), "utf8"),
-    )?.[1];
-    expect(await nodeOptions()).toBe(image);
-    expect(await nodeOptions("authz.heapMiB=384")).toBe(
-      "--max-semi-space-size=8 --max-old-space-size=384",
-    );
-  });
-
-  it("shares the Unix socket, probes over gRPC, and never gives the sidecar the SVID key", async () => {
-    const pod = find(docs(await render()), "Deployment")[0]?.spec.template.spec;
-    const [, envoy, authz] = pod.containers;
-    const socketMount = (c: Json) =>
-      c.volumeMounts.find((m: Json) => m.name === "authz-socket")?.mountPath;
-    expect(socketMount(envoy)).toBe("/run/openclaw-authz");
-    expect(socketMount(authz)).toBe("/run/openclaw-authz");
-    expect(pod.volumes.find((v: Json) => v.name === "authz-socket").emptyDir).toMatchObject({
-      medium: "Memory",
-    });
-    expect(authz.readinessProbe.grpc.port).toBe(9190);
-    expect(authz.startupProbe.grpc.port).toBe(9190);
-    expect(authz.volumeMounts.map((m: Json) => m.name)).not.toContain("svid");
-    expect(pod.volumes.find((v: Json) => v.name === "svid-bundle").secret.items).toEqual([
-      { key: "bundle.pem", path: "bundle.pem" },
-    ]);
-    const authzConfig = parse(
-      find(docs(await render()), "ConfigMap").find((c) => c.metadata.name.endsWith("-authz"))?.data[
-        "config.yaml"
-      ],
-    );
-    expect(authzConfig.listen.grpc).toBe("unix:///run/openclaw-authz/authz.sock");
-  });
-
-  it("PDB on by default; NetworkPolicy only when asked, reaching only Envoy's port; ServiceMonitor optional", async () => {
-    const defaults = docs(await render());
-    expect(find(defaults, "PodDisruptionBudget")).toHaveLength(1);
-    expect(find(defaults, "NetworkPolicy")).toHaveLength(0);
-    expect(find(defaults, "ServiceMonitor")).toHaveLength(0);
-    const production = docs(await render("ci/production-values.yaml"));
-    const [policy] = find(production, "NetworkPolicy");
-    expect(policy?.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-    expect(policy?.spec.ingress[0].ports).toEqual([{ port: 8443, protocol: "TCP" }]);
-    expect(find(production, "ServiceMonitor")).toHaveLength(1);
-    const pod = find(production, "Deployment")[0]?.spec.template.spec;
-    expect(pod.volumes.find((v: Json) => v.name === "spiffe-workload-api").csi.driver).toBe(
-      "csi.spiffe.io",
-    );
-  });
-
-  it.each([
-    ["envoy.port=0", "- at '/envoy/port': minimum: got 0, want 1"],
-    ["svid.source=file", "- at '/svid/source': value must be one of 'secret', 'csi'"],
-    [
-      "authz.cache.redisUrl=http://x",
-      "- at '/authz/cache/redisUrl': 'http://x' does not match pattern '^(rediss?://.+)?$'",
-    ],
-    ["unknownKey=1", "- at '': additional properties 'unknownKey' not allowed"],
-  ])("refuses --set %s with the schema's message", async (bad, message) => {
-    const result = await helm("template", "oc", CHART, "--set", bad);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      "values don't meet the specifications of the schema(s) in the following chart(s):\nopenclaw-authz:\n",
-    );
-    expect(result.stderr.split("\n")).toContain(message);
   });
 });
 
