@@ -6,7 +6,7 @@
  * has its own file, test/chart.test.ts.
  */
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -330,9 +330,19 @@ describe("the image", () => {
     expect(image.command).toEqual(["node", "dist/main.js", "serve"]);
     const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
     expect(dockerfile).toMatch(/&& node scripts\/lab-identity\.mjs$/m);
-    await exec("node", [join(ROOT, "scripts/lab-identity.mjs")]);
+    // The build stage's lab identity, made apart: build/lab of the checkout is the README demo's
+    // (test/cli.test.ts), which a second writer at the same time could mix up.
+    const build = join(dir, "image-build");
+    for (const script of ["lab-identity.mjs", "pki"])
+      await cp(join(ROOT, "scripts", script), join(build, "scripts", script));
+    await symlink(join(ROOT, "node_modules"), join(build, "node_modules"));
+    await exec("node", [join(build, "scripts/lab-identity.mjs")]);
     const root = join(dir, "image");
-    await stageImage(image, ROOT, root);
+    await stageImage(
+      image,
+      (source) => join(source.startsWith("build/lab/") ? build : ROOT, source),
+      root,
+    );
     const cwd = join(root, image.workdir);
     const env = {
       ...process.env,

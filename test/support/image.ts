@@ -87,19 +87,20 @@ export function runtimeStage(text: string): RuntimeStage {
 }
 
 /**
- * Lays out the image under `into` from `checkout`, which stands for the build context and for
- * every build stage (they build this checkout in place): each COPY copies its sources, a
- * destination ending in `/` receiving them by name. `node_modules` is linked, not copied.
+ * Lays out the image under `into`: each COPY copies its sources, a destination ending in `/`
+ * receiving them by name. `local` maps a source, relative to the build context or to its build
+ * stage's WORKDIR (the stages build the checkout in place), to a file here. `node_modules` is
+ * linked, not copied.
  */
 export async function stageImage(
   stage: RuntimeStage,
-  checkout: string,
+  local: (source: string) => string,
   into: string,
 ): Promise<void> {
   for (const { from, sources, destination } of stage.copies) {
     const target = join(into, posix.resolve(stage.workdir, destination));
     for (const source of sources) {
-      const path = join(checkout, from ? posix.relative(from, source) : source);
+      const path = local(from ? posix.relative(from, source) : source);
       const to = destination.endsWith("/") ? join(target, basename(source)) : target;
       await mkdir(dirname(to), { recursive: true });
       if (basename(source) === "node_modules") await symlink(path, to);
