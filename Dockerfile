@@ -32,8 +32,25 @@ COPY proto ./proto
 COPY policies ./policies
 COPY src ./src
 RUN bash scripts/setup && npm prune --omit=dev --no-fund --no-audit
+# The demo config's lab identity (scripts/lab-identity.mjs, which runs scripts/pki: openssl). Only
+# the public halves reach the runtime image: the CA bundle and the JWKS; the keys stay here.
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends openssl >/dev/null \
+  && node scripts/lab-identity.mjs
 
 FROM ${RUNTIME_IMAGE}
+ARG VERSION=0.1.0
+ARG REVISION=""
+ARG CREATED=""
+ARG RUNTIME_IMAGE
+# OCI annotations (image-spec annotations.md). REVISION and CREATED come from the build:
+# --build-arg REVISION=$(git rev-parse HEAD) --build-arg CREATED=$(date -u +%Y-%m-%dT%H:%M:%SZ).
+LABEL org.opencontainers.image.title="openclaw-authz" \
+  org.opencontainers.image.description="Envoy ext_authz v3 sidecar for OpenClaw: OPA WebAssembly policies, verified identity, fail-closed." \
+  org.opencontainers.image.version="${VERSION}" \
+  org.opencontainers.image.revision="${REVISION}" \
+  org.opencontainers.image.created="${CREATED}" \
+  org.opencontainers.image.licenses="Apache-2.0" \
+  org.opencontainers.image.base.name="${RUNTIME_IMAGE}"
 # Pure-JavaScript production dependencies only, so the glibc build stage and musl runtime agree.
 WORKDIR /app
 COPY LICENSE ./LICENSE
@@ -44,6 +61,9 @@ COPY --from=build /src/proto ./proto
 COPY --from=build /src/build/proto ./build/proto
 COPY --from=build /src/build/policy ./build/policy
 COPY --from=build /src/build/rego-parser/rego-parser.wasm ./build/rego-parser/rego-parser.wasm
+COPY --from=build /src/build/lab/bundle.pem /src/build/lab/jwks.json ./build/lab/
+COPY config/demo.yaml ./config/demo.yaml
+ENV NODE_ENV=production
 # Bounded memory for a sidecar: 8 MiB semi-spaces and a 128 MiB old space (about half the chart's
 # 256 MiB limit; the chart sets NODE_OPTIONS from authz.heapMiB). bench/run.mjs runs with these.
 ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=128"
@@ -51,5 +71,8 @@ USER 1000:1000
 EXPOSE 9191 9190 9292
 HEALTHCHECK --interval=10s --timeout=2s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:9292/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# A bare `docker run` serves the shipped policies with the demo config (loopback listeners, lab
+# trust). Deployments pass their own: `serve --config FILE` (the chart does), or set this variable.
+ENV OPENCLAW_AUTHZ_CONFIG=/app/config/demo.yaml
 ENTRYPOINT ["node", "dist/main.js"]
-CMD ["serve", "--config", "/etc/openclaw-authz/config.yaml"]
+CMD ["serve"]

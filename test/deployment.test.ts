@@ -1,34 +1,27 @@
 /**
  * Deployment artifacts checked against the real schemas of the tools that read them: Envoy
- * bootstraps (go-control-plane), the Helm chart (helm lint/template + k8s.io/api strict decoding),
- * the lab PKI (openssl and the sidecar's own SVID checks), the Dockerfile (a Dockerfile parser),
- * and the OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with.
+ * bootstraps (go-control-plane), the lab PKI (openssl and the sidecar's own SVID checks), the
+ * Dockerfile (a Dockerfile parser, and its runtime stage started as `docker run` would), and the
+ * OPA pin: scripts/lib.sh's OPA_VERSION, which the go.mod files must agree with. The Helm chart
+ * has its own file, test/chart.test.ts.
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, readFile, stat, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { cp, mkdtemp, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { validate as validateDockerfile } from "dockerfile-utils";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parse, parseAllDocuments, stringify } from "yaml";
+import { parse, stringify } from "yaml";
+import { runtimeStage, stageImage } from "./support/image.js";
 import { built, ROOT, tool } from "./support/paths.js";
+import { runToEnd } from "./support/processes.js";
+import { until } from "./support/wait.js";
 
 const exec = promisify(execFile);
-const run = (command: string, args: string[], input?: string) =>
-  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(command, args, { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
+const run = runToEnd;
 const validate = (...args: string[]) => run(tool("validate"), args);
 const CHART = join(ROOT, "charts/openclaw-authz");
-const VALUES = [
-  "ci/default-values.yaml",
-  "ci/production-values.yaml",
-  "ci/existing-openclaw-values.yaml",
-];
 
 let dir: string;
 beforeAll(async () => {
@@ -77,6 +70,11 @@ describe("envoy/", () => {
       "MaxRequestBytes",
     ],
     [
+      "a typo'd access log format",
+      (t: string) => t.replace("json_format:", "json_formatt:"),
+      'unknown field "json_formatt"',
+    ],
+    [
       "an unknown @type",
       (t: string) => t.replace("ext_authz.v3.ExtAuthz\n", "ext_authz.v3.ExtAuthzz\n"),
       "ExtAuthzz",
@@ -85,6 +83,72 @@ describe("envoy/", () => {
     const result = await validate("envoy", await variant(`${name}.yaml`, edit));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
+  });
+
+  const BOOTSTRAPS = ["envoy/sidecar.yaml", "envoy/sidecar-loopback.yaml", "envoy/alb.yaml"];
+  const DECISION_ID = "%DYNAMIC_METADATA(envoy.filters.http.ext_authz:decision_id)%";
+  const connectionManager = (config: Json) =>
+    config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+
+  it.each(BOOTSTRAPS)(
+    "%s logs every request with the sidecar's decision id, sends it back, and packs bodies as bytes",
+    async (file) => {
+      const hcm = connectionManager(parse(await readFile(join(ROOT, file), "utf8")) as Json);
+      const [log, ...otherLogs] = hcm.access_log;
+      expect(otherLogs).toEqual([]);
+      expect(log.typed_config["@type"]).toBe(
+        "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
+      );
+      const format = log.typed_config.log_format;
+      expect(format.json_format).toMatchObject({
+        decision_id: DECISION_ID,
+        status: "%RESPONSE_CODE%",
+        path: "%REQ_WITHOUT_QUERY(X-ENVOY-ORIGINAL-PATH?:PATH)%",
+      });
+      // A query string may carry a token: no field of the line reads the full path.
+      expect(JSON.stringify(format.json_format)).not.toMatch(
+        /%REQ\(:?PATH\)%|%REQ\(X-ENVOY-ORIGINAL-PATH\?:PATH\)%/,
+      );
+      expect(format.formatters.map((f: Json) => f.name)).toEqual([
+        "envoy.formatter.req_without_query",
+      ]);
+      const header = { key: "x-openclaw-authz-decision-id", value: DECISION_ID };
+      expect(hcm.route_config.response_headers_to_add).toEqual([
+        { header, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+      ]);
+      const [mapper] = hcm.local_reply_config.mappers;
+      expect(mapper.filter.metadata_filter).toEqual({
+        matcher: {
+          filter: "envoy.filters.http.ext_authz",
+          path: [{ key: "decision_id" }],
+          value: { present_match: true },
+        },
+        match_if_key_not_found: false,
+      });
+      expect(mapper.headers_to_add).toEqual([
+        { header, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" },
+      ]);
+      const authz = hcm.http_filters.find((f: Json) => f.name === "envoy.filters.http.ext_authz");
+      expect(authz.typed_config.with_request_body.pack_as_bytes).toBe(true);
+    },
+  );
+
+  it("the metadata key the access log reads is the one the sidecar answers with", async () => {
+    const config = join(dir, "decision-id-config.yaml");
+    await writeFile(config, stringify({ policy: { bundle: built("build/policy/bundle.tar.gz") } }));
+    const request = { attributes: { request: { http: { method: "GET", path: "/" } } } };
+    const result = await run(
+      "node",
+      [built("dist/main.js"), "check", "--config", config, "-"],
+      JSON.stringify(request),
+    );
+    const { response } = JSON.parse(result.stdout);
+    const key = /^%DYNAMIC_METADATA\(envoy\.filters\.http\.ext_authz:(\w+)\)%$/.exec(
+      DECISION_ID,
+    )?.[1];
+    expect(response.dynamicMetadata[key as string]).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   });
 
   it("sidecar-loopback.yaml is generated from sidecar.yaml (scripts/envoy-loopback.mjs)", async () => {
@@ -215,158 +279,6 @@ describe("scripts/pki", () => {
   });
 });
 
-describe("charts/openclaw-authz", () => {
-  const helm = (...args: string[]) => run(tool("helm"), args);
-  const render = async (values?: string, ...sets: string[]) => {
-    const result = await helm(
-      "template",
-      "oc",
-      CHART,
-      ...(values ? ["-f", join(CHART, values)] : []),
-      ...sets.flatMap((s) => ["--set", s]),
-    );
-    if (result.code !== 0) throw new Error(result.stderr);
-    return result.stdout;
-  };
-  const docs = (text: string) =>
-    parseAllDocuments(text)
-      .map((d) => d.toJSON() as Json)
-      .filter(Boolean);
-  const find = (list: Json[], kind: string) => list.filter((d) => d.kind === kind);
-
-  it.each(VALUES)(
-    "%s: helm lint, helm template, and every manifest decodes strictly into k8s.io/api types",
-    async (values) => {
-      expect((await helm("lint", CHART, "-f", join(CHART, values))).code).toBe(0);
-      const rendered = await render(values);
-      const result = await run(tool("validate"), ["k8s", "-"], rendered);
-      expect(result).toMatchObject({ code: 0, stdout: "ok\n" });
-    },
-  );
-
-  it("renders envoy/sidecar.yaml by default, Envoy's health route moved to the probe listener", async () => {
-    const configMap = find(docs(await render()), "ConfigMap").find((c) =>
-      c.metadata.name.endsWith("-envoy"),
-    );
-    const chart = parse(configMap?.data["envoy.yaml"]) as Json;
-    const source = parse(await readFile(join(ROOT, "envoy/sidecar.yaml"), "utf8")) as Json;
-    const host =
-      source.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config
-        .virtual_hosts[0];
-    const health = host.routes.find((r: Json) => r.name === "envoy_health");
-    host.routes = host.routes.filter((r: Json) => r !== health);
-    const [mtls, probe, ...others] = chart.static_resources.listeners;
-    expect(others).toEqual([]);
-    expect({
-      ...chart,
-      static_resources: { ...chart.static_resources, listeners: [mtls] },
-    }).toEqual(source);
-    const probeRoutes =
-      probe.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
-    expect(probeRoutes).toEqual([{ match: health.match, direct_response: health.direct_response }]);
-  });
-
-  it.each(VALUES)("%s: the rendered Envoy bootstrap passes the Envoy validator", async (values) => {
-    const configMap = find(docs(await render(values)), "ConfigMap").find((c) =>
-      c.metadata.name.endsWith("-envoy"),
-    );
-    const path = join(dir, `chart-envoy-${values.replace(/\W/g, "_")}.yaml`);
-    await writeFile(path, configMap?.data["envoy.yaml"]);
-    expect(await validate("envoy", path)).toMatchObject({ code: 0 });
-  });
-
-  it("is hardened by default: non-root, read-only, no escalation, no capabilities, seccomp", async () => {
-    const [deployment] = find(docs(await render()), "Deployment");
-    const pod = deployment?.spec.template.spec;
-    expect(pod.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      seccompProfile: { type: "RuntimeDefault" },
-    });
-    expect(pod.automountServiceAccountToken).toBe(false);
-    expect(pod.containers.map((c: Json) => c.name)).toEqual(["openclaw", "envoy", "authz"]);
-    for (const container of pod.containers) {
-      expect(container.securityContext).toMatchObject({
-        allowPrivilegeEscalation: false,
-        readOnlyRootFilesystem: true,
-        capabilities: { drop: ["ALL"] },
-      });
-    }
-  });
-
-  it("bounds the sidecar's V8 heap by authz.heapMiB, as the image does by default", async () => {
-    const nodeOptions = async (...sets: string[]) =>
-      find(
-        docs(await render(undefined, ...sets)),
-        "Deployment",
-      )[0]?.spec.template.spec.containers[2].env.find((e: Json) => e.name === "NODE_OPTIONS")
-        ?.value;
-    const image = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
-      await readFile(join(ROOT, "Dockerfile"), "utf8"),
-    )?.[1];
-    expect(await nodeOptions()).toBe(image);
-    expect(await nodeOptions("authz.heapMiB=384")).toBe(
-      "--max-semi-space-size=8 --max-old-space-size=384",
-    );
-  });
-
-  it("shares the Unix socket, probes over gRPC, and never gives the sidecar the SVID key", async () => {
-    const pod = find(docs(await render()), "Deployment")[0]?.spec.template.spec;
-    const [, envoy, authz] = pod.containers;
-    const socketMount = (c: Json) =>
-      c.volumeMounts.find((m: Json) => m.name === "authz-socket")?.mountPath;
-    expect(socketMount(envoy)).toBe("/run/openclaw-authz");
-    expect(socketMount(authz)).toBe("/run/openclaw-authz");
-    expect(pod.volumes.find((v: Json) => v.name === "authz-socket").emptyDir).toMatchObject({
-      medium: "Memory",
-    });
-    expect(authz.readinessProbe.grpc.port).toBe(9190);
-    expect(authz.startupProbe.grpc.port).toBe(9190);
-    expect(authz.volumeMounts.map((m: Json) => m.name)).not.toContain("svid");
-    expect(pod.volumes.find((v: Json) => v.name === "svid-bundle").secret.items).toEqual([
-      { key: "bundle.pem", path: "bundle.pem" },
-    ]);
-    const authzConfig = parse(
-      find(docs(await render()), "ConfigMap").find((c) => c.metadata.name.endsWith("-authz"))?.data[
-        "config.yaml"
-      ],
-    );
-    expect(authzConfig.listen.grpc).toBe("unix:///run/openclaw-authz/authz.sock");
-  });
-
-  it("PDB on by default; NetworkPolicy only when asked, reaching only Envoy's port; ServiceMonitor optional", async () => {
-    const defaults = docs(await render());
-    expect(find(defaults, "PodDisruptionBudget")).toHaveLength(1);
-    expect(find(defaults, "NetworkPolicy")).toHaveLength(0);
-    expect(find(defaults, "ServiceMonitor")).toHaveLength(0);
-    const production = docs(await render("ci/production-values.yaml"));
-    const [policy] = find(production, "NetworkPolicy");
-    expect(policy?.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-    expect(policy?.spec.ingress[0].ports).toEqual([{ port: 8443, protocol: "TCP" }]);
-    expect(find(production, "ServiceMonitor")).toHaveLength(1);
-    const pod = find(production, "Deployment")[0]?.spec.template.spec;
-    expect(pod.volumes.find((v: Json) => v.name === "spiffe-workload-api").csi.driver).toBe(
-      "csi.spiffe.io",
-    );
-  });
-
-  it.each([
-    ["envoy.port=0", "- at '/envoy/port': minimum: got 0, want 1"],
-    ["svid.source=file", "- at '/svid/source': value must be one of 'secret', 'csi'"],
-    [
-      "authz.cache.redisUrl=http://x",
-      "- at '/authz/cache/redisUrl': 'http://x' does not match pattern '^(rediss?://.+)?$'",
-    ],
-    ["unknownKey=1", "- at '': additional properties 'unknownKey' not allowed"],
-  ])("refuses --set %s with the schema's message", async (bad, message) => {
-    const result = await helm("template", "oc", CHART, "--set", bad);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
-      "values don't meet the specifications of the schema(s) in the following chart(s):\nopenclaw-authz:\n",
-    );
-    expect(result.stderr.split("\n")).toContain(message);
-  });
-});
-
 describe("Dockerfile", () => {
   it("parses cleanly, and a broken one does not", async () => {
     const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
@@ -387,6 +299,93 @@ describe("Dockerfile", () => {
       expect(image).not.toMatch(/:latest$/);
     }
     expect(text).not.toMatch(/^(ENV|ARG) .*(PASSWORD|TOKEN|SECRET)/im);
+  });
+});
+
+describe("the image", () => {
+  const stage = async () => runtimeStage(await readFile(join(ROOT, "Dockerfile"), "utf8"));
+
+  it("runs in production mode and carries the OCI labels, its version the package's and the chart's", async () => {
+    const { env, labels } = await stage();
+    expect(env.NODE_ENV).toBe("production");
+    const version = JSON.parse(await readFile(join(ROOT, "package.json"), "utf8")).version;
+    const chart = parse(await readFile(join(CHART, "Chart.yaml"), "utf8")) as Json;
+    expect(chart.appVersion).toBe(version);
+    expect(labels).toMatchObject({
+      "org.opencontainers.image.title": "openclaw-authz",
+      "org.opencontainers.image.version": version,
+      "org.opencontainers.image.licenses": "Apache-2.0",
+      "org.opencontainers.image.base.name": expect.stringMatching(/^node:\d+\.\d+\.\d+-alpine/),
+    });
+    for (const key of ["revision", "created", "description"])
+      expect(labels).toHaveProperty(`org.opencontainers.image.${key}`);
+  });
+
+  // No Docker engine here: the runtime stage is laid out as its COPY lines say (the build stage's
+  // files taken from this checkout, which scripts/setup and the stage's lab-identity step built),
+  // and its ENTRYPOINT + CMD started with its ENV, in a network namespace of its own when the
+  // machine allows one (the demo config listens on fixed loopback ports, as in the container).
+  it("a bare `docker run` serves the demo config: its HEALTHCHECK passes, /readyz is 200, SIGTERM exits 0", async () => {
+    const image = await stage();
+    expect(image.command).toEqual(["node", "dist/main.js", "serve"]);
+    const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/&& node scripts\/lab-identity\.mjs$/m);
+    // The build stage's lab identity, made apart: build/lab of the checkout is the README demo's
+    // (test/cli.test.ts), which a second writer at the same time could mix up.
+    const build = join(dir, "image-build");
+    for (const script of ["lab-identity.mjs", "pki"])
+      await cp(join(ROOT, "scripts", script), join(build, "scripts", script));
+    await symlink(join(ROOT, "node_modules"), join(build, "node_modules"));
+    await exec("node", [join(build, "scripts/lab-identity.mjs")]);
+    const root = join(dir, "image");
+    await stageImage(
+      image,
+      (source) => join(source.startsWith("build/lab/") ? build : ROOT, source),
+      root,
+    );
+    const cwd = join(root, image.workdir);
+    const env = {
+      ...process.env,
+      ...Object.fromEntries(
+        Object.entries(image.env).map(([k, v]) => [k, v.startsWith("/") ? join(root, v) : v]),
+      ),
+    };
+    const isolated = (await run("unshare", ["-n", "true"])).code === 0;
+    const [command, ...args] = isolated
+      ? ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', ...image.command]
+      : image.command;
+    const server = spawn(command as string, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const output: string[] = [];
+    server.stdout.on("data", (chunk) => output.push(String(chunk)));
+    server.stderr.on("data", (chunk) => output.push(String(chunk)));
+    const exited = new Promise<number | null>((resolve) => server.once("exit", resolve));
+    const inImage = (argv: string[]) => {
+      const [program, ...rest] = isolated
+        ? ["nsenter", "-t", String(server.pid), "-n", ...argv]
+        : argv;
+      return new Promise<number>((resolve) =>
+        execFile(program as string, rest, { cwd, env }, (error) => resolve(error ? 1 : 0)),
+      );
+    };
+    try {
+      expect(await until(async () => (await inImage(image.healthcheck)) === 0, 20_000, 200)).toBe(
+        true,
+      );
+      const readyz =
+        "fetch('http://127.0.0.1:9292/readyz').then((r) => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))";
+      expect(await inImage(["node", "-e", readyz])).toBe(0);
+    } finally {
+      server.kill("SIGTERM");
+    }
+    expect(await exited, output.join("")).toBe(0);
+    // The demo config's bundle, not the no-file defaults (which load none and deny all).
+    const demo = parse(await readFile(join(ROOT, "config/demo.yaml"), "utf8")) as Json;
+    const loaded = output
+      .join("")
+      .split("\n")
+      .filter((line) => line.includes('"policy loaded"'))
+      .map((line) => JSON.parse(line).origin);
+    expect(loaded).toEqual([demo.policy.bundle]);
   });
 });
 

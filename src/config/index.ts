@@ -1,2 +1,3 @@
+export { type ConfigSection, configJsonSchema } from "./json-schema.js";
 export { loadConfig, resolveConfig } from "./load.js";
 export { type Config, duration, type IdentityConfig } from "./schema.js";

@@ -43,6 +43,12 @@ export interface RemoteJwksOptions {
  * Loads a JWKS over HTTP(S) now and every `refreshMs`, with a timeout and a size limit on each
  * request. A failed fetch keeps the last good keys serving (the identity provider being down
  * must not log everyone out) and is reported to `onError`. `close()` stops the refresh.
+ *
+ * Not jose's `createRemoteJWKSet`, which fetches inside verification (the first one, and every
+ * one after `cacheMaxAge`, awaits the network within the Check's deadline), rejects every token
+ * once its cache is stale and the provider is down, reads bodies unbounded, knows no OIDC
+ * discovery, and keeps its own `Date.now` clock. jose still verifies: `createLocalJWKSet` over
+ * {@link JwksSource.current} (`jwt.ts`).
  */
 export async function createRemoteJwks(
   deps: RemoteJwksDeps,

@@ -104,10 +104,13 @@ function stringField(http: { [key: string]: JsonValue } | undefined, name: strin
   return typeof value === "string" ? value : "";
 }
 
-/** `raw_body` as bytes: the document holds it base64-encoded, the decoded message as bytes. */
+/**
+ * `raw_body` as bytes: the document holds it base64-encoded, the decoded message as bytes. An
+ * absent field reads as protobufjs's default, a plain empty array.
+ */
 function rawBody(request: Message): Uint8Array {
   const http = (
-    request as unknown as { attributes?: { request?: { http?: { rawBody?: Uint8Array } } } }
+    request as unknown as { attributes?: { request?: { http?: { rawBody?: unknown } } } }
   ).attributes?.request?.http;
-  return http?.rawBody ?? new Uint8Array();
+  return http?.rawBody instanceof Uint8Array ? http.rawBody : new Uint8Array();
 }

@@ -1,6 +1,6 @@
 import { LosslessNumber } from "lossless-json";
 import { describe, expect, it } from "vitest";
-import { BodyParseError, parseBody } from "./request-body.js";
+import { BodyParseError, MAX_MULTIPART_PARTS, parseBody } from "./request-body.js";
 
 const LIMITS = { maxDepth: 8, maxValues: 100, maxStringLength: 64 };
 const source = (headers: Record<string, string>, body = "", rawBody = new Uint8Array()) => ({
@@ -86,6 +86,19 @@ describe("parseBody", () => {
       source({ "content-type": "multipart/form-data; boundary=b" }, body),
     );
     expect(parsedBody).toEqual({ j: [{ x: 1 }], t: ["file"] });
+  });
+
+  it(`reads ${MAX_MULTIPART_PARTS} parts and refuses one more`, async () => {
+    const multipart = (parts: number) =>
+      source(
+        { "content-type": "multipart/form-data; boundary=b" },
+        `${'--b\r\nContent-Disposition: form-data; name="p"\r\n\r\nx\r\n'.repeat(parts)}--b--\r\n`,
+      );
+    const { parsedBody } = await parseBody(multipart(MAX_MULTIPART_PARTS));
+    expect((parsedBody as { p: string[] }).p).toHaveLength(MAX_MULTIPART_PARTS);
+    await expect(parseBody(multipart(MAX_MULTIPART_PARTS + 1))).rejects.toThrow(
+      new BodyParseError("multipart: too many parts"),
+    );
   });
 
   it.each([

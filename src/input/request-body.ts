@@ -1,4 +1,5 @@
-import busboy from "busboy";
+import { Busboy } from "@fastify/busboy";
+import { goUtf8 } from "./go-utf8.js";
 import { type JsonLimits, type JsonValue, parseJson } from "./json-value.js";
 import { parseMediaType } from "./media-type.js";
 import { parseQuery } from "./request-path.js";
@@ -47,7 +48,7 @@ export async function parseBody({
   const kind = bodyKind(type);
   if (kind === undefined) return NOT_PARSED;
   // The body string is used as it is: re-encoding megabytes only to decode them again is waste.
-  const text = body !== "" ? body : Buffer.from(rawBody).toString("utf8");
+  const text = body !== "" ? body : goUtf8(rawBody);
   const length = body !== "" ? Buffer.byteLength(body, "utf8") : rawBody.length;
   if (length === 0) return NOT_PARSED;
   if (isTruncated(headers["content-length"], length)) return TRUNCATED;
@@ -88,7 +89,11 @@ function isTruncated(contentLength: string | undefined, bodyLength: number): boo
   return declared !== -1n && declared > BigInt(bodyLength);
 }
 
-/** `{name: [values]}`; parts with a JSON content type are decoded; unnamed parts are skipped. */
+/**
+ * `{name: [values]}`; parts with a JSON content type are decoded; unnamed parts are skipped.
+ * Every part is read as bytes and decoded as the peer's Go does (`io.ReadAll(part)`, then
+ * `string(content)`: {@link goUtf8}), whatever its charset, filename or content type.
+ */
 function parseMultipart(type: string, payload: Buffer, limits: JsonLimits): Promise<JsonValue> {
   let boundary: string | undefined;
   try {
@@ -99,30 +104,52 @@ function parseMultipart(type: string, payload: Buffer, limits: JsonLimits): Prom
   if (!boundary) return Promise.resolve(null);
   return new Promise((resolve, reject) => {
     const values: Record<string, JsonValue[]> = Object.create(null);
+    // busboy finishes when its last part's stream ends, possibly before this module has read
+    // that part: resolve once both have happened.
+    let reading = 0;
+    let finished = false;
+    const settle = () => {
+      if (finished && reading === 0) resolve(values);
+    };
+    const fail = (error: Error) => {
+      reject(
+        error instanceof BodyParseError ? error : new BodyParseError(`multipart: ${error.message}`),
+      );
+      parser.destroy();
+    };
     const add = (name: string, value: string, mimeType: string) => {
       if (!name) return;
-      try {
-        values[name] ??= [];
-        values[name].push(mimeType.includes("application/json") ? parseJson(value, limits) : value);
-      } catch (error) {
-        parser.destroy(error as Error);
-      }
+      values[name] ??= [];
+      values[name].push(mimeType.includes("application/json") ? parseJson(value, limits) : value);
     };
-    const parser = busboy({
+    const parser = Busboy({
       headers: {
         "content-type": `multipart/form-data; boundary="${boundary.replace(/["\\]/g, "\\$&")}"`,
       },
-      limits: { parts: MAX_MULTIPART_PARTS, fieldSize: Number.POSITIVE_INFINITY },
+      isPartAFile: () => true,
+      limits: { parts: MAX_MULTIPART_PARTS },
     });
-    parser.on("field", (name, value, info) => add(name, value, info.mimeType));
-    parser.on("file", (name, stream, info) => {
+    parser.on("file", (name, stream, _filename, _encoding, mimeType) => {
+      reading += 1;
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => add(name, Buffer.concat(chunks).toString("utf8"), info.mimeType));
+      stream.on("error", fail);
+      stream.on("end", () => {
+        reading -= 1;
+        try {
+          add(name, goUtf8(Buffer.concat(chunks)), mimeType);
+        } catch (error) {
+          return fail(error as Error);
+        }
+        settle();
+      });
     });
-    parser.on("partsLimit", () => parser.destroy(new BodyParseError("multipart: too many parts")));
-    parser.on("error", (error: Error) => reject(new BodyParseError(`multipart: ${error.message}`)));
-    parser.on("close", () => resolve(values));
+    parser.on("partsLimit", () => fail(new BodyParseError("multipart: too many parts")));
+    parser.on("error", (error) => fail(error as Error));
+    parser.on("finish", () => {
+      finished = true;
+      settle();
+    });
     parser.end(payload);
   });
 }

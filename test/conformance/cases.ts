@@ -188,6 +188,35 @@ export const INPUT_CASES: ConformanceCase[] = [
       headers: { "content-type": "multipart/form-data; boundary=XyZ" },
     }),
   },
+  {
+    // Every part is bytes read as UTF-8 (Go's string(content)): a charset parameter, a filename
+    // or application/octet-stream change nothing, and neither do binary bytes in raw_body
+    // (Envoy's pack_as_bytes).
+    name: "body: multipart parts in raw_body are their bytes, whatever their charset or type",
+    request: echo({
+      method: "POST",
+      rawBody: Buffer.concat([
+        Buffer.from(
+          [
+            "--XyZ",
+            'Content-Disposition: form-data; name="latin"',
+            "Content-Type: text/plain; charset=latin1",
+            "",
+            "café",
+            "--XyZ",
+            'Content-Disposition: form-data; name="octets"',
+            "Content-Type: application/octet-stream",
+            "",
+            "",
+          ].join("\r\n"),
+        ),
+        Buffer.from([0x00, 0x7f, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xff, 0xe2, 0x82, 0x41]),
+        Buffer.from('\r\n--XyZ\r\nContent-Disposition: form-data; name="j"; filename="j.json"\r\n'),
+        Buffer.from('Content-Type: application/json\r\n\r\n{"x": "\u00e9"}\r\n--XyZ--\r\n'),
+      ]).toString("base64"),
+      headers: { "content-type": "multipart/form-data; boundary=XyZ" },
+    }),
+  },
   ...[
     "application/grpc",
     "application/grpc+proto",

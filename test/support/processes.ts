@@ -9,6 +9,23 @@ import { built, ROOT, tool } from "./paths.js";
 
 export const run = promisify(execFile);
 
+/** What a finished command printed, and its exit code. */
+export interface Finished {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command in the checkout to its end, `input` on its stdin; never rejects. */
+export function runToEnd(command: string, args: string[], input?: string): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = execFile(command, args, { cwd: ROOT }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
 /** A child process that printed a line telling where it listens. */
 export interface Started {
   process: ChildProcess;
