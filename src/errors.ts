@@ -1,5 +1,5 @@
 /**
- * The one error catalogue. Foreign errors (jose, opa-wasm, protobufjs, busboy) are converted into
+ * The one error catalogue. Foreign errors (jose, opa-wasm, protobufjs, @fastify/busboy) are converted into
  * an {@link AuthzError} once, at their adapter; everything past an adapter sees only these codes.
  */
 
