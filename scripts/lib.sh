@@ -11,6 +11,8 @@ OPA_VERSION="v1.19.1"
 GRPCURL_VERSION="v1.9.3"
 GHZ_VERSION="v0.121.0"
 HELM_VERSION="v3.21.4"
+# promtool checks and unit-tests the chart's alert rules (charts/openclaw-authz/files/alerts.yaml).
+PROMTOOL_VERSION="v0.316.0"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -32,6 +34,7 @@ ensure_opa() { go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION"; }
 ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "$GRPCURL_VERSION"; }
 ensure_ghz() { go_tool ghz github.com/bojand/ghz/cmd/ghz "$GHZ_VERSION"; }
 ensure_helm() { go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"; }
+ensure_promtool() { go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION"; }
 
 # redis-server for the tests that need a real Redis (they start their own on a free port).
 ensure_redis() {
