@@ -31,6 +31,9 @@ COPY scripts ./scripts
 COPY proto ./proto
 COPY policies ./policies
 COPY src ./src
+# The commit openclaw_authz_build_info reports: docker build --build-arg COMMIT=$(git rev-parse HEAD)
+ARG COMMIT=unknown
+RUN printf '%s\n' "$COMMIT" >COMMIT
 RUN bash scripts/setup && npm prune --omit=dev --no-fund --no-audit
 # The demo config's lab identity (scripts/lab-identity.mjs, which runs scripts/pki: openssl). Only
 # the public halves reach the runtime image: the CA bundle and the JWKS; the keys stay here.
@@ -54,7 +57,7 @@ LABEL org.opencontainers.image.title="openclaw-authz" \
 # Pure-JavaScript production dependencies only, so the glibc build stage and musl runtime agree.
 WORKDIR /app
 COPY LICENSE ./LICENSE
-COPY --from=build /src/package.json ./package.json
+COPY --from=build /src/package.json /src/COMMIT ./
 COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY --from=build /src/proto ./proto

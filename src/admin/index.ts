@@ -1,10 +1,10 @@
 import { createServer, type Server } from "node:http";
-import type { Registry } from "prom-client";
 import { AuthzError } from "../errors.js";
 
 /** What the admin endpoints report on. */
 export interface AdminDeps {
-  registry: Registry;
+  /** What `GET /metrics` serves (a prom-client registry, or the sum over workers). */
+  registry: { metrics(): Promise<string>; readonly contentType: string };
   /** Ready: a policy is loaded (and, with identity, keys are warm). */
   isReady(): boolean;
   /** What `GET /status` shows (policy revision serving, last refused bundle, …). */
@@ -40,8 +40,11 @@ export async function startAdminServer(deps: AdminDeps, address: string): Promis
         .writeHead(200, { "content-type": "application/json" })
         .end(`${JSON.stringify(deps.status())}\n`);
     } else if (path === "/metrics") {
-      const text = await deps.registry.metrics();
-      response.writeHead(200, { "content-type": deps.registry.contentType }).end(text);
+      await deps.registry.metrics().then(
+        (text) => response.writeHead(200, { "content-type": deps.registry.contentType }).end(text),
+        () =>
+          response.writeHead(503, { "content-type": "text/plain" }).end("metrics unavailable\n"),
+      );
     } else {
       response.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
     }

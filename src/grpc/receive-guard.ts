@@ -14,6 +14,8 @@ export interface ReceiveGuardOptions {
 export interface ReceiveGuardDeps {
   /** Told about each call the guard ends: `receive_timeout`, `receive_buffers_full`, `transport_unobservable`. */
   onRejected(reason: string): void;
+  /** Told the status each call ends with (once per call; a cancelled call: CANCELLED). */
+  onStatus?(path: string, code: grpc.status): void;
 }
 
 /**
@@ -43,9 +45,15 @@ export function createReceiveGuard(
   };
   return (method, call) => {
     const stream = http2StreamOf(call);
-    if (!stream) return unobservable(deps, call);
+    if (!stream) return unobservable(deps, method.path, call);
     let guarded: grpc.ServerInterceptingCall | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const report = (code: grpc.status) => {
+      if (ended) return;
+      ended = true;
+      deps.onStatus?.(method.path, code);
+    };
     const end = (reason: string, status: { code: grpc.status; details: string }) => {
       finish();
       deps.onRejected(reason);
@@ -82,10 +90,14 @@ export function createReceiveGuard(
             finish();
             next();
           },
-          onCancel: finish,
+          onCancel() {
+            finish();
+            report(grpc.status.CANCELLED);
+          },
         }),
       sendStatus(status, next) {
         finish();
+        report(status.code);
         next(status);
       },
     });
@@ -107,11 +119,16 @@ function http2StreamOf(call: grpc.ServerInterceptingCallInterface): ServerHttp2S
 }
 
 /** Without the stream nothing bounds the call's buffer, so the call is refused (fail closed). */
-function unobservable(deps: ReceiveGuardDeps, call: grpc.ServerInterceptingCallInterface) {
+function unobservable(
+  deps: ReceiveGuardDeps,
+  path: string,
+  call: grpc.ServerInterceptingCallInterface,
+) {
   const refused = new grpc.ServerInterceptingCall(call, {
     start: (next) => {
       next();
       deps.onRejected("transport_unobservable");
+      deps.onStatus?.(path, grpc.status.INTERNAL);
       refused.sendStatus({ code: grpc.status.INTERNAL, details: "transport guard unavailable" });
     },
   });

@@ -15,6 +15,7 @@ import type { Protos } from "./protos.js";
 import { createReceiveGuard } from "./receive-guard.js";
 
 const AUTHZ_SERVICE = "envoy.service.auth.v3.Authorization";
+const CHECK_PATH = `/${AUTHZ_SERVICE}/Check`;
 
 const INTERNAL_DENY: CheckResponse = {
   status: { code: 7, message: "internal" },
@@ -30,6 +31,8 @@ export interface GrpcServerDeps {
   onRejected(reason: string): void;
   /** Server reflection could not be added (the server serves on without it). */
   onReflectionError?(error: Error): void;
+  /** Told the gRPC status name (`OK`, `INVALID_ARGUMENT`, …) each Check call ends with. */
+  onCheckCall?(grpcCode: string): void;
 }
 
 /** Options resolved from the config. */
@@ -76,7 +79,15 @@ export async function startGrpcServer(
   options: GrpcServerOptions,
 ): Promise<GrpcServer> {
   // One guard, so the main and the probe listener share one receive budget (docs/transport-limits.md).
-  const guard = createReceiveGuard(deps, options);
+  const guard = createReceiveGuard(
+    {
+      onRejected: deps.onRejected,
+      onStatus: (path, code) => {
+        if (path === CHECK_PATH) deps.onCheckCall?.(grpc.status[code] ?? String(code));
+      },
+    },
+    options,
+  );
   const serverOptions: grpc.ServerOptions = {
     "grpc.max_receive_message_length": options.maxRequestBytes,
     "grpc.max_send_message_length": 4 * 1024 * 1024,
@@ -149,7 +160,7 @@ function authorizationService(deps: GrpcServerDeps) {
   const encode = createResponseEncoder(deps.protos.checkResponse);
   const service: grpc.ServiceDefinition = {
     Check: {
-      path: `/${AUTHZ_SERVICE}/Check`,
+      path: CHECK_PATH,
       requestStream: false,
       responseStream: false,
       requestSerialize: () => Buffer.alloc(0),

@@ -12,6 +12,11 @@ export interface JwksSource {
    * Resolves to what happened; never rejects.
    */
   refresh(): Promise<"refreshed" | "cooldown" | "failed">;
+  /**
+   * A remote source's last successful fetch, wall-clock ms (0 before the first), for key-set
+   * age metrics. Absent for a watched file, which is read again whenever it changes.
+   */
+  refreshedAtMs?(): number;
   close(): void;
 }
 
@@ -57,6 +62,7 @@ export async function createRemoteJwks(
   const { fetch, clock, onError } = deps;
   let keys: JSONWebKeySet | undefined;
   let lastAttempt = Number.NEGATIVE_INFINITY;
+  let refreshedAt = 0;
   let inFlight: Promise<"refreshed" | "failed"> | undefined;
 
   const load = (): Promise<"refreshed" | "failed"> => {
@@ -64,6 +70,7 @@ export async function createRemoteJwks(
     inFlight ??= fetchKeys(fetch, options)
       .then((fresh) => {
         keys = fresh;
+        refreshedAt = clock.now().getTime();
         return "refreshed" as const;
       })
       .catch((error: Error) => {
@@ -81,6 +88,7 @@ export async function createRemoteJwks(
   timer.unref();
   return {
     current: () => keys,
+    refreshedAtMs: () => refreshedAt,
     refresh: async () =>
       clock.now().getTime() - lastAttempt < options.cooldownMs && !inFlight ? "cooldown" : load(),
     close: () => clearInterval(timer),

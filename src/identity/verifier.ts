@@ -28,10 +28,18 @@ export interface IdentityVerifier {
   verify(input: BuiltInput): Promise<IdentityOutcome>;
   /** Every configured key source and bundle has loaded at least once. */
   ready(): boolean;
+  /** Each issuer whose keys are fetched (not read from a file), with its last good fetch. */
+  keySets(): KeySetStatus[];
   close(): void;
 }
 
 type Headers = Record<string, string>;
+
+/** An issuer's remote key set and when it was last fetched (wall-clock ms; 0: never). */
+export interface KeySetStatus {
+  issuer: string;
+  refreshedAtMs: number;
+}
 
 /** Loads trust bundles and key sets, then returns the verifier for `config`. */
 export async function createIdentityVerifier(
@@ -153,6 +161,10 @@ export async function createIdentityVerifier(
     ready: () =>
       [...bundles.values()].every((b) => b.current() !== undefined) &&
       issuers.every((i) => i.keys.current() !== undefined),
+    keySets: () =>
+      issuers.flatMap(({ issuer, keys }) =>
+        keys.refreshedAtMs ? [{ issuer, refreshedAtMs: keys.refreshedAtMs() }] : [],
+      ),
     close: () => {
       for (const close of closers) close();
     },

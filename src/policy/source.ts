@@ -30,6 +30,8 @@ export interface BundleSourceDeps {
   offer(files: BundleFiles, origin: string): Promise<boolean>;
   /** A bundle could not be fetched or unpacked; the serving policy stays. */
   onError(error: AuthzError): void;
+  /** A poll read the source (a new bundle, or the same one): for bundle freshness metrics. */
+  onReached?(): void;
 }
 
 /** A running watcher. */
@@ -70,6 +72,7 @@ export async function watchBundle(
         else version = "";
       }
       failing = "";
+      deps.onReached?.();
     } catch (error) {
       const failure =
         error instanceof AuthzError

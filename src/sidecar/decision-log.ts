@@ -52,13 +52,15 @@ export async function openDecisionLog(
   const queue = (
     writer: SinkWriter,
     options: { maxBatch: number; timeoutMs: number; batchDelayMs: number },
-  ) =>
-    sinks.push(
+  ) => {
+    metrics.decisionLog.opened(writer.name);
+    return sinks.push(
       createQueuedSink(
         { writer, events },
         { maxEvents: settings.queueSize, retryMs: 250, ...options },
       ),
     );
+  };
   if (settings.console) {
     const stdout = pino.destination({ dest: 1, sync: false });
     // end(), not flushSync(): a synchronous flush while an asynchronous write is still in

@@ -76,6 +76,7 @@ export async function createPipeline(
     },
     config.identity,
   );
+  deps.metrics?.observeKeySets(() => identity.keySets());
   const redisFailure = redisFailureReporter(deps);
   const cache = createCache(config, deps, redisFailure);
   const revocations = await followRevocations(config, deps, redisFailure, () => cache?.clear());

@@ -20,6 +20,8 @@ export interface PolicyEvents {
   refused(error: AuthzError, revision: string | undefined): void;
   /** An evaluation thread was terminated and replaced. */
   threadReplaced(reason: "deadline" | "died"): void;
+  /** The bundle source was read successfully (a new bundle, or none changed since). */
+  sourceReached(): void;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function openPolicy(
       fetch: globalThis.fetch,
       offer: (files, origin) => store.offer(files, origin),
       onError: (error) => store.refuse(error, config.policy.bundle ?? ""),
+      onReached: () => deps.events?.sourceReached?.(),
     },
     {
       location: config.policy.bundle,

@@ -1,12 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { getHeapStatistics } from "node:v8";
 import type { Logger } from "pino";
+import { systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
-import { createMetrics } from "../metrics/index.js";
+import { createMetrics, workerScrape } from "../metrics/index.js";
 import { rateLimited } from "../rate-limited.js";
+import { COMMIT, OPA_WASM_VERSION, VERSION } from "../version.js";
 import { openDecisionLog } from "./decision-log.js";
 import { openPolicy } from "./policy.js";
 import { openRedis } from "./redis.js";
+import { isWorker } from "./workers.js";
 
 /**
  * One sidecar: loads the policy, serves Check, health and reflection on `listen.grpc` and the
@@ -14,7 +17,10 @@ import { openRedis } from "./redis.js";
  */
 export async function runSidecar(config: Config, logger: Logger): Promise<void> {
   warnIfHeapIsTight(config, logger);
-  const metrics = createMetrics();
+  const metrics = createMetrics(
+    { clock: systemClock },
+    { build: { version: VERSION, commit: COMMIT, opaWasm: OPA_WASM_VERSION } },
+  );
   // Health follows the policy: SERVING from the first good bundle on (set once gRPC is up).
   let setServing = (_serving: boolean) => {};
   // The bundle is read and compiled, and the evaluation threads start, while this thread loads
@@ -28,6 +34,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
         setServing(true);
       },
       refused: (error) => metrics.bundleRefused(error.missingBuiltins),
+      sourceReached: () => metrics.bundleSourceReached(),
       threadReplaced: (reason) => metrics.threadReplaced(reason),
     },
   });
@@ -69,6 +76,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       onRejected: (reason) => metrics.countRejected(reason),
       onReflectionError: (error) =>
         logger.warn({ err: error.message }, "server reflection is off: it could not be added"),
+      onCheckCall: (grpcCode) => metrics.countCheckCall(grpcCode),
     },
     {
       address: config.listen.grpc,
@@ -91,7 +99,8 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
   setServing(serving() !== undefined);
   const admin = await startAdminServer(
     {
-      registry: metrics.registry,
+      // With workers, any one of them takes the scrape and answers for all.
+      registry: isWorker() ? workerScrape(metrics.registry, process) : metrics.registry,
       isReady: () => serving() !== undefined && pipeline.identity.ready(),
       status: () => ({ policy: policy.store.status(), identityReady: pipeline.identity.ready() }),
     },

@@ -12,6 +12,9 @@ export async function supervise(count: number, grpcAddress: string, logger: Logg
   // Workers must not remove the socket a sibling is serving on; the supervisor clears a stale one.
   if (grpcAddress.startsWith("unix://"))
     await rm(grpcAddress.slice("unix://".length), { force: true });
+  // One scrape of the shared admin port answers for every worker (metrics/cluster.ts).
+  const { aggregateWorkerMetrics } = await import("../metrics/index.js");
+  aggregateWorkerMetrics(cluster);
   let stopping = false;
   for (let i = 0; i < count; i++) cluster.fork();
   cluster.on("exit", (worker, code, signal) => {
