@@ -12,8 +12,11 @@ export type CallResult =
 
 const passthrough = (bytes: Buffer) => bytes;
 
-/** A raw-bytes client for `Authorization/Check`, so any payload can be sent. */
-export function checkClient(address: string) {
+/**
+ * A raw-bytes client for `Authorization/Check`, so any payload can be sent. `channelOptions`
+ * are grpc-js channel options (`grpc.use_local_subchannel_pool: 1` for a connection of its own).
+ */
+export function checkClient(address: string, channelOptions: grpc.ChannelOptions = {}) {
   const Client = grpc.makeGenericClientConstructor(
     {
       Check: {
@@ -31,6 +34,7 @@ export function checkClient(address: string) {
   const client = new Client(address, grpc.credentials.createInsecure(), {
     "grpc.max_send_message_length": 64 * 1024 * 1024,
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    ...channelOptions,
   });
   return {
     /** Sends raw bytes. */
