@@ -297,8 +297,9 @@ describe("the chart's alert rules and dashboard", () => {
     );
     const failed = await promtool("test", "rules", path).then(
       () => 0,
-      (error: { code: number; stdout: string }) =>
-        error.stdout.includes("FAILED") ? error.code : 0,
+      // promtool reports failed cases on stderr and exits 1.
+      (error: { code: number; stderr: string }) =>
+        error.stderr.includes("FAILED") ? error.code : 0,
     );
     expect(failed).toBe(1);
   });
