@@ -36,6 +36,7 @@ export function checkMetrics(
     ["grpc_code"],
     each("grpc_code", CHECK_CALL_CODES),
   );
+  const callChildren = new Map<string, ReturnType<typeof calls.labels>>();
   const histogram = (name: string, help: string) =>
     new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
   const checkDuration = histogram(
@@ -61,7 +62,14 @@ export function checkMetrics(
       const evaluation = record.metrics.timer_eval_ns;
       if (evaluation !== undefined) evalDuration.observe(evaluation / 1e9);
     },
-    countCheckCall: (grpc_code) => calls.inc({ grpc_code }),
+    countCheckCall(grpc_code) {
+      let child = callChildren.get(grpc_code);
+      if (!child) {
+        child = calls.labels({ grpc_code });
+        callChildren.set(grpc_code, child);
+      }
+      child.inc();
+    },
     countRejected: (reason) => rejected.inc({ reason }),
   };
 }
