@@ -12,6 +12,7 @@ import {
 import type {
   AuthzSteps,
   CheckOutcome,
+  CheckSpan,
   DecisionPolicy,
   DecisionRecord,
   PolicyInput,
@@ -46,13 +47,16 @@ export function createAuthorizer<R>(
     policy: DecisionPolicy,
     credentialExpiresAtMs: number | undefined,
     record: DecisionRecord,
+    span: CheckSpan | undefined,
   ) {
     const evaluate = async () => {
       const started = clock.nowNs();
+      const endSpan = span?.evaluation();
       try {
         return await policy.evaluate(stringifyJson(input), record.decisionId);
       } finally {
-        record.metrics.timer_eval_ns = Number(clock.nowNs() - started);
+        record.metrics.timer_rego_query_eval_ns = Number(clock.nowNs() - started);
+        endSpan?.();
       }
     };
     if (!steps.cache) {
@@ -65,12 +69,19 @@ export function createAuthorizer<R>(
     return evaluation;
   }
 
-  async function decide(request: R, record: DecisionRecord): Promise<CheckResponse> {
+  async function decide(
+    request: R,
+    record: DecisionRecord,
+    span: CheckSpan | undefined,
+  ): Promise<CheckResponse> {
     const timer = startTimer(clock, record.metrics);
+    span?.step("input");
     const built = await steps.input.build(request);
     record.input = built.document;
     timer.lap("timer_input_build_ns");
+    span?.step("identity");
     const { identity, suspicious, expiresAtMs } = await steps.identity.verify(built);
+    span?.step("revocation");
     record.identity = identity;
     if (suspicious.length > 0) record.suspicious = suspicious;
     const revoked = steps.revocations?.revoked(identity);
@@ -82,11 +93,12 @@ export function createAuthorizer<R>(
     const policy = steps.policies.current();
     if (!policy) throw new AuthzError("policy_not_loaded", "no policy is loaded");
     record.revision = policy.revision;
-    const evaluation = await evaluateOrRecall(input, policy, expiresAtMs, record);
+    span?.step("cache");
+    const evaluation = await evaluateOrRecall(input, policy, expiresAtMs, record, span);
     timer.lap("timer_cache_ns");
-    // timer_cache_ns is the lookups around the policy; timer_eval_ns the policy alone.
+    // timer_cache_ns is the lookups around the policy; timer_rego_query_eval_ns the policy alone.
     record.metrics.timer_cache_ns =
-      (record.metrics.timer_cache_ns ?? 0) - (record.metrics.timer_eval_ns ?? 0);
+      (record.metrics.timer_cache_ns ?? 0) - (record.metrics.timer_rego_query_eval_ns ?? 0);
     if (!evaluation.defined) throw new AuthzError("policy_undefined", "undefined decision");
     record.result = evaluation.value;
     const { allowed, response } = decisionToResponse(evaluation.value);
@@ -109,9 +121,11 @@ export function createAuthorizer<R>(
         allowed: false,
         dryRun: options.dryRun,
       };
+      const span = steps.tracer?.start(request);
+      if (span) record.trace = { traceId: span.traceId, spanId: span.spanId };
       let response: CheckResponse;
       try {
-        response = await decide(request, record);
+        response = await decide(request, record, span);
       } catch (thrown) {
         const error =
           thrown instanceof DecisionShapeError
@@ -123,11 +137,13 @@ export function createAuthorizer<R>(
       }
       response.dynamicMetadata = { ...response.dynamicMetadata, decision_id: record.decisionId };
       record.metrics.timer_server_handler_ns = Number(clock.nowNs() - started);
+      span?.step("decision_log");
       try {
         steps.decisions.record(record, response);
       } catch {
         // Logging and metrics never change a decision (opa-envoy-plugin turns a log error into UNKNOWN).
       }
+      span?.end(record, response);
       return { allowed: response.status.code === RpcCode.OK, response, record };
     },
   };

@@ -3,6 +3,9 @@ export { type CheckResponse, decisionToResponse } from "./check-response.js";
 export type {
   AuthzSteps,
   BuiltInput,
+  CheckSpan,
+  CheckStep,
+  CheckTracer,
   DecisionRecord,
   DecisionSink,
   Identity,

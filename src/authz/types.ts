@@ -59,8 +59,10 @@ export interface DecisionRecord {
   dryRun: boolean;
   /** Whether the decision came from the cache. */
   cache?: CacheStatus;
-  /** OPA-style timers: `timer_input_build_ns`, `timer_identity_ns`, `timer_eval_ns`, … */
+  /** OPA-style timers: `timer_input_build_ns`, `timer_identity_ns`, `timer_rego_query_eval_ns`, … */
   metrics: Record<string, number>;
+  /** The Check span's W3C ids when tracing is on (else the decision log reads the `traceparent`). */
+  trace?: { traceId: string; spanId: string };
 }
 
 /** What {@link Authorizer.check} returns. */
@@ -119,6 +121,36 @@ export interface DecisionSink {
   record(record: DecisionRecord, response: CheckResponse): void;
 }
 
+/** The child spans of a Check span, one per step, named so. */
+export type CheckStep =
+  | "input"
+  | "identity"
+  | "revocation"
+  | "cache"
+  | "policy_evaluation"
+  | "decision_log";
+
+/**
+ * Tracing (optional; absent when off, so a Check pays one branch per step): one span per Check,
+ * continued from the trace context the request `R` carries, and a child span per step.
+ */
+export interface CheckTracer<R> {
+  start(request: R): CheckSpan;
+}
+
+/** One Check's span. */
+export interface CheckSpan {
+  /** The span's W3C trace and span ids (lower-case hex), for the decision log. */
+  readonly traceId: string;
+  readonly spanId: string;
+  /** Ends the step in progress, if any, and starts `step`. */
+  step(step: CheckStep): void;
+  /** Starts the policy evaluation's span inside the step in progress; call the result to end it. */
+  evaluation(): () => void;
+  /** Ends the step in progress and the Check span, with the decision's attributes. */
+  end(record: DecisionRecord, response: CheckResponse): void;
+}
+
 /** The steps a Check goes through, in order, as {@link createAuthorizer} receives them. */
 export interface AuthzSteps<R> {
   input: InputBuilder<R>;
@@ -130,4 +162,6 @@ export interface AuthzSteps<R> {
   decisions: DecisionSink;
   clock: Clock;
   newDecisionId?: () => string;
+  /** Spans for each Check, when tracing is on. */
+  tracer?: CheckTracer<R>;
 }

@@ -330,6 +330,17 @@ export const configSchema = z
          * digits only; `*` at either end matches any prefix or suffix. Default none.
          */
         secretNames: z.array(secretName).default([]),
+        /**
+         * Labels added to every event's `labels` (OPA's instance labels), beside `id` and
+         * `version`, which they cannot replace. Default none.
+         */
+        labels: z
+          .record(z.string().min(1), z.string())
+          .refine(
+            (labels) => !("id" in labels || "version" in labels),
+            "id and version are set by the sidecar",
+          )
+          .default({}),
         redisStream: z
           .object({
             url: redisUrl,
@@ -358,6 +369,20 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+      })
+      .strict()
+      .prefault({}),
+    tracing: z
+      .object({
+        /**
+         * Where spans go: an OTLP/HTTP protobuf traces URL (`http://collector:4318/v1/traces`).
+         * Without it tracing is off and the SDK is never loaded. Default none.
+         */
+        endpoint: httpUrl.optional(),
+        /** Share of new traces kept (0–1); a request carrying a trace context follows its sampled flag. Default 1. */
+        sampleRatio: z.number().min(0).max(1).default(1),
+        /** The `service.name` resource attribute. Default `openclaw-authz`. */
+        serviceName: z.string().min(1).default("openclaw-authz"),
       })
       .strict()
       .prefault({}),

@@ -59,7 +59,7 @@ export function checkMetrics(
       decisionCounter(outcomeOf(record.error?.code, record.allowed), code).inc();
       const total = record.metrics.timer_server_handler_ns;
       if (total !== undefined) checkDuration.observe(total / 1e9);
-      const evaluation = record.metrics.timer_eval_ns;
+      const evaluation = record.metrics.timer_rego_query_eval_ns;
       if (evaluation !== undefined) evalDuration.observe(evaluation / 1e9);
     },
     countCheckCall(grpc_code) {

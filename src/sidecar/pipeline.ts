@@ -3,6 +3,7 @@ import type { Message } from "protobufjs";
 import {
   type Authorizer,
   type AuthzSteps,
+  type CheckTracer,
   createAuthorizer,
   type DecisionSink,
 } from "../authz/index.js";
@@ -61,6 +62,8 @@ export async function createPipeline(
     redis?: Pick<RedisConnections, "commands" | "subscriber">;
     /** Already loaded protos (`check` needs them before the pipeline exists). */
     protos?: Protos;
+    /** Spans for each Check, when `tracing.endpoint` is set. */
+    tracer?: CheckTracer<Message>;
   },
 ): Promise<Pipeline> {
   const protos = deps.protos ?? loadProtos();
@@ -91,6 +94,7 @@ export async function createPipeline(
     policies: deps.policies,
     decisions: decisionSink(deps),
     clock: systemClock,
+    ...(deps.tracer ? { tracer: deps.tracer } : {}),
   };
   const authorizer = createAuthorizer(steps, { dryRun: config.policy.dryRun });
   return {

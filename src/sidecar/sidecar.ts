@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { getHeapStatistics } from "node:v8";
 import type { Logger } from "pino";
+import type { Message } from "protobufjs";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
 import { createMetrics, workerScrape } from "../metrics/index.js";
@@ -45,6 +46,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       import("./pipeline.js"),
     ]);
   const decisionLog = await openDecisionLog(config, metrics, logger);
+  const tracing = await openTracing(config, logger);
   // ioredis reports every failed reconnect; one line per 10 s is enough.
   const logRedisError = rateLimited(10_000, (error: Error, suppressed: number) =>
     logger.warn({ err: error.message, suppressed }, "redis connection error; reconnecting"),
@@ -65,6 +67,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     logger,
     fetch: globalThis.fetch,
     ...(redis ? { redis } : {}),
+    ...(tracing ? { tracer: tracing } : {}),
   });
   const policy = await opening;
   store = policy.store;
@@ -126,8 +129,23 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     await redis?.close();
     await decisionLog.log.flush(config.decisionLog.flushDeadline);
     await decisionLog.close(config.decisionLog.flushDeadline);
+    await tracing?.close();
     logger.info("stopped");
   });
+}
+
+/** The Check tracer when `tracing.endpoint` is set; the SDK is only loaded then. */
+async function openTracing(config: Config, logger: Logger) {
+  const { endpoint, sampleRatio, serviceName } = config.tracing;
+  if (!endpoint) return undefined;
+  const { createCheckTracer } = await import("../tracing/index.js");
+  const warn = rateLimited(10_000, (error: Error, suppressed: number) =>
+    logger.warn({ err: error.message, suppressed }, "span export failed; spans are dropped"),
+  );
+  return createCheckTracer<Message>(
+    { onError: (error) => warn(error) },
+    { endpoint, sampleRatio, serviceName, serviceVersion: VERSION },
+  );
 }
 
 function onShutdownSignal(logger: Logger, stop: () => Promise<void>) {

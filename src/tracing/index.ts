@@ -1,0 +1,8 @@
+export { checkRequestHeader } from "./headers.js";
+export { parseTraceparent } from "./trace-context.js";
+export {
+  type CheckTracing,
+  createCheckTracer,
+  decisionAttributes,
+  type TracingOptions,
+} from "./tracer.js";
