@@ -160,7 +160,7 @@ describe("three sinks at once", () => {
         "timer_input_build_ns",
         "timer_identity_ns",
         "timer_cache_ns",
-        "timer_eval_ns",
+        "timer_rego_query_eval_ns",
         "timer_server_handler_ns",
       ]),
     );

@@ -10,7 +10,7 @@ const record = (): DecisionRecord => ({
   dryRun: false,
   cache: "miss",
   revision: "r7",
-  metrics: { timer_eval_ns: 1000 },
+  metrics: { timer_rego_query_eval_ns: 1000 },
   identity: {
     authenticated: true,
     methods: ["jwt"],
@@ -61,7 +61,7 @@ describe("toDecisionEvent", () => {
       result: { allowed: false },
       reason: "missing scope ticket:update",
       bundles: { authz: { revision: "r7" } },
-      metrics: { timer_eval_ns: 1000 },
+      metrics: { timer_rego_query_eval_ns: 1000 },
       labels: { id: "i-1", version: "0.1.0" },
       identity: { subject: "alice", methods: ["jwt"] },
       cache: "miss",
@@ -89,9 +89,10 @@ describe("toDecisionEvent", () => {
         "/input/attributes/request/http/headers/x-amzn-oidc-data",
         "/input/attributes/request/http/headers/x-api-key",
         "/input/attributes/request/http/body",
-        "/input/identity/jwt/claims/email",
       ]),
     );
+    expect(event.masked).toEqual(["/input/identity/jwt/claims/email"]);
+    expect(event.erased).not.toContain("/input/identity/jwt/claims/email");
     expect(
       (event.input as { attributes: { request: { http: { headers: object } } } }).attributes.request
         .http.headers,
@@ -114,7 +115,7 @@ describe("toDecisionEvent", () => {
       expect(before).toContain(secret);
       expect(logged).not.toContain(secret);
     }
-    expect(event.erased).toEqual(
+    expect(event.masked).toEqual(
       expect.arrayContaining([
         "/input/parsed_query/access_token",
         "/input/parsed_body/user/password",
@@ -135,5 +136,65 @@ describe("toDecisionEvent", () => {
     expect(event.error).toEqual({ code: "identity_invalid", message: "jwt: expired" });
     expect(event.reason).toBe("jwt: expired");
     expect(event.result).toBeUndefined();
+  });
+
+  const withHeaders = (headers: Record<string, string>): DecisionRecord => ({
+    ...record(),
+    input: { attributes: { request: { http: { method: "GET", headers } } } },
+  });
+  const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+  const PARENT = "00f067aa0ba902b7";
+
+  it("carries OPA's trace_id and span_id from the request's traceparent when tracing is off, and req_id from x-request-id", () => {
+    const event = toDecisionEvent(
+      withHeaders({ traceparent: `00-${TRACE}-${PARENT}-01`, "x-request-id": "rq-7" }),
+      { status: { code: 0 } },
+      context,
+    );
+    expect(event).toMatchObject({ trace_id: TRACE, span_id: PARENT, req_id: "rq-7" });
+  });
+
+  it("carries the Check span's ids when tracing is on, not the caller's", () => {
+    const traced = {
+      ...withHeaders({ traceparent: `00-${TRACE}-${PARENT}-01` }),
+      trace: { traceId: TRACE, spanId: "a1b2c3d4e5f60718" },
+    };
+    const event = toDecisionEvent(traced, { status: { code: 0 } }, context);
+    expect(event).toMatchObject({ trace_id: TRACE, span_id: "a1b2c3d4e5f60718" });
+  });
+
+  it("reads the traceparent from Envoy's raw header_map too", () => {
+    const raw = {
+      ...record(),
+      input: {
+        attributes: {
+          request: {
+            http: {
+              headerMap: {
+                headers: [
+                  {
+                    key: "traceparent",
+                    rawValue: Buffer.from(`00-${TRACE}-${PARENT}-00`).toString("base64"),
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+    };
+    expect(toDecisionEvent(raw, { status: { code: 0 } }, context)).toMatchObject({
+      trace_id: TRACE,
+      span_id: PARENT,
+    });
+  });
+
+  it.each([
+    ["none", {}],
+    ["an invalid traceparent", { traceparent: `00-${"0".repeat(32)}-${PARENT}-01` }],
+    ["a traceparent with bad hex", { traceparent: `00-${TRACE.toUpperCase()}-${PARENT}-01` }],
+  ])("has no trace_id, span_id or req_id with %s", (_, headers: Record<string, string>) => {
+    const event = toDecisionEvent(withHeaders(headers), { status: { code: 0 } }, context);
+    for (const key of ["trace_id", "span_id", "req_id"]) expect(event).not.toHaveProperty(key);
   });
 });

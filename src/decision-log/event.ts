@@ -1,13 +1,21 @@
 import type { CheckResponse, DecisionRecord } from "../authz/index.js";
 import type { Masker } from "./masking.js";
+import { requestContext } from "./request-context.js";
 
 /**
- * One decision log event: OPA's decision log schema (`decision_id`, `timestamp`, `path`,
- * `input`, `result` or `error`, `bundles`, `metrics`, `labels`) plus `identity`, `cache`,
- * `dry_run`, the policy's `reason`, what was `erased`, and anything `suspicious`.
+ * One decision log event: OPA's decision log schema (`decision_id`, `trace_id`, `span_id`,
+ * `req_id`, `timestamp`, `path`, `input`, `result` or `error`, `bundles`, `metrics`, `labels`,
+ * `erased`, `masked`) plus `identity`, `cache`, `dry_run`, `allowed`, the policy's `reason` and
+ * anything `suspicious` (docs/decision-log-fields.md compares it with OPA's, field by field).
  */
 export interface DecisionEvent {
   decision_id: string;
+  /** W3C trace id: the Check span's, else the request's `traceparent`'s. */
+  trace_id?: string;
+  /** W3C span id: the Check span's, else the caller's span (the `traceparent`'s parent id). */
+  span_id?: string;
+  /** Envoy's `x-request-id` (OPA's is a number counting the instance's requests). */
+  req_id?: string;
   timestamp: string;
   path: string;
   input?: unknown;
@@ -23,7 +31,10 @@ export interface DecisionEvent {
   dry_run: boolean;
   /** Whether Envoy was told OK (a dry-run deny is answered OK). */
   allowed: boolean;
+  /** Pointers of what masking removed. */
   erased: string[];
+  /** Pointers of what masking replaced with `**REDACTED**`. */
+  masked: string[];
   suspicious?: string[];
 }
 
@@ -31,7 +42,7 @@ export interface DecisionEvent {
 export interface EventContext {
   /** The decision path. */
   path: string;
-  /** `id` (this instance) and `version`. */
+  /** `id` (this instance), `version` and `decisionLog.labels`. */
   labels: Record<string, string>;
   /** The operator's rules and the default secret names, compiled once (`createMasker`). */
   masks: Masker;
@@ -49,6 +60,7 @@ export function toDecisionEvent(
 ): DecisionEvent {
   const event: DecisionEvent = {
     decision_id: record.decisionId,
+    ...requestContext(record),
     timestamp: record.timestamp.toISOString(),
     path: context.path,
     ...(record.input === undefined ? {} : { input: record.input }),
@@ -69,9 +81,12 @@ export function toDecisionEvent(
     dry_run: record.dryRun,
     allowed: response.status.code === 0,
     erased: [],
+    masked: [],
     ...(record.suspicious ? { suspicious: record.suspicious } : {}),
   };
-  event.erased = context.masks.apply(event as unknown as Record<string, unknown>);
+  const { erased, masked } = context.masks.apply(event as unknown as Record<string, unknown>);
+  event.erased = erased;
+  event.masked = masked;
   return event;
 }
 

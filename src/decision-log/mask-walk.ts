@@ -29,8 +29,14 @@ interface Frame {
   key: string;
 }
 
+/** RFC 6901 pointers of what was removed (`erased`) and what was replaced (`masked`). */
+export interface MaskedPaths {
+  erased: string[];
+  masked: string[];
+}
+
 interface Walk extends WalkPlan {
-  changed: string[];
+  done: MaskedPaths;
   stack: Frame[];
 }
 
@@ -38,13 +44,13 @@ interface Walk extends WalkPlan {
  * Masks secrets under `root[start]` for each start key, copy-on-write: a container is copied
  * (shallowly, once) only when something in it changes, so shared values such as a cached result
  * are never modified. Walks with an explicit stack: any depth, no recursion. Returns the RFC 6901
- * pointers of what it erased or masked.
+ * pointers of what it erased and of what it masked.
  */
 export function maskTree(
   root: Record<string, unknown>,
   starts: readonly string[],
   plan: WalkPlan,
-): string[] {
+): MaskedPaths {
   const walk: Walk = {
     isSecret: plan.isSecret,
     isSecretParam: plan.isSecretParam,
@@ -54,7 +60,7 @@ export function maskTree(
     form: plan.form,
     http: plan.http,
     owned: plan.owned,
-    changed: [],
+    done: { erased: [], masked: [] },
     stack: [],
   };
   const top: Frame = { source: root, copy: root, parent: undefined, key: "" };
@@ -85,7 +91,7 @@ export function maskTree(
       } else visit(walk, at, key, value);
     }
   }
-  return walk.changed;
+  return walk.done;
 }
 
 /** A member that is not a secret by name: a string may still hold a URL with a secret query. */
@@ -100,12 +106,12 @@ function visit(walk: Walk, parent: Frame, key: string, value: unknown): void {
 
 function replace(walk: Walk, at: Frame, key: string, value: unknown): void {
   assign(own(at, walk.owned), key, value);
-  walk.changed.push(pointer(at, key));
+  walk.done.masked.push(pointer(at, key));
 }
 
 function erase(walk: Walk, at: Frame, key: string): void {
   delete (own(at, walk.owned) as Record<string, unknown>)[key];
-  walk.changed.push(pointer(at, key));
+  walk.done.erased.push(pointer(at, key));
 }
 
 /**

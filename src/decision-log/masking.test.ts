@@ -10,10 +10,11 @@ const HTTP = "/input/attributes/request/http";
 function mask(input: Json, rules: Partial<MaskRules> = {}, result?: unknown) {
   const masker = createMasker({ erase: DEFAULT_ERASE, mask: [], ...rules });
   const event: Json = { input, ...(result === undefined ? {} : { result }) };
-  const erased = masker.apply(event);
+  const { erased, masked } = masker.apply(event);
   return {
     event,
     erased,
+    masked,
     get text() {
       return stringifyJson(event);
     },
@@ -109,7 +110,7 @@ describe("default masking: every secret name, every position, every spelling", (
     "query parameter %s: masked in the path, query, :path and parsed_query, the rest kept",
     (name) => {
       const raw = `${encodeURIComponent(name)}=${encodeURIComponent(V)}`;
-      const { event, erased, text } = mask(
+      const { event, erased, masked, text } = mask(
         request(
           {
             path: `/a/b?x=1&${raw}&y=2`,
@@ -130,9 +131,10 @@ describe("default masking: every secret name, every position, every spelling", (
         referer: `https://app.test/cb?${kept}#${kept}`,
       });
       expect((event.input as Json).parsed_query).toEqual({ [name]: [MASKED], x: ["1"] });
-      expect(erased).toEqual(
+      expect(masked).toEqual(
         expect.arrayContaining([`${HTTP}/path`, `${HTTP}/query`, `/input/parsed_query/${name}`]),
       );
+      expect(erased).toEqual([]);
     },
   );
 
@@ -148,14 +150,14 @@ describe("default masking: every secret name, every position, every spelling", (
           { [name]: [V], meta: [{ deep: { [name]: V } }], keep: ["k"] },
         ],
       ] as const) {
-        const { text, erased } = mask(
+        const { text, masked } = mask(
           request({ headers: { "content-type": type } }, { parsed_body: body }),
         );
         expect(text, type).not.toContain(V);
         expect(text, type).toContain('"k"');
-        expect(erased.length, type).toBeGreaterThan(0);
+        expect(masked.length, type).toBeGreaterThan(0);
         expect(
-          erased.every((p) => p.startsWith("/input/parsed_body/")),
+          masked.every((p) => p.startsWith("/input/parsed_body/")),
           type,
         ).toBe(true);
       }
@@ -209,9 +211,10 @@ describe("default masking: every secret name, every position, every spelling", (
 });
 
 describe("masking", () => {
-  it("names the masked places in erased, never the values, in RFC 6901 form", () => {
-    const { erased } = mask(request({}, { parsed_body: { "a/b~c": { password: V } } }));
-    expect(erased).toEqual(["/input/parsed_body/a~1b~0c/password"]);
+  it("names the masked places in masked (OPA's field), never the values, in RFC 6901 form", () => {
+    const { erased, masked } = mask(request({}, { parsed_body: { "a/b~c": { password: V } } }));
+    expect(masked).toEqual(["/input/parsed_body/a~1b~0c/password"]);
+    expect(erased).toEqual([]);
   });
 
   it("masks `{name, value}` pairs by name (HAR headers, Kubernetes env), keeps others", () => {
@@ -278,12 +281,12 @@ describe("masking", () => {
   it("walks a 10 000-deep body without overflowing the stack", () => {
     let body: Json = { password: V };
     for (let i = 0; i < 10_000; i++) body = { a: [body] };
-    const { event, erased } = mask(request({}, { parsed_body: body }), {});
+    const { event, masked } = mask(request({}, { parsed_body: body }), {});
     let node = (event.input as Json).parsed_body as Json;
     for (let i = 0; i < 10_000; i++) node = (node.a as Json[])[0] as Json;
     expect(node).toEqual({ password: MASKED });
-    expect(erased).toHaveLength(1);
-    expect(erased[0]).toMatch(/^\/input\/parsed_body(\/a\/0){10000}\/password$/);
+    expect(masked).toHaveLength(1);
+    expect(masked[0]).toMatch(/^\/input\/parsed_body(\/a\/0){10000}\/password$/);
   });
 
   it("keeps a __proto__ key an ordinary key, masked like any other", () => {
@@ -312,17 +315,14 @@ describe("masking", () => {
   it("applies the operator's erase and mask pointers, copy-on-write, before the names", () => {
     const input = request({}, { parsed_body: { ssn: "123-45", note: "n", password: V } });
     const before = JSON.stringify(input);
-    const { event, erased } = mask(input, {
+    const { event, erased, masked } = mask(input, {
       erase: ["/input/parsed_body/note", "/input/absent"],
       mask: ["/input/parsed_body/ssn", "/input/__proto__/toString"],
     });
     expect(JSON.stringify(input)).toBe(before);
     expect((event.input as Json).parsed_body).toEqual({ ssn: MASKED, password: MASKED });
-    expect(erased).toEqual([
-      "/input/parsed_body/note",
-      "/input/parsed_body/ssn",
-      "/input/parsed_body/password",
-    ]);
+    expect(erased).toEqual(["/input/parsed_body/note"]);
+    expect(masked).toEqual(["/input/parsed_body/ssn", "/input/parsed_body/password"]);
   });
 
   it("masks the operator's extra names: exact, prefix and suffix patterns", () => {

@@ -1,4 +1,4 @@
-import { assign, maskTree, shallowCopy } from "./mask-walk.js";
+import { assign, type MaskedPaths, maskTree, shallowCopy } from "./mask-walk.js";
 import { compileNames, DEFAULT_SECRET_NAMES, DEFAULT_SECRET_QUERY_NAMES } from "./secret-names.js";
 
 /**
@@ -23,10 +23,11 @@ export interface Masker {
   /**
    * Masks an event whose top-level object is fresh but whose members (`input`, `result`) may be
    * shared with the cache or the pipeline: those are never modified, only replaced by edited
-   * shallow copies where something changes. Returns the pointers erased or masked (only those
-   * present), for the event's `erased` field; it names places, never values.
+   * shallow copies where something changes. Returns the pointers erased and those masked (only
+   * those present), for the event's `erased` and `masked` fields (OPA's); it names places, never
+   * values.
    */
-  apply(event: Record<string, unknown>): string[];
+  apply(event: Record<string, unknown>): MaskedPaths;
 }
 
 /** Values that no name gives away: the raw body (parsed into `parsed_body`) and the peer's certificate. */
@@ -57,12 +58,13 @@ export function createMasker(rules: MaskRules): Masker {
   return {
     apply(event) {
       const owned = new Set<object>([event]);
-      const applied: string[] = [];
+      const erased: string[] = [];
+      const masked: string[] = [];
       erase.forEach((path, i) => {
-        if (edit(event, path, undefined, owned)) applied.push(rules.erase[i] as string);
+        if (edit(event, path, undefined, owned)) erased.push(rules.erase[i] as string);
       });
       mask.forEach((path, i) => {
-        if (edit(event, path, MASKED, owned)) applied.push(rules.mask[i] as string);
+        if (edit(event, path, MASKED, owned)) masked.push(rules.mask[i] as string);
       });
       const input = asObject(event.input);
       const http = asObject(asObject(asObject(input?.attributes)?.request)?.http);
@@ -70,8 +72,10 @@ export function createMasker(rules: MaskRules): Masker {
       const type = headers?.["content-type"];
       const form = typeof type === "string" && type.includes(FORM) ? input?.parsed_body : undefined;
       const plan = { isSecret, isSecretParam, masked: MASKED, owned, http, headers, form };
-      applied.push(...maskTree(event, STARTS, { ...plan, query: input?.parsed_query }));
-      return applied;
+      const walked = maskTree(event, STARTS, { ...plan, query: input?.parsed_query });
+      erased.push(...walked.erased);
+      masked.push(...walked.masked);
+      return { erased, masked };
     },
   };
 }

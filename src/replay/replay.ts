@@ -9,6 +9,7 @@ export interface LoggedDecision {
   result?: unknown;
   error?: { code?: string };
   erased?: string[];
+  masked?: string[];
   identity?: { subject?: string };
 }
 
@@ -97,7 +98,7 @@ export async function replay(
       continue;
     }
     report.replayed++;
-    if ((decision.erased?.length ?? 0) > 0) report.masked++;
+    if ((decision.erased?.length ?? 0) + (decision.masked?.length ?? 0) > 0) report.masked++;
     inFlight.push({ decision, after: run(evaluate, decision.input, report).then(outcome) });
     if (inFlight.length >= IN_FLIGHT) await settleOldest();
   }

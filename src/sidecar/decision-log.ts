@@ -110,7 +110,7 @@ export async function openDecisionLog(
     },
     {
       path: config.policy.decision,
-      labels: { id: randomUUID(), version: VERSION },
+      labels: { ...settings.labels, id: randomUUID(), version: VERSION },
       masks: createMasker({
         erase: [...DEFAULT_ERASE, ...settings.erase],
         mask: settings.mask,
