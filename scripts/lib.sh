@@ -13,6 +13,9 @@ GHZ_VERSION="v0.121.0"
 HELM_VERSION="v3.21.4"
 # promtool checks and unit-tests the chart's alert rules (charts/openclaw-authz/files/alerts.yaml).
 PROMTOOL_VERSION="v0.316.0"
+# jaeger is the trace backend test/tracing.test.ts sends spans to; built from scripts/tools/jaeger,
+# whose go.mod pins this version (and go.sum its dependencies).
+JAEGER_VERSION="v1.76.0"
 
 log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
 
@@ -35,6 +38,23 @@ ensure_grpcurl() { go_tool grpcurl github.com/fullstorydev/grpcurl/cmd/grpcurl "
 ensure_ghz() { go_tool ghz github.com/bojand/ghz/cmd/ghz "$GHZ_VERSION"; }
 ensure_helm() { go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION"; }
 ensure_promtool() { go_tool promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION"; }
+
+# Jaeger's go.mod has replace directives, so `go install module@version` refuses it: a small
+# tools module (scripts/tools/jaeger, `go get -tool github.com/jaegertracing/jaeger/cmd/jaeger@…`)
+# requires it and builds it from there. A few minutes the first time.
+ensure_jaeger() {
+  local module="$ROOT/scripts/tools/jaeger" stamp="$TOOLS_BIN/.jaeger.version"
+  grep -q "github.com/jaegertracing/jaeger $JAEGER_VERSION" "$module/go.mod" ||
+    { echo "scripts/tools/jaeger/go.mod does not pin jaeger $JAEGER_VERSION" >&2; exit 1; }
+  if [[ -x "$TOOLS_BIN/jaeger" && -f "$stamp" && "$(cat "$stamp")" == "$JAEGER_VERSION" ]]; then
+    return 0
+  fi
+  command -v go >/dev/null || { echo "go is required to build jaeger" >&2; exit 1; }
+  log "building jaeger $JAEGER_VERSION (scripts/tools/jaeger; a few minutes)"
+  mkdir -p "$TOOLS_BIN"
+  (cd "$module" && go build -o "$TOOLS_BIN/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger)
+  echo "$JAEGER_VERSION" >"$stamp"
+}
 
 # redis-server for the tests that need a real Redis (they start their own on a free port).
 ensure_redis() {

@@ -1,0 +1,174 @@
+/**
+ * Tracing end to end: a real sidecar sends its spans over OTLP/HTTP protobuf to a real Jaeger
+ * (test/support/jaeger.ts), and Jaeger's query API shows the tree: the Check span continues the
+ * caller's `traceparent` (or B3 headers), the step spans are its children, and its attributes
+ * name the decision without a token. The decision log carries the same ids, and the caller's when
+ * tracing is off.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkClient } from "./support/client.js";
+import { es256Issuer, jwksFile, type SigningKey, sign, signingKey } from "./support/idp.js";
+import { type Jaeger, type JaegerTrace, startJaeger, tagsOf } from "./support/jaeger.js";
+import { buildBundle, type Sidecar, startSidecar } from "./support/processes.js";
+import { jsonLineWith, until } from "./support/wait.js";
+
+const ISSUER = "https://idp.trace.test/";
+const POLICY = `package envoy.authz
+
+import rego.v1
+
+default allow := {"allowed": false, "http_status": 403}
+
+allow := {"allowed": true} if input.identity.subject == "alice"
+`;
+const STEPS = ["input", "identity", "revocation", "cache", "policy_evaluation", "decision_log"];
+const CHECK = "envoy.service.auth.v3.Authorization/Check";
+
+const hex = (bytes: number) => randomBytes(bytes).toString("hex");
+const stopping: Array<() => Promise<unknown>> = [];
+let key: SigningKey;
+let token: string;
+let config: Record<string, unknown>;
+
+const request = (headers: Record<string, string>) => ({
+  attributes: {
+    request: {
+      http: {
+        method: "GET",
+        path: "/ok",
+        headers: { authorization: `Bearer ${token}`, ...headers },
+      },
+    },
+  },
+});
+
+async function check(sidecar: Sidecar, headers: Record<string, string>): Promise<string> {
+  const client = checkClient(sidecar.grpc);
+  const result = await client.check(request(headers));
+  client.close();
+  if (!result.ok) throw new Error(`check failed: ${result.details}`);
+  expect(result.response.status).toEqual({});
+  return (result.response.dynamicMetadata as { decision_id: string }).decision_id;
+}
+
+/** The trace once Jaeger has all `spans` of it (spans are batched for up to a second). */
+async function traceWith(jaeger: Jaeger, traceId: string, spans: number): Promise<JaegerTrace> {
+  let trace: JaegerTrace | undefined;
+  const complete = await until(
+    async () => {
+      trace = await jaeger.trace(traceId);
+      return (trace?.spans.length ?? 0) >= spans;
+    },
+    20_000,
+    200,
+  );
+  if (!complete || !trace)
+    throw new Error(`jaeger has ${trace?.spans.length ?? 0} spans of ${traceId}`);
+  return trace;
+}
+
+beforeAll(async () => {
+  key = await signingKey("trace-1", "ES256");
+  token = await sign(key, { iss: ISSUER, aud: "openclaw", sub: "alice" });
+  const dir = await mkdtemp(join(tmpdir(), "oc-trace-"));
+  await writeFile(join(dir, "policy.rego"), POLICY);
+  config = {
+    policy: { bundle: await buildBundle(dir, "envoy/authz/allow") },
+    identity: { jwt: { issuers: [es256Issuer(ISSUER, await jwksFile(key))] } },
+    decisionLog: { console: true, labels: { cluster: "trace-test" } },
+  };
+});
+
+afterAll(async () => {
+  for (const stop of stopping.reverse()) await stop();
+});
+
+describe("tracing on, to Jaeger", () => {
+  let jaeger: Jaeger;
+  let sidecar: Sidecar;
+
+  beforeAll(async () => {
+    jaeger = await startJaeger();
+    stopping.push(() => jaeger.stop());
+    sidecar = await startSidecar({
+      ...config,
+      tracing: { endpoint: jaeger.otlpUrl, sampleRatio: 1, serviceName: "authz-trace-test" },
+    });
+    stopping.push(() => sidecar.stop());
+  }, 90_000);
+
+  it("continues the traceparent: the Check span's parent is the caller's span, the step spans its children, the decision in its attributes", async () => {
+    const [traceId, parentId] = [hex(16), hex(8)];
+    const decisionId = await check(sidecar, {
+      traceparent: `00-${traceId}-${parentId}-01`,
+      "x-request-id": "req-trace-1",
+    });
+    const trace = await traceWith(jaeger, traceId, 1 + STEPS.length);
+    const root = trace.spans.find((span) => span.operationName === CHECK);
+    expect(root?.references).toEqual([{ refType: "CHILD_OF", traceID: traceId, spanID: parentId }]);
+    const children = trace.spans.filter((span) => span !== root);
+    expect(children.map((span) => span.operationName).sort()).toEqual([...STEPS].sort());
+    for (const child of children) {
+      expect(child.references, child.operationName).toEqual([
+        { refType: "CHILD_OF", traceID: traceId, spanID: root?.spanID },
+      ]);
+    }
+    const event = await jsonLineWith<Record<string, unknown>>(sidecar.stdout, decisionId);
+    expect(tagsOf(root as NonNullable<typeof root>)).toMatchObject({
+      "span.kind": "server",
+      "rpc.system": "grpc",
+      "rpc.method": "Check",
+      "authz.decision_id": decisionId,
+      "authz.allowed": true,
+      "http.response.status_code": 200,
+      "authz.cache": "miss",
+      "authz.policy.revision": (event.bundles as { authz: { revision: string } }).authz.revision,
+      "authz.subject": "alice",
+    });
+    expect(trace.processes[root?.processID as string]?.serviceName).toBe("authz-trace-test");
+    expect(JSON.stringify(trace)).not.toContain(token.split(".")[2]);
+    // The decision log names the same span, and Envoy's request id.
+    expect(event).toMatchObject({
+      trace_id: traceId,
+      span_id: root?.spanID,
+      req_id: "req-trace-1",
+      labels: { cluster: "trace-test", id: expect.any(String), version: expect.any(String) },
+    });
+  });
+
+  it("a cached decision has no policy evaluation span, and says hit", async () => {
+    const traceId = hex(16);
+    await check(sidecar, { traceparent: `00-${traceId}-${hex(8)}-01` });
+    const trace = await traceWith(jaeger, traceId, STEPS.length);
+    const names = trace.spans.map((span) => span.operationName);
+    expect(names.sort()).toEqual([CHECK, ...STEPS.filter((s) => s !== "policy_evaluation")].sort());
+    const root = trace.spans.find((span) => span.operationName === CHECK);
+    expect(tagsOf(root as NonNullable<typeof root>)["authz.cache"]).toBe("hit");
+  });
+
+  it("continues B3 multi-header context when no traceparent came", async () => {
+    const [traceId, parentId] = [hex(16), hex(8)];
+    await check(sidecar, { "x-b3-traceid": traceId, "x-b3-spanid": parentId, "x-b3-sampled": "1" });
+    const trace = await traceWith(jaeger, traceId, STEPS.length);
+    const root = trace.spans.find((span) => span.operationName === CHECK);
+    expect(root?.references).toEqual([{ refType: "CHILD_OF", traceID: traceId, spanID: parentId }]);
+  });
+});
+
+describe("tracing off", () => {
+  it("the decision log still carries the caller's trace_id and span_id from the traceparent", async () => {
+    const sidecar = await startSidecar(config);
+    stopping.push(() => sidecar.stop());
+    const [traceId, parentId] = [hex(16), hex(8)];
+    const decisionId = await check(sidecar, {
+      traceparent: `00-${traceId}-${parentId}-01`,
+      "x-request-id": "req-untraced",
+    });
+    const event = await jsonLineWith<Record<string, unknown>>(sidecar.stdout, decisionId);
+    expect(event).toMatchObject({ trace_id: traceId, span_id: parentId, req_id: "req-untraced" });
+  });
+});
