@@ -47,11 +47,14 @@ function wasmBundle(dir, entrypoint, name) {
  * Builds what the benchmarks need (scripts/setup, pinned ghz, the reference server, lab PKI) and
  * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs (both from the
  * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
- * (ours.yaml, ours-2w.yaml, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
+ * (ours.yaml, ours-2w.yaml, ours-traced.yaml, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
  * `default allow := true`), the peer's and the trivial policy directories and workloads.json.
  * Returns the workloads (name → CheckRequests in protobuf JSON, as ghz takes them) and the two
  * policy directories.
  */
+/** The port of the OTLP/HTTP endpoint that accepts and discards ours-traced's spans. */
+export const OTLP_SINK_PORT = 9505;
+
 export async function prepare() {
   log("building (scripts/setup, pinned ghz, the reference server, lab PKI)");
   sh("bash", ["scripts/setup"], { stdio: "inherit" });
@@ -113,6 +116,14 @@ export async function prepare() {
   });
   writeFileSync(join(WORK, "ours.yaml"), JSON.stringify(oursConfig(9491, 1)));
   writeFileSync(join(WORK, "ours-2w.yaml"), JSON.stringify(oursConfig(9495, 2)));
+  // Ours with every check traced, spans sent to the discarding OTLP endpoint run.mjs starts.
+  writeFileSync(
+    join(WORK, "ours-traced.yaml"),
+    JSON.stringify({
+      ...oursConfig(9503, 1),
+      tracing: { endpoint: `http://127.0.0.1:${OTLP_SINK_PORT}/v1/traces`, sampleRatio: 1 },
+    }),
+  );
   // Ours running the peer's policy: the JWT verified in Rego (io.jwt.decode_verify, our host
   // builtin), no identity configured in the sidecar; same cache and logging as ours.
   const regoBundle = wasmBundle(peerDir, "bench/peer/allow", "peer-bundle.tar.gz");

@@ -13,6 +13,8 @@
 //         the peer's way (JWT verified in Rego with io.jwt.decode_verify, SPIFFE ID from
 //         source_principal: bench/peer/peer.rego)
 //   null  grpc-js answering OK to everything: the floor of a Node gRPC server here
+//   ours-traced  ours with tracing on at sampleRatio 1 (every check traced), spans sent over
+//         OTLP/HTTP to a local endpoint that accepts and discards them: what tracing costs
 //   ours-trivial, peer-trivial  ours (configured as ours) and the peer with the policy
 //         `default allow := true`: what each costs around any policy, against null
 //   ours@before, ours-rego@before, ours-trivial@before  with --before DIST (the dist/ of another build, say an older
@@ -25,7 +27,7 @@
 // Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { get } from "node:http";
+import { createServer, get } from "node:http";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import {
@@ -33,6 +35,7 @@ import {
   IMAGE_NODE_OPTIONS,
   log,
   OPA_VERSION,
+  OTLP_SINK_PORT,
   parseArgs,
   prepare,
   ROOT,
@@ -111,6 +114,12 @@ function configFile(name) {
 const SERVERS = {
   ours: { port: 9491, admin: 9492, start: sidecar("ours", "ours.yaml"), ready: /"serving"/ },
   "ours-2w": { port: 9495, start: sidecar("ours-2w", "ours-2w.yaml"), ready: /"serving"/ },
+  "ours-traced": {
+    port: 9503,
+    admin: 9504,
+    start: sidecar("ours-traced", "ours-traced.yaml"),
+    ready: /"serving"/,
+  },
   "ours-rego": {
     port: 9497,
     admin: 9498,
@@ -339,10 +348,20 @@ const results = {
   ...(args.workers ? { workers: Number(args.workers) } : {}),
   servers: {},
 };
+// ours-traced's trace backend: takes each OTLP export (a protobuf body) and drops it.
+const otlpSink = ONLY.includes("ours-traced")
+  ? createServer((request, response) => {
+      request.resume();
+      request.on("end", () =>
+        response.writeHead(200, { "content-type": "application/x-protobuf" }).end(),
+      );
+    }).listen(OTLP_SINK_PORT, "127.0.0.1")
+  : undefined;
 for (const name of ONLY) {
   log(`measuring ${name}`);
   results.servers[name] = await measure(name);
 }
+otlpSink?.close();
 mkdirSync(join(ROOT, "bench/results"), { recursive: true });
 writeFileSync(join(ROOT, `bench/results/${OUT}.json`), `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(join(ROOT, `bench/results/${OUT}.md`), table(results));
@@ -386,6 +405,15 @@ function table(r) {
     lines.push(
       "",
       `The trivial policy in ours (ours-trivial) against the null server: saturation ${floor.map(([w, trivial, grpc]) => `${ratio(trivial.saturationRps, grpc.saturationRps)} (${w})`).join(", ")}; CPU per check ${floor.map(([w, trivial, grpc]) => `${ratio(trivial.cpuSecondsPer10k, grpc.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
+    );
+  }
+  const traced = Object.keys(WORKLOADS)
+    .map((w) => [w.slice(0, 1), r.servers["ours-traced"]?.figures[w], r.servers.ours?.figures[w]])
+    .filter(([, on, off]) => on && off);
+  if (traced.length > 0) {
+    lines.push(
+      "",
+      `Every check traced (ours-traced) against tracing off (ours): saturation ${traced.map(([w, on, off]) => `${ratio(on.saturationRps, off.saturationRps)} (${w})`).join(", ")}; CPU per check ${traced.map(([w, on, off]) => `${ratio(on.cpuSecondsPer10k, off.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
     );
   }
   const befores = [...SAME_BEFORE].filter((name) => r.servers[`${name}@before`] && r.servers[name]);
