@@ -48,8 +48,10 @@ const b64 = (text: string) => Buffer.from(text).toString("base64");
 interface Case {
   name: string;
   http(marker: string): { http: Record<string, unknown>; sees: string };
-  /** A pointer the event's `erased` must list. */
-  erased: string;
+  /** A pointer the event's `erased` must list (the value removed)… */
+  erased?: string;
+  /** …or its `masked` (the value replaced with `**REDACTED**`). */
+  masked?: string;
 }
 
 const header = (name: string, value: (m: string) => string): Case => ({
@@ -84,7 +86,7 @@ const CASES: Case[] = [
       const path = `/api/items?page=2&access_token=${encodeURIComponent(m)}`;
       return { http: { path, headers: { ":path": path } }, sees: m };
     },
-    erased: "/input/parsed_query/access_token",
+    masked: "/input/parsed_query/access_token",
   },
   {
     name: "OAuth code in a Referer URL",
@@ -92,18 +94,18 @@ const CASES: Case[] = [
       const referer = `https://app.test/callback?code=${encodeURIComponent(m)}&state=s`;
       return { http: { headers: { referer } }, sees: referer };
     },
-    erased: `${HTTP}/headers/referer`,
+    masked: `${HTTP}/headers/referer`,
   },
   {
     name: "api_key in the query field",
     http: (m) => ({ http: { query: `api_key=${m}` }, sees: `api_key=${m}` }),
-    erased: `${HTTP}/query`,
+    masked: `${HTTP}/query`,
   },
   {
     ...body("JSON body: nested password", "application/json", (m) =>
       JSON.stringify({ user: { name: "bob", Password: m } }),
     ),
-    erased: "/input/parsed_body/user/Password",
+    masked: "/input/parsed_body/user/Password",
   },
   {
     ...body("JSON body: client_secret in an array, 100 deep", "application/json", (m) => {
@@ -111,7 +113,7 @@ const CASES: Case[] = [
       for (let i = 0; i < 100; i++) value = { a: value };
       return JSON.stringify(value);
     }),
-    erased: `/input/parsed_body${"/a".repeat(100)}/clients/0/client_secret`,
+    masked: `/input/parsed_body${"/a".repeat(100)}/clients/0/client_secret`,
   },
   {
     ...body(
@@ -119,7 +121,7 @@ const CASES: Case[] = [
       "application/x-www-form-urlencoded",
       (m) => `grant_type=client_credentials&client_secret=${encodeURIComponent(m)}`,
     ),
-    erased: "/input/parsed_body/client_secret",
+    masked: "/input/parsed_body/client_secret",
   },
   {
     ...body("multipart field: password", "multipart/form-data; boundary=XyZ", (m) =>
@@ -128,7 +130,7 @@ const CASES: Case[] = [
         `Content-Disposition: form-data; name="password"\r\n\r\n${m}`,
       ]),
     ),
-    erased: "/input/parsed_body/password",
+    masked: "/input/parsed_body/password",
   },
   {
     ...body("multipart JSON part: api_key", "multipart/form-data; boundary=XyZ", (m) =>
@@ -136,7 +138,7 @@ const CASES: Case[] = [
         `Content-Disposition: form-data; name="meta"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify({ api_key: m })}`,
       ]),
     ),
-    erased: "/input/parsed_body/meta/0/api_key",
+    masked: "/input/parsed_body/meta/0/api_key",
   },
   {
     name: "raw body bytes: JSON refresh_token",
@@ -175,7 +177,7 @@ const CASES: Case[] = [
       http: { headerMap: { headers: [{ key: ":path", rawValue: b64(`/cb?id_token=${m}`) }] } },
       sees: b64(`/cb?id_token=${m}`),
     }),
-    erased: `${HTTP}/headerMap/headers/0/rawValue`,
+    masked: `${HTTP}/headerMap/headers/0/rawValue`,
   },
 ];
 
@@ -302,11 +304,14 @@ describe("secrets in every position, default config", () => {
       const event = stdout.find((e) => e.decision_id === id) as unknown as {
         allowed: boolean;
         erased: string[];
+        masked: string[];
         input: unknown;
       };
       expect(event.allowed, c.name).toBe(true);
       expect(event.input, c.name).toBeDefined();
-      expect(event.erased, c.name).toContain(c.erased);
+      if (c.erased) expect(event.erased, c.name).toContain(c.erased);
+      if (c.masked) expect(event.masked, c.name).toContain(c.masked);
+      expect(c.erased ?? c.masked, c.name).toBeDefined();
     }
   });
 
