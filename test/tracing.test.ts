@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkClient } from "./support/client.js";
 import { es256Issuer, jwksFile, type SigningKey, sign, signingKey } from "./support/idp.js";
 import { type Jaeger, type JaegerTrace, startJaeger, tagsOf } from "./support/jaeger.js";
-import { buildBundle, type Sidecar, startSidecar } from "./support/processes.js";
+import { built } from "./support/paths.js";
+import { buildBundle, run, type Sidecar, startSidecar } from "./support/processes.js";
 import { jsonLineWith, until } from "./support/wait.js";
 
 const ISSUER = "https://idp.trace.test/";
@@ -170,5 +171,29 @@ describe("tracing off", () => {
     });
     const event = await jsonLineWith<Record<string, unknown>>(sidecar.stdout, decisionId);
     expect(event).toMatchObject({ trace_id: traceId, span_id: parentId, req_id: "req-untraced" });
+  });
+});
+
+describe("the SDK is loaded only when tracing is on", () => {
+  it("the sidecar's modules load no OpenTelemetry SDK module; createCheckTracer loads them", async () => {
+    // The OpenTelemetry packages are CommonJS: whatever loaded them is in require.cache. The API
+    // package is not counted: prom-client loads it anyway (its process CPU metric's exemplars).
+    const script = `
+      import { createRequire } from "node:module";
+      const cache = createRequire(import.meta.url).cache;
+      const sdk = /\\/@opentelemetry\\/(?!api\\/)/;
+      const loaded = () => Object.keys(cache).filter((k) => sdk.test(k)).length;
+      for (const m of ["sidecar/index.js", "sidecar/pipeline.js", "grpc/index.js", "decision-log/index.js"])
+        await import(${JSON.stringify(built("dist"))} + "/" + m);
+      const off = loaded();
+      const { createCheckTracer } = await import(${JSON.stringify(built("dist/tracing/index.js"))});
+      const tracer = await createCheckTracer({ onError() {} },
+        { endpoint: "http://127.0.0.1:9/v1/traces", sampleRatio: 1, serviceName: "s", serviceVersion: "0" });
+      console.log(JSON.stringify({ off, on: loaded() }));
+      await tracer.close();`;
+    const { stdout } = await run("node", ["--input-type=module", "-e", script]);
+    const { off, on } = JSON.parse(stdout) as { off: number; on: number };
+    expect(off).toBe(0);
+    expect(on).toBeGreaterThan(0);
   });
 });
