@@ -19,6 +19,9 @@ describe("resolveConfig", () => {
       maxSessionMemoryMiB: 64,
     });
     expect(config.decisionLog.secretNames).toEqual([]);
+    expect(config.decisionLog.labels).toEqual({});
+    // Tracing is off: no endpoint.
+    expect(config.tracing).toEqual({ sampleRatio: 1, serviceName: "openclaw-authz" });
   });
 
   it("accepts a unix socket and durations", () => {
@@ -38,6 +41,10 @@ describe("resolveConfig", () => {
     [{ policy: { dryRun: "yes" } }, "policy.dryRun: "],
     [{ listen: { grpc: "localhost" } }, "listen.grpc: "],
     [{ cache: { ttl: "30" } }, "cache.ttl: must be a duration"],
+    [{ tracing: { endpoint: "collector:4318" } }, "tracing.endpoint: must be an http(s) URL"],
+    [{ tracing: { endpoint: "http://c:4318/v1/traces", sampleRatio: 2 } }, "tracing.sampleRatio: "],
+    [{ tracing: { enabled: true } }, "tracing.enabled: Unrecognized key"],
+    [{ decisionLog: { labels: { id: "mine" } } }, "decisionLog.labels: id and version are set"],
     [
       { identity: { jwt: { issuers: [{ issuer: "x", jwks: { file: "k" } }] } } },
       "identity.jwt.issuers.0.audiences: ",
