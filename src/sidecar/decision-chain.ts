@@ -19,6 +19,8 @@ import { watchFile } from "../watched-file.js";
 /** The one Redis command the chain's start uses (an ioredis client satisfies it). */
 export interface StreamReader {
   xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<unknown>;
+  readonly status: string;
+  once(event: "ready", listener: () => void): unknown;
 }
 
 /** A chain opened from the config, with what it holds open. */
@@ -33,6 +35,8 @@ export interface OpenedChain {
 
 /** How far back in the Redis Stream a restarting sidecar looks for its own last event. */
 const STREAM_LOOKBACK = 1_000;
+/** How long the start waits for the stream's connection before starting a new chain. */
+const STREAM_WAIT_MS = 2_000;
 
 /**
  * Opens the decision log's chain (`decisionLog.chain`): finds the previous run's head (state file,
@@ -114,6 +118,11 @@ async function previousHead(
   if (!redis || !stream) return undefined;
   let entries: Array<[string, string[]]>;
   try {
+    if (redis.status !== "ready")
+      await new Promise<void>((resolve) => {
+        redis.once("ready", resolve);
+        setTimeout(resolve, STREAM_WAIT_MS).unref();
+      });
     entries = ((await redis.xrevrange(stream, "+", "-", "COUNT", STREAM_LOOKBACK)) ?? []) as Array<
       [string, string[]]
     >;
