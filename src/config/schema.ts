@@ -358,6 +358,38 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /** The hash chain over the events (docs/decision-log-chain.md). */
+        chain: z
+          .object({
+            /** Chain every event (`seq`, `chain_id`, `prev_hash`, `hash`). Default true. */
+            enabled: z.boolean().default(true),
+            /** This sidecar's name, the start of its `chain_id`. Default the host (pod) name. */
+            name: z
+              .string()
+              .regex(/^[A-Za-z0-9._/-]{1,200}$/, "letters, digits and ._/- only, at most 200")
+              .optional(),
+            /**
+             * File holding the chain's head, so a restart links to the last run. Default none:
+             * the newest event of this name in `redisStream`, if configured, else a new chain.
+             */
+            stateFile: z.string().min(1).optional(),
+            /** Signed checkpoints; without them the log says nothing about its tail. */
+            checkpoint: z
+              .object({
+                /** Ed25519 private key, PEM PKCS#8; re-read when it changes (rotation). */
+                keyFile: z.string().min(1),
+                /** The key id checkpoints name. Default the key's RFC 7638 thumbprint. */
+                keyId: z.string().min(1).max(200).optional(),
+                /** Events between checkpoints (1–1000000). Default 1000. */
+                every: z.number().int().min(1).max(1_000_000).default(1_000),
+                /** Longest time between checkpoints while events come. Default `60s`. */
+                interval: duration.default(60_000),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
