@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { DecisionRecord } from "../authz/index.js";
+import type { RateVerdict } from "../ratelimit/index.js";
 
 /** The sidecar's Prometheus metrics, on a registry of its own (never prom-client's default). */
 export interface AuthzMetrics {
@@ -22,6 +23,8 @@ export interface AuthzMetrics {
   countRedisFailure(purpose: string, failure: string): void;
   /** A revocation was applied (from Redis, pub/sub or the file). */
   countRevocation(): void;
+  /** One rate limit verdict, by scope, tier, outcome and who decided (redis, local, none). */
+  countRateLimit(verdict: RateVerdict): void;
   /** Something suspicious was ignored (e.g. a proxy header from a stranger). */
   countSuspicious(): void;
   /** Decision log sink events. */
@@ -136,6 +139,11 @@ export function createMetrics(): AuthzMetrics {
   const logErrors = counter("decision_log_errors_total", "Failed decision log writes by sink.", [
     "sink",
   ]);
+  const rateLimits = counter(
+    "ratelimit_checks_total",
+    "Rate limit verdicts by scope (tenant, address), tier, outcome (allowed, limited, blocked, unavailable) and source (redis, local: this replica's fallback buckets, none: failMode allow).",
+    ["scope", "tier", "outcome", "source"],
+  );
   let cacheSize: () => number = () => 0;
   new Gauge({
     name: "openclaw_authz_cache_entries",
@@ -158,6 +166,8 @@ export function createMetrics(): AuthzMetrics {
     countRedisFailure: (purpose, failure) => redisFailures.inc({ purpose, failure }),
     countRevocation: () => revocations.inc(),
     countSuspicious: () => suspicious.inc(),
+    countRateLimit: ({ scope, tier, outcome, source }) =>
+      rateLimits.inc({ scope, tier, outcome, source }),
     decisionLog: {
       written: (sink, count) => logEvents.inc({ sink, outcome: "written" }, count),
       dropped: (sink, count) => logEvents.inc({ sink, outcome: "dropped" }, count),
