@@ -9,6 +9,8 @@ import { accessToken, issuerKey } from "../scripts/lab-identity.mjs";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, ".tools/bin");
 export const WORK = join(ROOT, "build/bench");
+/** The redis-server `ours-rl-redis` shares its buckets through (bench/run.mjs starts it). */
+export const BENCH_REDIS_PORT = 9507;
 const ISSUER = "https://idp.bench.openclaw.internal/";
 
 export const sh = (command, argv, options = {}) =>
@@ -48,7 +50,8 @@ function wasmBundle(dir, entrypoint, name) {
  * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs (both from the
  * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
  * (ours.yaml, ours-2w.yaml, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
- * `default allow := true`), the peer's and the trivial policy directories and workloads.json.
+ * `default allow := true`, ours-rl.yaml and ours-rl-redis.yaml: rate limits that never trigger,
+ * in local buckets and in Redis), the peer's and the trivial policy directories and workloads.json.
  * Returns the workloads (name → CheckRequests in protobuf JSON, as ghz takes them) and the two
  * policy directories.
  */
@@ -140,6 +143,21 @@ export async function prepare() {
       ...oursConfig(9499, 1),
       policy: { bundle: trivialBundle, decision: "bench/trivial/allow" },
     }),
+  );
+
+  // Ours with rate limits on (issue 20), limits far above any rate here so none refuses: what
+  // counting every check against its address and tenant costs, in local buckets and in Redis
+  // (one EVALSHA per limit; the decision cache stays local, shareDecisions off).
+  const never = { perMinute: 1e9, perHour: 1e10, perDay: 1e11, burst: 1 };
+  const rateLimited = (port, redisUrl) => ({
+    ...oursConfig(port, 1),
+    ...(redisUrl ? { cache: { redis: { url: redisUrl, shareDecisions: false } } } : {}),
+    rateLimit: { enabled: true, tiers: { standard: never }, perAddress: { perMinute: 1e9 } },
+  });
+  writeFileSync(join(WORK, "ours-rl.yaml"), JSON.stringify(rateLimited(9503)));
+  writeFileSync(
+    join(WORK, "ours-rl-redis.yaml"),
+    JSON.stringify(rateLimited(9505, `redis://127.0.0.1:${BENCH_REDIS_PORT}`)),
   );
 
   // ---------------------------------------------------------------------------- workloads

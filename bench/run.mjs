@@ -15,6 +15,8 @@
 //   null  grpc-js answering OK to everything: the floor of a Node gRPC server here
 //   ours-trivial, peer-trivial  ours (configured as ours) and the peer with the policy
 //         `default allow := true`: what each costs around any policy, against null
+//   ours-rl, ours-rl-redis  ours with rate limits on (limits never reached), buckets local or in
+//         a redis-server this script starts on 127.0.0.1:9507; only with --only
 //   ours@before, ours-rego@before, ours-trivial@before  with --before DIST (the dist/ of another build, say an older
 //         commit's): the same servers from that build, measured right before ours and ours-rego,
 //         with the ratio of each to its before in the report
@@ -29,6 +31,7 @@ import { get } from "node:http";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import {
+  BENCH_REDIS_PORT,
   BIN,
   IMAGE_NODE_OPTIONS,
   log,
@@ -123,6 +126,19 @@ const SERVERS = {
     admin: 9500,
     start: sidecar("ours-trivial", "ours-trivial.yaml"),
     ready: /"serving"/,
+  },
+  "ours-rl": {
+    port: 9503,
+    admin: 9504,
+    start: sidecar("ours-rl", "ours-rl.yaml"),
+    ready: /"serving"/,
+  },
+  "ours-rl-redis": {
+    port: 9505,
+    admin: 9506,
+    start: sidecar("ours-rl-redis", "ours-rl-redis.yaml"),
+    ready: /"serving"/,
+    needsRedis: true,
   },
   "peer-trivial": {
     port: 9501,
@@ -269,7 +285,30 @@ function p99Bound(before, after) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A throwaway redis-server for `ours-rl-redis`, on its own port, nothing saved. */
+async function startBenchRedis() {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(BENCH_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => /Ready to accept/.test(chunk) && resolve());
+    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return child;
+}
+
 async function measure(name) {
+  const redis = SERVERS[name].needsRedis ? await startBenchRedis() : undefined;
+  try {
+    return await measureServer(name);
+  } finally {
+    redis?.kill("SIGKILL");
+  }
+}
+
+async function measureServer(name) {
   const child = await startServer(name);
   const { port } = SERVERS[name];
   const figures = {};

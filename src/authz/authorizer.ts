@@ -9,6 +9,7 @@ import {
   type HeaderValueOption,
   RpcCode,
 } from "./check-response.js";
+import { rateLimitedResponse, withRateLimitHeaders } from "./rate-limit-response.js";
 import type {
   AuthzSteps,
   CheckOutcome,
@@ -65,11 +66,36 @@ export function createAuthorizer<R>(
     return evaluation;
   }
 
+  /** An allowed request, counted against the caller's tenant: refused (429) or with its headers. */
+  async function limitTenant(
+    identity: PolicyInput["identity"],
+    response: CheckResponse,
+    record: DecisionRecord,
+  ): Promise<CheckResponse> {
+    const started = clock.nowNs();
+    const tenant = await steps.rateLimit?.admitTenant(identity);
+    record.metrics.timer_ratelimit_ns =
+      (record.metrics.timer_ratelimit_ns ?? 0) + Number(clock.nowNs() - started);
+    const verdict = tenant ?? record.rateLimits?.[0];
+    if (tenant) record.rateLimits = [...(record.rateLimits ?? []), tenant];
+    if (!verdict) return response;
+    if (verdict.outcome === "allowed") return withRateLimitHeaders(response, verdict);
+    record.allowed = false;
+    return rateLimitedResponse(verdict);
+  }
+
   async function decide(request: R, record: DecisionRecord): Promise<CheckResponse> {
     const timer = startTimer(clock, record.metrics);
     const built = await steps.input.build(request);
     record.input = built.document;
     timer.lap("timer_input_build_ns");
+    // Every request counts against its client address, unauthenticated and denied ones too.
+    const address = await steps.rateLimit?.admitAddress(built.document);
+    if (address) {
+      record.rateLimits = [address];
+      timer.lap("timer_ratelimit_ns");
+      if (address.outcome !== "allowed") return rateLimitedResponse(address);
+    }
     const { identity, suspicious, expiresAtMs } = await steps.identity.verify(built);
     record.identity = identity;
     if (suspicious.length > 0) record.suspicious = suspicious;
@@ -91,6 +117,7 @@ export function createAuthorizer<R>(
     record.result = evaluation.value;
     const { allowed, response } = decisionToResponse(evaluation.value);
     record.allowed = allowed;
+    if (allowed && steps.rateLimit) return limitTenant(identity, response, record);
     if (allowed || !options.dryRun) return response;
     return {
       status: { code: RpcCode.OK },

@@ -25,6 +25,15 @@ export interface DecisionEvent {
   allowed: boolean;
   erased: string[];
   suspicious?: string[];
+  /** The rate limits counted (issue 20): key, tier, outcome, remaining, who decided. */
+  rate_limit?: Array<{
+    key: string;
+    tier: string;
+    outcome: string;
+    remaining: number;
+    source: string;
+    blocked_until?: string;
+  }>;
 }
 
 /** What every event shares. */
@@ -70,6 +79,7 @@ export function toDecisionEvent(
     allowed: response.status.code === 0,
     erased: [],
     ...(record.suspicious ? { suspicious: record.suspicious } : {}),
+    ...(record.rateLimits ? rateLimitOf(record.rateLimits) : {}),
   };
   event.erased = context.masks.apply(event as unknown as Record<string, unknown>);
   return event;
@@ -78,4 +88,26 @@ export function toDecisionEvent(
 function reasonOf(result: unknown): { reason?: string } {
   const reason = (result as { reason?: unknown } | null)?.reason;
   return typeof reason === "string" ? { reason } : {};
+}
+
+const REFUSAL_REASONS: Record<string, string> = {
+  limited: "rate_limited",
+  blocked: "address_blocked",
+  unavailable: "rate_limit_unavailable",
+};
+
+/** The rate limit verdicts as logged, and the reason of a refusal (`rate_limited`, …). */
+function rateLimitOf(verdicts: NonNullable<DecisionRecord["rateLimits"]>) {
+  const refused = verdicts.find((v) => v.outcome !== "allowed");
+  return {
+    rate_limit: verdicts.map((v) => ({
+      key: v.key,
+      tier: v.tier,
+      outcome: v.outcome,
+      remaining: v.remaining,
+      source: v.source,
+      ...(v.blockedUntil ? { blocked_until: v.blockedUntil } : {}),
+    })),
+    ...(refused ? { reason: REFUSAL_REASONS[refused.outcome] } : {}),
+  };
 }
