@@ -19,6 +19,8 @@ import { log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
 const args = parseArgs(process.argv.slice(2));
 const ITERATIONS = Number(args.iterations ?? 5_000);
 const ROUNDS = 5;
+/** Rounds of --routes: shorter than the workloads', more of them. */
+const ROUTE_ROUNDS = 15;
 const ROUTES = "routes" in args;
 const OUT = args.out ?? (ROUTES ? "stages-routes" : "stages");
 
@@ -132,24 +134,25 @@ async function time(step) {
   return rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
 }
 
-/** Calls per round for `step`: ITERATIONS, or as many as take about half a second (at least 20). */
-async function callsPerRound(step) {
+/** Calls per round for `step`: ITERATIONS, or as many as take about `seconds` (at least 20). */
+async function callsPerRound(step, seconds) {
   const started = process.hrtime.bigint();
   for (let n = 0; n < 20; n++) await step(n);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9 / 20;
-  return Math.max(20, Math.min(ITERATIONS, Math.round(0.5 / seconds)));
+  const perCall = Number(process.hrtime.bigint() - started) / 1e9 / 20;
+  return Math.max(20, Math.min(ITERATIONS, Math.round(seconds / perCall)));
 }
 
 /**
- * {us, calls} of each of `steps` as `time` measures it, but round by round in turn, so that a
- * burst of noise lands on all of them; each with its own calls per round.
+ * {us, calls} of each of `steps`: as many calls per round as take about 0.2 s (at most
+ * ITERATIONS), as many warm-up calls, then ROUTE_ROUNDS rounds of each step in turn, so that a
+ * burst of noise lands on all of them; the median round's mean.
  */
 async function timeInTurn(steps) {
   const calls = [];
-  for (const step of steps) calls.push(await callsPerRound(step));
+  for (const step of steps) calls.push(await callsPerRound(step, 0.2));
   for (const [i, step] of steps.entries()) for (let n = 0; n < calls[i]; n++) await step(n);
   const rounds = steps.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; round < ROUTE_ROUNDS; round++) {
     for (const [i, step] of steps.entries()) {
       const started = process.hrtime.bigint();
       for (let n = 0; n < calls[i]; n++) await step((round + 1) * calls[i] + n);
@@ -157,7 +160,7 @@ async function timeInTurn(steps) {
     }
   }
   return rounds.map((times, i) => ({
-    us: times.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)],
+    us: times.sort((a, b) => a - b)[Math.floor(ROUTE_ROUNDS / 2)],
     calls: calls[i],
   }));
 }
@@ -215,38 +218,42 @@ async function timeWorkloads() {
 }
 
 /**
- * Policy evaluation and the whole check (cache off) per route table, the policy before the
- * index (scan) and the shipped one (indexed) loaded side by side and timed round by round in
- * turn; a workload's 16 requests one after another.
+ * Policy evaluation and the whole check (cache off) for every route table, with the policy
+ * before the index (scan) and the shipped one (indexed): all six loaded side by side and timed
+ * in turn, so that sizes are compared under the same noise; a workload's 16 requests in turn.
  */
 async function timeRouteTables() {
   const dist = join(ROOT, "dist");
-  const results = { date: new Date().toISOString(), build: commitOf(dist), rounds: ROUNDS };
+  const results = { date: new Date().toISOString(), build: commitOf(dist), rounds: ROUTE_ROUNDS };
   results.tables = {};
-  for (const table of routeTables) {
-    log(`stages: ${table.workload}`);
-    const variants = ["scan", "indexed"];
-    const builds = await Promise.all(variants.map((v) => loadBuild(dist, table[v].config)));
-    const stepsOf = await Promise.all(
-      builds.map((build) => build.steps(table.requests, table.requests.length)),
-    );
-    const figures = {};
-    for (const step of ["policy (wasm, on a thread)", "whole check, cache off"]) {
-      const cycled = stepsOf.map((steps) => (n) => steps[step](n % table.requests.length));
-      figures[step] = Object.fromEntries(
-        (await timeInTurn(cycled)).map((figure, v) => [variants[v], figure]),
-      );
+  const variants = routeTables.flatMap((table) =>
+    ["scan", "indexed"].map((variant) => ({ table, variant })),
+  );
+  const builds = await Promise.all(
+    variants.map(({ table, variant }) => loadBuild(dist, table[variant].config)),
+  );
+  const requestsOf = variants.map(({ table }) => table.requests);
+  const stepsOf = await Promise.all(
+    builds.map((build, i) => build.steps(requestsOf[i], requestsOf[i].length)),
+  );
+  for (const step of ["policy (wasm, on a thread)", "whole check, cache off"]) {
+    log(`stages: ${step}, ${routeTables.map((t) => t.workload).join(", ")}`);
+    const cycled = stepsOf.map((steps, i) => (n) => steps[step](n % requestsOf[i].length));
+    for (const [i, figure] of (await timeInTurn(cycled)).entries()) {
+      const { table, variant } = variants[i];
+      results.tables[table.size] ??= {};
+      results.tables[table.size][step] ??= {};
+      results.tables[table.size][step][variant] = figure;
     }
-    for (const build of builds) build.close();
-    results.tables[table.size] = figures;
   }
+  for (const build of builds) build.close();
   const sizes = Object.keys(results.tables);
   const steps = Object.keys(results.tables[sizes[0]]);
   const us = (size, step, variant) => results.tables[size][step][variant].us;
   const growth = (variant) =>
     (us(sizes.at(-1), steps[0], variant) / us(sizes[0], steps[0], variant)).toFixed(2);
   const lines = [
-    `Measured ${results.date.slice(0, 10)} at ${results.build}; µs per call: median of ${ROUNDS} rounds of up to ${ITERATIONS} calls (as many as take about 0.5 s), after as many warm-up calls, the two policies' rounds in turn; one process, no gRPC, the cache off.`,
+    `Measured ${results.date.slice(0, 10)} at ${results.build}; µs per call: median of ${ROUTE_ROUNDS} rounds of up to ${ITERATIONS} calls (as many as take about 0.2 s), after as many warm-up calls, the rounds of all six in turn; one process, no gRPC, the cache off.`,
     "Each cell: every route tried in order (test/fixtures/route-scan, the policy before the index) → routes indexed (the shipped policy built by scripts/build-policy).",
     "",
     `| routes | ${steps.join(" | ")} |`,
