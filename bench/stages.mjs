@@ -134,11 +134,17 @@ async function time(step) {
   return rounds.sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
 }
 
-/** Calls per round for `step`: ITERATIONS, or as many as take about `seconds` (at least 20). */
+/**
+ * Calls per round for `step`: as many as take about `seconds` (20 to ITERATIONS), counted after
+ * 0.2 s of warm-up calls (the first ones compile, fill caches and verify tokens).
+ */
 async function callsPerRound(step, seconds) {
-  const started = process.hrtime.bigint();
-  for (let n = 0; n < 20; n++) await step(n);
-  const perCall = Number(process.hrtime.bigint() - started) / 1e9 / 20;
+  let n = 0;
+  for (const until = performance.now() + 200; performance.now() < until; ) await step(n++);
+  const started = performance.now();
+  let calls = 0;
+  while (performance.now() - started < (seconds * 1000) / 4) await step(n + calls++);
+  const perCall = (performance.now() - started) / 1000 / calls;
   return Math.max(20, Math.min(ITERATIONS, Math.round(seconds / perCall)));
 }
 
