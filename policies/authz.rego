@@ -213,6 +213,8 @@ claim_problem := "input.identity is not an object" if {
 
 route := cfg.routes[min(matching_routes)]
 
+# An index built from a list of another length (a test's `with data.openclaw.routes`, routes
+# replaced through OPA's data API) is not this list's: then every route is tried.
 matching_routes := indexed_routes if {
 	cfg.route_index.route_count == count(cfg.routes)
 } else := {i | some i, r in cfg.routes; route_matches(r)}
