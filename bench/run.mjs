@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --duration SECONDS --runs N --only ours,peer,null --workloads a,c
 //                   --out NAME --cpu-prof DIR --before DIST --pin SERVER_CPUS:GHZ_CPUS
-//                   --workers N]
+//                   --workers N --routes]
 //
 // Side by side on loopback, one server at a time, identical CheckRequest bytes from ghz:
 //   ours  openclaw-authz (shipped policy, identity verified by the sidecar, decision cache on)
@@ -24,6 +24,10 @@
 // and at 50 % of the server's own saturation, CPU seconds per 10k checks, peak RSS.
 // --pin 1:0 runs each server on CPU 1 and ghz on CPU 0 (taskset -c), so they do not share a core;
 // --workers N sets server.workers in every config of ours (ours-2w keeps 2).
+// --routes measures the route tables of bench/fixtures.mjs instead (workloads e, f, g: 10, 1,000
+// and 10,000 routes), each on two servers of its own, the cache off: routes-<size> (the shipped
+// policy, its routes indexed) and routes-<size>-scan (the policy before the index); results in
+// bench/results/routes.{json,md} (or --out NAME).
 // Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -48,19 +52,27 @@ const args = parseArgs(process.argv.slice(2));
 const SAME_BEFORE = new Set(["ours", "ours-rego", "ours-trivial"]);
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
-const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,ours-trivial,peer-trivial,null")
+const ROUTES = "routes" in args;
+const { workloads: NAMED_WORKLOADS, peerDir, trivialDir, routeTables } = await prepare();
+const ROUTE_SERVERS = routeTables.flatMap(({ size }) => [`routes-${size}`, `routes-${size}-scan`]);
+const DEFAULT_SERVERS = ROUTES
+  ? ROUTE_SERVERS.join(",")
+  : "ours,ours-rego,ours-2w,peer,ours-trivial,peer-trivial,null";
+const ONLY = (args.only ?? DEFAULT_SERVERS)
   .split(",")
   .flatMap((name) => (args.before && SAME_BEFORE.has(name) ? [`${name}@before`, name] : [name]));
 const WORKLOAD_FILTER = args.workloads?.split(",");
 // --cpu-prof DIR: our servers write V8 CPU profiles there (open in Chrome DevTools or speedscope).
 const CPU_PROF = args["cpu-prof"];
 const BEFORE = args.before && join(args.before, "main.js");
-const OUT = args.out ?? "latest";
+const OUT = args.out ?? (ROUTES ? "routes" : "latest");
 const [SERVER_CPUS, GHZ_CPUS] = args.pin?.split(":") ?? [];
 /** `command argv` on the CPUs `cpus` (taskset execs it: same pid), or as it is. */
 const onCpus = (cpus, command, argv) =>
   cpus ? ["taskset", ["-c", cpus, command, ...argv]] : [command, argv];
-const { workloads: ALL_WORKLOADS, peerDir, trivialDir } = await prepare();
+const ALL_WORKLOADS = ROUTES
+  ? Object.fromEntries(routeTables.map((table) => [table.workload, table.requests]))
+  : NAMED_WORKLOADS;
 const WORKLOADS = Object.fromEntries(
   Object.entries(ALL_WORKLOADS).filter(
     ([name]) => !WORKLOAD_FILTER || WORKLOAD_FILTER.includes(name.slice(0, 1)),
@@ -156,6 +168,17 @@ const SERVERS = {
     ready: /serving/,
   },
 };
+
+// Each route table's two servers, which run its workload only.
+for (const { size, workload, indexed, scan } of routeTables) {
+  for (const [name, { config, port }] of [
+    [`routes-${size}`, indexed],
+    [`routes-${size}-scan`, scan],
+  ]) {
+    const start = sidecar(name, config);
+    SERVERS[name] = { port, admin: port + 1, start, ready: /"serving"/, workload };
+  }
+}
 
 if (BEFORE) {
   for (const name of SAME_BEFORE) {
@@ -314,6 +337,7 @@ async function measureServer(name) {
   const figures = {};
   try {
     for (const [workload, data] of Object.entries(WORKLOADS)) {
+      if (SERVERS[name].workload && SERVERS[name].workload !== workload) continue;
       ghz(port, data, { seconds: 2, concurrency: 16 }); // warm-up: keys, caches, JIT
       const runs = [];
       for (let run = 0; run < RUNS; run++) {
@@ -401,6 +425,7 @@ function table(r) {
   for (const workload of Object.keys(WORKLOADS)) {
     for (const [name, server] of Object.entries(r.servers)) {
       const f = server.figures[workload];
+      if (!f) continue;
       const at = f.at1000;
       const ours = name.startsWith("ours");
       const peer = r.servers[name === "ours-trivial" ? "peer-trivial" : "peer"];
@@ -448,6 +473,20 @@ function table(r) {
     lines.push(
       "",
       `The same 1000 rps from inside ours (\`openclaw_authz_check_duration_seconds\`, decode to response, no transport): p99 ≤ ${handler.map(([w, bound]) => `${bound} ms (${w})`).join(", ")}.`,
+    );
+  }
+  const tables = routeTables.filter(({ size }) => r.servers[`routes-${size}`]);
+  if (tables.length > 0) {
+    const saturation = (name, { workload }) => r.servers[name]?.figures[workload]?.saturationRps;
+    const [first, last] = [tables[0], tables.at(-1)];
+    const across = (suffix) =>
+      ratio(
+        saturation(`routes-${last.size}${suffix}`, last),
+        saturation(`routes-${first.size}${suffix}`, first),
+      );
+    lines.push(
+      "",
+      `Saturation, routes indexed against every route tried (the cache off): ${tables.map((t) => `${ratio(saturation(`routes-${t.size}`, t), saturation(`routes-${t.size}-scan`, t))} at ${t.size.toLocaleString("en")}`).join(", ")}; at ${last.size.toLocaleString("en")} routes against ${first.size.toLocaleString("en")}: ${across("")} indexed, ${across("-scan")} every route tried.`,
     );
   }
   return `${lines.join("\n")}\n`;
