@@ -9,6 +9,8 @@ import { accessToken, issuerKey } from "../scripts/lab-identity.mjs";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, ".tools/bin");
 export const WORK = join(ROOT, "build/bench");
+/** The redis-server `ours-rl-redis` shares its buckets through (bench/run.mjs starts it). */
+export const BENCH_REDIS_PORT = 9507;
 const ISSUER = "https://idp.bench.openclaw.internal/";
 
 export const sh = (command, argv, options = {}) =>
@@ -43,14 +45,57 @@ function wasmBundle(dir, entrypoint, name) {
   return bundle;
 }
 
+/** Sizes of the generated route tables (`--routes` in bench/run.mjs and bench/stages.mjs). */
+export const ROUTE_TABLE_SIZES = [10, 1_000, 10_000];
+
+/**
+ * Routes of a large deployment, one family after another for each resource kind `r<j>`: reads,
+ * creates, updates, replaces, deletes and runs under the tenant prefix, public catalog reads and
+ * an internal status route for any method. [method, pattern, scope (or public)]; the scopes are
+ * the shipped roles' own, so the bench's callers are granted some and refused others.
+ */
+const ROUTE_FAMILIES = [
+  ["GET", (kind) => `/api/v1/tenants/*/${kind}/**`, "ticket:read"],
+  ["POST", (kind) => `/api/v1/tenants/*/${kind}`, "ticket:create"],
+  ["PATCH", (kind) => `/api/v1/tenants/*/${kind}/*`, "ticket:update"],
+  ["PUT", (kind) => `/api/v1/tenants/*/${kind}/*`, "agent:update"],
+  ["DELETE", (kind) => `/api/v1/tenants/*/${kind}/*`, "session:delete"],
+  ["POST", (kind) => `/api/v1/tenants/*/${kind}/*/runs`, "agent:run"],
+  ["GET", (kind) => `/api/v2/catalog/${kind}/**`, "public"],
+  ["*", (kind) => `/internal/${kind}/*/status`, "agent:read"],
+];
+
+/** `size` routes of ROUTE_FAMILIES, in data.json's form. */
+export function routeTable(size) {
+  return Array.from({ length: size }, (_, n) => {
+    const [method, pattern, scope] = ROUTE_FAMILIES[n % ROUTE_FAMILIES.length];
+    const path = pattern(`r${Math.floor(n / ROUTE_FAMILIES.length)}`);
+    return scope === "public" ? { method, path, public: true } : { method, path, scope };
+  });
+}
+
+/** [method, path] asking for each of 16 routes spread evenly through `routes`, the last included. */
+function spreadRequests(routes) {
+  const positions = new Set(
+    Array.from({ length: 16 }, (_, k) => Math.round((k * (routes.length - 1)) / 15)),
+  );
+  return [...positions].map((position) => {
+    const { method, path } = routes[position];
+    const segments = path.split("/").map((p) => (p === "*" ? "acme" : p === "**" ? "items/i1" : p));
+    return [method === "*" ? "GET" : method, segments.join("/")];
+  });
+}
+
 /**
  * Builds what the benchmarks need (scripts/setup, pinned ghz, the reference server, lab PKI) and
  * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs (both from the
  * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
- * (ours.yaml, ours-2w.yaml, ours-traced.yaml, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
- * `default allow := true`), the peer's and the trivial policy directories and workloads.json.
- * Returns the workloads (name → CheckRequests in protobuf JSON, as ghz takes them) and the two
- * policy directories.
+ * (ours.yaml, ours-2w.yaml, ours-traced.yaml: every check traced, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
+ * `default allow := true`, ours-rl.yaml and ours-rl-redis.yaml: rate limits that never trigger,
+ * in local buckets and in Redis), the peer's and the trivial policy directories and workloads.json,
+ * and the route tables' bundles and configs (ours-routes-<size>-{indexed,scan}.yaml). Returns the
+ * workloads (name → CheckRequests in protobuf JSON, as ghz takes them), the two policy
+ * directories and the route tables (size, workload name and requests, the two configs).
  */
 /** The port of the OTLP/HTTP endpoint that accepts and discards ours-traced's spans. */
 export const OTLP_SINK_PORT = 9505;
@@ -153,6 +198,21 @@ export async function prepare() {
     }),
   );
 
+  // Ours with rate limits on (issue 20), limits far above any rate here so none refuses: what
+  // counting every check against its address and tenant costs, in local buckets and in Redis
+  // (one EVALSHA per limit; the decision cache stays local, shareDecisions off).
+  const never = { perMinute: 1e9, perHour: 1e10, perDay: 1e11, burst: 1 };
+  const rateLimited = (port, redisUrl) => ({
+    ...oursConfig(port, 1),
+    ...(redisUrl ? { cache: { redis: { url: redisUrl, shareDecisions: false } } } : {}),
+    rateLimit: { enabled: true, tiers: { standard: never }, perAddress: { perMinute: 1e9 } },
+  });
+  writeFileSync(join(WORK, "ours-rl.yaml"), JSON.stringify(rateLimited(9503)));
+  writeFileSync(
+    join(WORK, "ours-rl-redis.yaml"),
+    JSON.stringify(rateLimited(9505, `redis://127.0.0.1:${BENCH_REDIS_PORT}`)),
+  );
+
   // ---------------------------------------------------------------------------- workloads
   const headers = (extra) => ({
     ":authority": "openclaw.prod.internal",
@@ -225,5 +285,48 @@ export async function prepare() {
     `    request headers ≈ ${JSON.stringify(headers({ authorization: `Bearer ${users[0]}` })).length} bytes`,
   );
   writeFileSync(join(WORK, "workloads.json"), JSON.stringify(workloads, null, 2));
-  return { workloads, peerDir, trivialDir };
+
+  // Route tables of ROUTE_TABLE_SIZES routes (the shipped roles, generated routes), each served
+  // by the shipped policy built as it ships (scripts/build-policy: its routes indexed) and by the
+  // policy before the index (test/fixtures/route-scan: every route tried), the cache off so that
+  // every check is evaluated; each workload asks for 16 routes spread through its table.
+  const shipped = JSON.parse(readFileSync(join(ROOT, "policies/data.json"), "utf8"));
+  const routeTables = ROUTE_TABLE_SIZES.map((size, n) => {
+    const routes = routeTable(size);
+    const policyDir = (policy, variant) => {
+      const dir = join(WORK, `routes-${size}-${variant}`);
+      mkdirSync(dir, { recursive: true });
+      cpSync(join(ROOT, policy), join(dir, "authz.rego"));
+      writeFileSync(
+        join(dir, "data.json"),
+        JSON.stringify({ ...shipped, openclaw: { ...shipped.openclaw, routes } }),
+      );
+      return dir;
+    };
+    const indexed = join(WORK, `routes-${size}-indexed.tar.gz`);
+    sh("bash", ["scripts/build-policy", policyDir("policies/authz.rego", "indexed"), indexed]);
+    const scanDir = policyDir("test/fixtures/route-scan/authz.rego", "scan");
+    const scan = wasmBundle(scanDir, "envoy/authz/allow", `routes-${size}-scan.tar.gz`);
+    const port = 9511 + 4 * n;
+    // A deadline of 10 s, not the shipped 100 ms: every route tried takes milliseconds at
+    // 10,000 routes, and a check cut at its deadline would measure the deadline.
+    const config = (variant, bundle, at) => {
+      const name = `ours-routes-${size}-${variant}.yaml`;
+      const cacheOff = { ...oursConfig(at, 1), cache: { enabled: false } };
+      const policy = { bundle, evaluationTimeout: "10s" };
+      writeFileSync(join(WORK, name), JSON.stringify({ ...cacheOff, policy }));
+      return name;
+    };
+    return {
+      size,
+      workload: `${String.fromCharCode(101 + n)}: ${size.toLocaleString("en")} routes`,
+      requests: spreadRequests(routes).map(([method, path], k) =>
+        http(method, path, { authorization: `Bearer ${users[k % users.length]}` }),
+      ),
+      /** Configs and gRPC ports (the admin port is the next one) of the two policies. */
+      indexed: { config: config("indexed", indexed, port), port },
+      scan: { config: config("scan", scan, port + 2), port: port + 2 },
+    };
+  });
+  return { workloads, peerDir, trivialDir, routeTables };
 }

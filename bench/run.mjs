@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --duration SECONDS --runs N --only ours,peer,null --workloads a,c
 //                   --out NAME --cpu-prof DIR --before DIST --pin SERVER_CPUS:GHZ_CPUS
-//                   --workers N]
+//                   --workers N --routes]
 //
 // Side by side on loopback, one server at a time, identical CheckRequest bytes from ghz:
 //   ours  openclaw-authz (shipped policy, identity verified by the sidecar, decision cache on)
@@ -17,6 +17,8 @@
 //         OTLP/HTTP to a local endpoint that accepts and discards them: what tracing costs
 //   ours-trivial, peer-trivial  ours (configured as ours) and the peer with the policy
 //         `default allow := true`: what each costs around any policy, against null
+//   ours-rl, ours-rl-redis  ours with rate limits on (limits never reached), buckets local or in
+//         a redis-server this script starts on 127.0.0.1:9507; only with --only
 //   ours@before, ours-rego@before, ours-trivial@before  with --before DIST (the dist/ of another build, say an older
 //         commit's): the same servers from that build, measured right before ours and ours-rego,
 //         with the ratio of each to its before in the report
@@ -24,6 +26,10 @@
 // and at 50 % of the server's own saturation, CPU seconds per 10k checks, peak RSS.
 // --pin 1:0 runs each server on CPU 1 and ghz on CPU 0 (taskset -c), so they do not share a core;
 // --workers N sets server.workers in every config of ours (ours-2w keeps 2).
+// --routes measures the route tables of bench/fixtures.mjs instead (workloads e, f, g: 10, 1,000
+// and 10,000 routes), each on two servers of its own, the cache off: routes-<size> (the shipped
+// policy, its routes indexed) and routes-<size>-scan (the policy before the index); results in
+// bench/results/routes.{json,md} (or --out NAME).
 // Results: bench/results/latest.json and bench/results/latest.md (or --out NAME).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -31,6 +37,7 @@ import { createServer, get } from "node:http";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import {
+  BENCH_REDIS_PORT,
   BIN,
   IMAGE_NODE_OPTIONS,
   log,
@@ -48,19 +55,27 @@ const args = parseArgs(process.argv.slice(2));
 const SAME_BEFORE = new Set(["ours", "ours-rego", "ours-trivial"]);
 const DURATION = Number(args.duration ?? 5);
 const RUNS = Number(args.runs ?? 3);
-const ONLY = (args.only ?? "ours,ours-rego,ours-2w,peer,ours-trivial,peer-trivial,null")
+const ROUTES = "routes" in args;
+const { workloads: NAMED_WORKLOADS, peerDir, trivialDir, routeTables } = await prepare();
+const ROUTE_SERVERS = routeTables.flatMap(({ size }) => [`routes-${size}`, `routes-${size}-scan`]);
+const DEFAULT_SERVERS = ROUTES
+  ? ROUTE_SERVERS.join(",")
+  : "ours,ours-rego,ours-2w,peer,ours-trivial,peer-trivial,null";
+const ONLY = (args.only ?? DEFAULT_SERVERS)
   .split(",")
   .flatMap((name) => (args.before && SAME_BEFORE.has(name) ? [`${name}@before`, name] : [name]));
 const WORKLOAD_FILTER = args.workloads?.split(",");
 // --cpu-prof DIR: our servers write V8 CPU profiles there (open in Chrome DevTools or speedscope).
 const CPU_PROF = args["cpu-prof"];
 const BEFORE = args.before && join(args.before, "main.js");
-const OUT = args.out ?? "latest";
+const OUT = args.out ?? (ROUTES ? "routes" : "latest");
 const [SERVER_CPUS, GHZ_CPUS] = args.pin?.split(":") ?? [];
 /** `command argv` on the CPUs `cpus` (taskset execs it: same pid), or as it is. */
 const onCpus = (cpus, command, argv) =>
   cpus ? ["taskset", ["-c", cpus, command, ...argv]] : [command, argv];
-const { workloads: ALL_WORKLOADS, peerDir, trivialDir } = await prepare();
+const ALL_WORKLOADS = ROUTES
+  ? Object.fromEntries(routeTables.map((table) => [table.workload, table.requests]))
+  : NAMED_WORKLOADS;
 const WORKLOADS = Object.fromEntries(
   Object.entries(ALL_WORKLOADS).filter(
     ([name]) => !WORKLOAD_FILTER || WORKLOAD_FILTER.includes(name.slice(0, 1)),
@@ -133,6 +148,19 @@ const SERVERS = {
     start: sidecar("ours-trivial", "ours-trivial.yaml"),
     ready: /"serving"/,
   },
+  "ours-rl": {
+    port: 9503,
+    admin: 9504,
+    start: sidecar("ours-rl", "ours-rl.yaml"),
+    ready: /"serving"/,
+  },
+  "ours-rl-redis": {
+    port: 9505,
+    admin: 9506,
+    start: sidecar("ours-rl-redis", "ours-rl-redis.yaml"),
+    ready: /"serving"/,
+    needsRedis: true,
+  },
   "peer-trivial": {
     port: 9501,
     start: oracle(trivialDir, "bench/trivial/allow", 9501),
@@ -149,6 +177,17 @@ const SERVERS = {
     ready: /serving/,
   },
 };
+
+// Each route table's two servers, which run its workload only.
+for (const { size, workload, indexed, scan } of routeTables) {
+  for (const [name, { config, port }] of [
+    [`routes-${size}`, indexed],
+    [`routes-${size}-scan`, scan],
+  ]) {
+    const start = sidecar(name, config);
+    SERVERS[name] = { port, admin: port + 1, start, ready: /"serving"/, workload };
+  }
+}
 
 if (BEFORE) {
   for (const name of SAME_BEFORE) {
@@ -278,12 +317,36 @@ function p99Bound(before, after) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** A throwaway redis-server for `ours-rl-redis`, on its own port, nothing saved. */
+async function startBenchRedis() {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(BENCH_REDIS_PORT), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => /Ready to accept/.test(chunk) && resolve());
+    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}`)));
+  });
+  return child;
+}
+
 async function measure(name) {
+  const redis = SERVERS[name].needsRedis ? await startBenchRedis() : undefined;
+  try {
+    return await measureServer(name);
+  } finally {
+    redis?.kill("SIGKILL");
+  }
+}
+
+async function measureServer(name) {
   const child = await startServer(name);
   const { port } = SERVERS[name];
   const figures = {};
   try {
     for (const [workload, data] of Object.entries(WORKLOADS)) {
+      if (SERVERS[name].workload && SERVERS[name].workload !== workload) continue;
       ghz(port, data, { seconds: 2, concurrency: 16 }); // warm-up: keys, caches, JIT
       const runs = [];
       for (let run = 0; run < RUNS; run++) {
@@ -381,6 +444,7 @@ function table(r) {
   for (const workload of Object.keys(WORKLOADS)) {
     for (const [name, server] of Object.entries(r.servers)) {
       const f = server.figures[workload];
+      if (!f) continue;
       const at = f.at1000;
       const ours = name.startsWith("ours");
       const peer = r.servers[name === "ours-trivial" ? "peer-trivial" : "peer"];
@@ -437,6 +501,20 @@ function table(r) {
     lines.push(
       "",
       `The same 1000 rps from inside ours (\`openclaw_authz_check_duration_seconds\`, decode to response, no transport): p99 ≤ ${handler.map(([w, bound]) => `${bound} ms (${w})`).join(", ")}.`,
+    );
+  }
+  const tables = routeTables.filter(({ size }) => r.servers[`routes-${size}`]);
+  if (tables.length > 0) {
+    const saturation = (name, { workload }) => r.servers[name]?.figures[workload]?.saturationRps;
+    const [first, last] = [tables[0], tables.at(-1)];
+    const across = (suffix) =>
+      ratio(
+        saturation(`routes-${last.size}${suffix}`, last),
+        saturation(`routes-${first.size}${suffix}`, first),
+      );
+    lines.push(
+      "",
+      `Saturation, routes indexed against every route tried (the cache off): ${tables.map((t) => `${ratio(saturation(`routes-${t.size}`, t), saturation(`routes-${t.size}-scan`, t))} at ${t.size.toLocaleString("en")}`).join(", ")}; at ${last.size.toLocaleString("en")} routes against ${first.size.toLocaleString("en")}: ${across("")} indexed, ${across("-scan")} every route tried.`,
     );
   }
   return `${lines.join("\n")}\n`;

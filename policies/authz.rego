@@ -204,8 +204,74 @@ claim_problem := "input.identity is not an object" if {
 } else := "a claim has the wrong type"
 
 # --- routes: method + path pattern; `*` is one segment, a trailing `**` any rest ---------------
+#
+# The first route in list order that matches wins. A bundle built by scripts/build-policy holds
+# data.openclaw.route_index, written at build time by `opa eval` of route_index_of below, and
+# the route is looked up there: a few object lookups however many routes there are. Without it
+# (plain `opa build`, `opa test`, `opa eval -d policies`) every route is tried, in list order,
+# with the same result. docs/policy.md, "The route index".
 
-route := cfg.routes[min({i | some i, r in cfg.routes; route_matches(r)})]
+route := cfg.routes[min(matching_routes)]
+
+# An index built from a list of another length (a test's `with data.openclaw.routes`, routes
+# replaced through OPA's data API) is not this list's: then every route is tried.
+matching_routes := indexed_routes if {
+	cfg.route_index.route_count == count(cfg.routes)
+} else := {i | some i, r in cfg.routes; route_matches(r)}
+
+# A shape is the routes of one method whose patterns have the same number of segments before any
+# trailing `**` and `*` at the same positions: they match a path exactly when the path's first
+# segments, with `*` put at those positions, spell their pattern. A method has a few shapes.
+indexed_routes contains i if {
+	some m in {method, "*"}
+	some shape in cfg.route_index.methods[m]
+	shape_fits(shape, count(input.parsed_path))
+	i := shape.patterns[shape_key(shape.wildcards, array.slice(input.parsed_path, 0, shape.segments))]
+}
+
+shape_fits(shape, segments) if segments == shape.segments
+
+shape_fits(shape, segments) if {
+	shape.rest
+	segments > shape.segments
+}
+
+# Segments joined with `/`: a path segment holding `/` cannot spell a pattern of as many segments.
+shape_key(wildcards, segments) := concat("/", [key_segment(wildcards, i, segment) | some i, segment in segments])
+
+# `*` matches a non-empty segment only: an empty one stays "", which no pattern spells there.
+key_segment(wildcards, i, segment) := "*" if {
+	i in wildcards
+	segment != ""
+} else := segment
+
+# The index of a route list, for data.openclaw.route_index: by method, then shape (named by its
+# pattern with each literal segment written `_`), then pattern → position of its first route.
+# object.union_n lets the last object win, so the list goes in reversed: the first route wins.
+route_index_of(routes) := {
+	"route_count": count(routes),
+	"methods": object.union_n(array.reverse([index_entry(i, r) |
+		some i, r in routes
+		is_string(r.method)
+		is_string(r.path)
+	])),
+}
+
+index_entry(i, r) := {r.method: {shape: {
+	"segments": count(literal),
+	"wildcards": [j | some j, p in literal; p == "*"],
+	"rest": rest,
+	"patterns": {concat("/", literal): i},
+}}} if {
+	pattern := split(trim_left(r.path, "/"), "/")
+	rest := pattern[count(pattern) - 1] == "**"
+	literal := array.slice(pattern, 0, count(pattern) - to_number(rest))
+	shape := concat("/", array.concat([shape_mark(p) | some p in literal], ["**" | rest]))
+}
+
+shape_mark("*") := "*"
+
+shape_mark(p) := "_" if p != "*"
 
 route_matches(r) if {
 	r.method in {method, "*"}

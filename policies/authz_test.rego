@@ -452,3 +452,105 @@ test_only_public_true_is_public if {
 	d := authz.allow with input as req("GET", "/x", anonymous) with data.openclaw.routes as [{"method": "GET", "path": "/x", "public": "yes", "scope": "x:read"}]
 	d.http_status == 401
 }
+
+# --- the route index (docs/policy.md): the same first route as trying every route in order ------
+
+shipped_index := authz.route_index_of(data.openclaw.routes)
+
+route_request(method, segments) := {"attributes": {"request": {"http": {"method": method}}}, "parsed_path": segments}
+
+# Routes whose order matters: [position, method, path] and, below, which one each request gets.
+overlapping_routes := [
+	{"method": "GET", "path": "/a/b"},
+	{"method": "*", "path": "/a/*"},
+	{"method": "GET", "path": "/a/**"},
+	{"method": "GET", "path": "/a/b"},
+	{"method": "POST", "path": "/a/*/c"},
+	{"method": "GET", "path": "/*/b/**"},
+	{"method": "GET", "path": "/"},
+	{"method": "GET", "path": "/x/**/y"},
+	{"method": "GET", "path": "/**"},
+	{"method": 7, "path": "/n"},
+	{"method": "GET", "path": 7},
+	{"method": "PATCH", "path": "q/r"},
+]
+
+# [method, parsed_path, position of the route that wins (-1: none)]
+first_routes := [
+	["GET", ["a", "b"], 0],
+	["PUT", ["a", "b"], 1],
+	["GET", ["a", "c"], 1],
+	["GET", ["a", "*"], 1],
+	["GET", ["a"], 2],
+	["GET", ["a", "b", "c"], 2],
+	["GET", ["a", ""], 2],
+	["POST", ["a", "x", "c"], 4],
+	["POST", ["a", "*", "c"], 4],
+	["POST", ["a", "x"], 1],
+	["GET", ["z", "b"], 5],
+	["GET", ["z", "b", "q", "r"], 5],
+	["GET", [""], 6],
+	["GET", ["x", "**", "y"], 7],
+	["GET", ["x", "k", "y"], 8],
+	["GET", ["n"], 8],
+	["PATCH", ["q", "r"], 11],
+	["*", ["a", "b"], 1],
+	["DELETE", ["a", ""], -1],
+	["DELETE", ["b"], -1],
+	["POST", ["a", "b", "c", "d"], -1],
+]
+
+first_route_position(routes) := position if {
+	position := min(authz.matching_routes) with data.openclaw.routes as routes
+} else := -1
+
+test_first_route_in_list_order_wins_with_and_without_the_index if {
+	index := authz.route_index_of(overlapping_routes)
+	every case in first_routes {
+		scanned := first_route_position(overlapping_routes) with input as route_request(case[0], case[1])
+		indexed := first_route_position(overlapping_routes) with input as route_request(case[0], case[1]) with data.openclaw.route_index as index
+		scanned == case[2]
+		indexed == case[2]
+	}
+}
+
+# Every shipped route, asked for by its own method and by others, with its wildcards filled, one
+# segment short and one too many: the index finds the route that trying every route finds.
+test_shipped_routes_are_found_alike_with_the_index if {
+	requests := {[m, segments] |
+		some r in data.openclaw.routes
+		some m in {r.method, "GET", "POST", "DELETE"}
+		filled := [filled_segment(p) | some p in split(trim_left(r.path, "/"), "/")]
+		some segments in {filled, array.slice(filled, 0, count(filled) - 1), array.concat(filled, ["extra"])}
+	}
+	count(requests) > 100
+	every request in requests {
+		scanned := first_route_position(data.openclaw.routes) with input as route_request(request[0], request[1])
+		indexed := first_route_position(data.openclaw.routes) with input as route_request(request[0], request[1]) with data.openclaw.route_index as shipped_index
+		indexed == scanned
+	}
+}
+
+filled_segment("*") := "acme"
+
+filled_segment("**") := "x"
+
+filled_segment(p) := p if not p in {"*", "**"}
+
+# The index is what a bundle built by scripts/build-policy holds: shapes per method, and for each
+# pattern the position of its first route.
+test_route_index_of_the_shipped_routes if {
+	shipped_index.route_count == count(data.openclaw.routes)
+	object.keys(shipped_index.methods.GET) == {"_", "_/_/_/*", "_/_/_/**", "_/_/_/*/_/**"}
+	shipped_index.methods.GET["_/_/_/*/_/**"] == {
+		"segments": 5, "wildcards": [3], "rest": true,
+		"patterns": {"api/v1/tenants/*/agents": 9, "api/v1/tenants/*/members": 15, "api/v1/tenants/*/sessions": 12, "api/v1/tenants/*/tickets": 4},
+	}
+}
+
+# An index built from another route list (one more route here) is not used: every route is tried.
+test_an_index_of_other_routes_is_ignored if {
+	routes := array.concat([{"method": "GET", "path": "/api/v1/tenants/*/tickets/**", "public": true}], data.openclaw.routes)
+	d := authz.allow with input as req("GET", "/api/v1/tenants/acme/tickets/1", anonymous) with data.openclaw.routes as routes with data.openclaw.route_index as shipped_index
+	d.reason == "public route"
+}

@@ -13,6 +13,7 @@ import { buildPolicy } from "./support/bundles.js";
 import { checkClient } from "./support/client.js";
 import { tool } from "./support/paths.js";
 import { run, type Sidecar, startSidecar } from "./support/processes.js";
+import { generator } from "./support/random.js";
 
 // Whole-second timestamps are exact in float64, so wasm and topdown see the same numbers. The
 // Struct of dynamic metadata holds doubles, so exact_ns carries big results as JSON text.
@@ -76,18 +77,6 @@ describe("time builtins in the sidecar", () => {
     expect(response.dynamicMetadata).toEqual({ ...expected, decision_id: expect.any(String) });
   });
 });
-
-/** A small deterministic generator (mulberry32): the same inputs on every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ZONES = [
   "UTC",

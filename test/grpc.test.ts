@@ -280,10 +280,17 @@ describe("SIGTERM", () => {
     const draining = JSON.parse(
       sidecar.stderr.find((line) => line.includes('"msg":"draining in-flight checks"')) ?? "{}",
     ) as { time?: number };
-    const events = sidecar.stdout.map(
-      (line) =>
-        JSON.parse(line) as { timestamp: string; metrics: { timer_server_handler_ns: number } },
-    );
+    // Decisions only: the chain's control events (segment_start, checkpoint) share stdout.
+    const events = sidecar.stdout
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            decision_id?: string;
+            timestamp: string;
+            metrics: { timer_server_handler_ns: number };
+          },
+      )
+      .filter((e) => e.decision_id !== undefined);
     expect(events).toHaveLength(results.length);
     const answeredMs = events.map(
       (e) => Date.parse(e.timestamp) + e.metrics.timer_server_handler_ns / 1e6,

@@ -51,8 +51,8 @@ describe("hostile bodies", () => {
   });
 
   /**
-   * Sends the encoded request while good checks run beside it; returns its answer and how long
-   * it took from sending to the answer.
+   * Sends the encoded request while good checks run beside it; returns its answer. How long it
+   * takes is the bench's business, not a test's (a loaded CI machine is no stopwatch).
    */
   async function beside(request: Buffer) {
     let stop = false;
@@ -65,14 +65,13 @@ describe("hostile bodies", () => {
         good.push(result.ok && result.response.okResponse !== undefined);
       }
     })();
-    const started = performance.now();
     const result = await client.sendBytes(request);
-    const elapsedMs = performance.now() - started;
     stop = true;
     await stream;
+    // Every check sent alongside was answered, and allowed: the hostile one took nothing down.
     expect(good.length).toBeGreaterThan(0);
     expect(good.every(Boolean)).toBe(true);
-    return { result, elapsedMs };
+    return result;
   }
 
   type Http = { body: string; headers: Record<string, string> };
@@ -106,8 +105,8 @@ describe("hostile bodies", () => {
       json(`[${Array(1_000_000).fill('"a"').join(",")}]`),
       "more than 100000",
     ],
-  ])("%s: HTTP 400 naming the limit, within a second", async (_, http, limit) => {
-    const { result, elapsedMs } = await beside(check(http));
+  ])("%s: HTTP 400 naming the limit, other checks served meanwhile", async (_, http, limit) => {
+    const result = await beside(check(http));
     expect(result).toMatchObject({
       ok: true,
       response: { deniedResponse: { status: { code: "BadRequest" } } },
@@ -116,7 +115,6 @@ describe("hostile bodies", () => {
     const body = denied?.body ?? "";
     expect(body).toMatch(/^request_parse_error: (multipart: )?JSON /);
     expect(body).toContain(limit);
-    expect(elapsedMs).toBeLessThan(1_000);
   });
 
   it.each([
@@ -124,9 +122,8 @@ describe("hostile bodies", () => {
     ["100 000 values (the default limit)", json(`[${Array(99_999).fill("0").join(",")}]`)],
     ["a 1 MiB string", json(JSON.stringify("x".repeat(1 << 20)))],
   ])("a body at the limits is parsed and evaluated: %s", async (_, http) => {
-    const { result, elapsedMs } = await beside(check(http));
+    const result = await beside(check(http));
     expect(result).toMatchObject({ ok: true, response: { status: {}, okResponse: {} } });
-    expect(elapsedMs).toBeLessThan(1_000);
   });
 
   it("is still the same process, logging every decision", async () => {

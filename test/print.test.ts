@@ -56,6 +56,10 @@ it("print() lines reach stderr with their decision id, and stdout only holds dec
     print: 'path is ["a", "b"] {"j": [1, 2], "k": 1} missing: <undefined>',
   });
   expect(sidecar.stdout.length).toBeGreaterThan(0);
-  for (const line of sidecar.stdout) expect(JSON.parse(line)).toHaveProperty("decision_id");
+  // Only decision events and the chain's control events (`kind`), never a print line.
+  for (const line of sidecar.stdout)
+    expect(Object.keys(JSON.parse(line))).toEqual(
+      expect.arrayContaining([JSON.parse(line).kind ? "kind" : "decision_id"]),
+    );
   expect(sidecar.stdout.join("\n")).not.toContain("path is");
 });

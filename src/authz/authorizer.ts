@@ -9,6 +9,7 @@ import {
   type HeaderValueOption,
   RpcCode,
 } from "./check-response.js";
+import { rateLimitedResponse, withRateLimitHeaders } from "./rate-limit-response.js";
 import type {
   AuthzSteps,
   CheckOutcome,
@@ -69,6 +70,24 @@ export function createAuthorizer<R>(
     return evaluation;
   }
 
+  /** An allowed request, counted against the caller's tenant: refused (429) or with its headers. */
+  async function limitTenant(
+    identity: PolicyInput["identity"],
+    response: CheckResponse,
+    record: DecisionRecord,
+  ): Promise<CheckResponse> {
+    const started = clock.nowNs();
+    const tenant = await steps.rateLimit?.admitTenant(identity);
+    record.metrics.timer_ratelimit_ns =
+      (record.metrics.timer_ratelimit_ns ?? 0) + Number(clock.nowNs() - started);
+    const verdict = tenant ?? record.rateLimits?.[0];
+    if (tenant) record.rateLimits = [...(record.rateLimits ?? []), tenant];
+    if (!verdict) return response;
+    if (verdict.outcome === "allowed") return withRateLimitHeaders(response, verdict);
+    record.allowed = false;
+    return rateLimitedResponse(verdict);
+  }
+
   async function decide(
     request: R,
     record: DecisionRecord,
@@ -79,6 +98,15 @@ export function createAuthorizer<R>(
     const built = await steps.input.build(request);
     record.input = built.document;
     timer.lap("timer_input_build_ns");
+    if (steps.rateLimit) span?.step("rate_limit");
+    // Every request counts against its client address, unauthenticated and denied ones too.
+    // (No await without rate limits: a check does not wait a microtask for nothing.)
+    const address = steps.rateLimit && (await steps.rateLimit.admitAddress(built.document));
+    if (address) {
+      record.rateLimits = [address];
+      timer.lap("timer_ratelimit_ns");
+      if (address.outcome !== "allowed") return rateLimitedResponse(address);
+    }
     span?.step("identity");
     const { identity, suspicious, expiresAtMs } = await steps.identity.verify(built);
     span?.step("revocation");
@@ -103,6 +131,10 @@ export function createAuthorizer<R>(
     record.result = evaluation.value;
     const { allowed, response } = decisionToResponse(evaluation.value);
     record.allowed = allowed;
+    if (allowed && steps.rateLimit) {
+      span?.step("rate_limit");
+      return limitTenant(identity, response, record);
+    }
     if (allowed || !options.dryRun) return response;
     return {
       status: { code: RpcCode.OK },

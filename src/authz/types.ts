@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { AuthzError } from "../errors.js";
 import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
+import type { RateVerdict } from "../ratelimit/index.js";
 import type { CheckResponse } from "./check-response.js";
 
 /** The verified caller (docs/contract.md §4). Anonymous callers: `{authenticated: false, methods: []}`. */
@@ -59,6 +60,8 @@ export interface DecisionRecord {
   dryRun: boolean;
   /** Whether the decision came from the cache. */
   cache?: CacheStatus;
+  /** The rate limits this check was counted against (client address, then tenant). */
+  rateLimits?: RateVerdict[];
   /** OPA-style timers: `timer_input_build_ns`, `timer_identity_ns`, `timer_rego_query_eval_ns`, … */
   metrics: Record<string, number>;
   /** The Check span's W3C ids when tracing is on (else the decision log reads the `traceparent`). */
@@ -124,6 +127,7 @@ export interface DecisionSink {
 /** The child spans of a Check span, one per step, named so. */
 export type CheckStep =
   | "input"
+  | "rate_limit"
   | "identity"
   | "revocation"
   | "cache"
@@ -151,6 +155,18 @@ export interface CheckSpan {
   end(record: DecisionRecord, response: CheckResponse): void;
 }
 
+/**
+ * Step 7: rate limits (issue 20). Every request counts against its client address; a request the
+ * policy allowed counts against the caller's tenant. Implementations never reject: a store that
+ * fails decides by its fail mode.
+ */
+export interface RateLimitStep {
+  /** Undefined when the address is not limited (no address, or no address limit). */
+  admitAddress(document: Readonly<InputDocument>): Promise<RateVerdict | undefined>;
+  /** Undefined for anonymous callers. */
+  admitTenant(identity: Identity): Promise<RateVerdict | undefined>;
+}
+
 /** The steps a Check goes through, in order, as {@link createAuthorizer} receives them. */
 export interface AuthzSteps<R> {
   input: InputBuilder<R>;
@@ -159,6 +175,8 @@ export interface AuthzSteps<R> {
   /** The read-decision cache, when enabled. */
   cache?: DecisionCacheStep;
   policies: PolicySource;
+  /** Rate limits, when enabled. */
+  rateLimit?: RateLimitStep;
   decisions: DecisionSink;
   clock: Clock;
   newDecisionId?: () => string;

@@ -13,6 +13,12 @@ Commands:
                                         deny a subject or token everywhere (default for 24h)
   logs tail --config FILE [--follow] [--deny-only] [--subject S] [--count N]
                                         print the decision log from its Redis Stream
+  logs verify (--log FILE|- | --dir DIR | --redis-stream) [--keys FILE] [--json]
+                                        check the log's hash chain and signed checkpoints;
+                                        exit 1 on any gap, edit, reorder or bad signature
+  logs export --format csv|ndjson (--log FILE|- | --dir DIR | --redis-stream)
+              [--since TIME] [--until TIME] [--deny-only]
+                                        decisions in a time window, as CSV or NDJSON
   replay --bundle CANDIDATE [--config FILE] [--log FILE|- | --redis-stream]
          [--max-flips N] [--examples N] [--json]
                                         re-evaluate logged decisions with a candidate bundle;
@@ -95,6 +101,23 @@ const COMMANDS: Record<string, Command> = {
     const { tailLogs } = await import("./logs.js");
     return tailLogs(config, options, io.out);
   },
+  "logs verify": async (config, { values }, io) => {
+    const { verifyCommand } = await import("./logs-verify.js");
+    return verifyCommand(config, { ...logSource(values), json: values.json ?? false }, io.out);
+  },
+  "logs export": async (config, { values }, io) => {
+    const { exportCommand, parseTime } = await import("./logs-export.js");
+    if (values.format !== "csv" && values.format !== "ndjson")
+      throw new AuthzError("usage_invalid", "logs export needs --format csv or ndjson");
+    const options = {
+      ...logSource(values),
+      format: values.format,
+      denyOnly: values["deny-only"] ?? false,
+      ...(values.since ? { sinceMs: parseTime(values.since, "--since") } : {}),
+      ...(values.until ? { untilMs: parseTime(values.until, "--until") } : {}),
+    } as const;
+    return exportCommand(config, options, io.out);
+  },
   replay: async (config, { values }, io) => {
     if (!values.bundle) throw new AuthzError("usage_invalid", "replay needs --bundle");
     const options = {
@@ -113,6 +136,16 @@ const COMMANDS: Record<string, Command> = {
     return revoke(config, { subject: values.subject, jti: values.jti, for: values.for }, io.out);
   },
 };
+
+/** The log source options `logs verify` and `logs export` share. */
+function logSource(values: Values) {
+  return {
+    ...(values.log ? { log: values.log } : {}),
+    ...(values.dir ? { dir: values.dir } : {}),
+    ...(values.keys ? { keys: values.keys } : {}),
+    redisStream: values["redis-stream"] ?? false,
+  };
+}
 
 function wholeNumber(text: string | undefined, fallback: number, name: string): number {
   const n = Number(text ?? fallback);
@@ -141,6 +174,11 @@ function parse(argv: string[]) {
       "max-flips": { type: "string" },
       examples: { type: "string" },
       json: { type: "boolean" },
+      dir: { type: "string" },
+      keys: { type: "string" },
+      format: { type: "string" },
+      since: { type: "string" },
+      until: { type: "string" },
     },
   });
 }

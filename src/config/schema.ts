@@ -145,6 +145,86 @@ const identitySchema = z
 /** The `identity` section, resolved. */
 export type IdentityConfig = z.output<typeof identitySchema>;
 
+/** One rate limit tier (issue 20): sustained quotas per window, and how far a burst may go. */
+const rateTier = z
+  .object({
+    /** Requests per minute. */
+    perMinute: z.number().int().min(1),
+    /** Requests per hour. */
+    perHour: z.number().int().min(1).optional(),
+    /** Requests per day. */
+    perDay: z.number().int().min(1).optional(),
+    /** A full bucket holds quota × burst requests (1–100). Default 1. */
+    burst: z.number().min(1).max(100).default(1),
+  })
+  .strict();
+
+/** The enterprise design's tiers. */
+const DEFAULT_TIERS = {
+  standard: { perMinute: 60, perHour: 2_000, perDay: 20_000, burst: 1.5 },
+  enhanced: { perMinute: 300, perHour: 10_000, perDay: 100_000, burst: 2 },
+  dedicated: { perMinute: 1_000, perHour: 50_000, perDay: 500_000, burst: 3 },
+};
+
+const rateLimitSchema = z
+  .object({
+    /** Enforce rate limits. Default false. */
+    enabled: z.boolean().default(false),
+    /** Tier name → quotas. Default standard, enhanced, dedicated (the enterprise design). */
+    tiers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), rateTier).default(DEFAULT_TIERS),
+    /** Tier of tenants not in `tenants`. Default `standard`. */
+    defaultTier: z.string().min(1).default("standard"),
+    /** Tenant → tier name. Default none. */
+    tenants: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** JSON pointers into `input.identity`; the first non-empty string is the tenant. */
+    tenantFrom: z
+      .array(z.string().regex(/^(\/[^/]*)+$/, "must be a JSON pointer such as /jwt/claims/tenant"))
+      .default(["/jwt/claims/tenant", "/proxy/claims/tenant", "/spiffe/id"]),
+    perAddress: z
+      .object({
+        /** Limit each client address (every request, denied ones too). Default true. */
+        enabled: z.boolean().default(true),
+        /** Requests per minute per client address. Default 1000. */
+        perMinute: z.number().int().min(1).default(1_000),
+        /** Burst multiplier. Default 1. */
+        burst: z.number().min(1).max(100).default(1),
+        /** Refusals within a minute that block the address; 0 never blocks. Default 100. */
+        blockAfter: z.number().int().min(0).default(100),
+        /** First block. Default `10m`; each further block within a day doubles it. */
+        blockFor: duration.default(600_000),
+        /** Longest block. Default `1h`. */
+        maxBlockFor: duration.default(3_600_000),
+        /** Envoy peers (CIDRs) whose `x-forwarded-for` names the client. Default none. */
+        trustedProxies: z
+          .array(z.string().regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, "must be an address or CIDR"))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
+    /** Redis (`cache.redis`) failed or was slower than `budget`: `local`, `deny` or `allow`. Default `local`. */
+    failMode: z.enum(["local", "deny", "allow"]).default("local"),
+    /** Longest a take may wait for Redis. Default `5ms`. */
+    budget: duration.default(5),
+    /** After a Redis failure, decide locally this long before asking Redis again. Default `1s`. */
+    retryInterval: duration.default(1_000),
+    /** Replicas sharing the limits: local buckets hold 1/replicas of each quota. Default 1. */
+    replicas: z.number().int().min(1).max(10_000).default(1),
+    /** Keys held by the local buckets (LRU). Default 100000. */
+    localMaxKeys: z.number().int().min(1).default(100_000),
+  })
+  .strict()
+  .refine((limits) => limits.tiers[limits.defaultTier] !== undefined, {
+    message: "must name a tier of rateLimit.tiers",
+    path: ["defaultTier"],
+  })
+  .refine((limits) => Object.values(limits.tenants).every((tier) => limits.tiers[tier]), {
+    message: "every tenant must map to a tier of rateLimit.tiers",
+    path: ["tenants"],
+  });
+
+/** The `rateLimit` section, resolved. */
+export type RateLimitConfig = z.output<typeof rateLimitSchema>;
+
 /**
  * The one configuration schema (docs/contract.md §6). Every key has a default, so `serve` starts
  * with no file at all; unknown keys are errors. The Helm chart's values.schema.json mirrors it, and
@@ -369,9 +449,42 @@ export const configSchema = z
           })
           .strict()
           .optional(),
+        /** The hash chain over the events (docs/decision-log-chain.md). */
+        chain: z
+          .object({
+            /** Chain every event (`seq`, `chain_id`, `prev_hash`, `hash`). Default true. */
+            enabled: z.boolean().default(true),
+            /** This sidecar's name, the start of its `chain_id`. Default the host (pod) name. */
+            name: z
+              .string()
+              .regex(/^[A-Za-z0-9._/-]{1,200}$/, "letters, digits and ._/- only, at most 200")
+              .optional(),
+            /**
+             * File holding the chain's head, so a restart links to the last run. Default none:
+             * the newest event of this name in `redisStream`, if configured, else a new chain.
+             */
+            stateFile: z.string().min(1).optional(),
+            /** Signed checkpoints; without them the log says nothing about its tail. */
+            checkpoint: z
+              .object({
+                /** Ed25519 private key, PEM PKCS#8; re-read when it changes (rotation). */
+                keyFile: z.string().min(1),
+                /** The key id checkpoints name. Default the key's RFC 7638 thumbprint. */
+                keyId: z.string().min(1).max(200).optional(),
+                /** Events between checkpoints (1–1000000). Default 1000. */
+                every: z.number().int().min(1).max(1_000_000).default(1_000),
+                /** Longest time between checkpoints while events come. Default `60s`. */
+                interval: duration.default(60_000),
+              })
+              .strict()
+              .optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
+    rateLimit: rateLimitSchema.prefault({}),
     tracing: z
       .object({
         /**

@@ -36,6 +36,15 @@ export interface DecisionEvent {
   /** Pointers of what masking replaced with `**REDACTED**`. */
   masked: string[];
   suspicious?: string[];
+  /** The rate limits counted (issue 20): key, tier, outcome, remaining, who decided. */
+  rate_limit?: Array<{
+    key: string;
+    tier: string;
+    outcome: string;
+    remaining: number;
+    source: string;
+    blocked_until?: string;
+  }>;
 }
 
 /** What every event shares. */
@@ -83,6 +92,7 @@ export function toDecisionEvent(
     erased: [],
     masked: [],
     ...(record.suspicious ? { suspicious: record.suspicious } : {}),
+    ...(record.rateLimits ? rateLimitOf(record.rateLimits) : {}),
   };
   const { erased, masked } = context.masks.apply(event as unknown as Record<string, unknown>);
   event.erased = erased;
@@ -93,4 +103,26 @@ export function toDecisionEvent(
 function reasonOf(result: unknown): { reason?: string } {
   const reason = (result as { reason?: unknown } | null)?.reason;
   return typeof reason === "string" ? { reason } : {};
+}
+
+const REFUSAL_REASONS: Record<string, string> = {
+  limited: "rate_limited",
+  blocked: "address_blocked",
+  unavailable: "rate_limit_unavailable",
+};
+
+/** The rate limit verdicts as logged, and the reason of a refusal (`rate_limited`, …). */
+function rateLimitOf(verdicts: NonNullable<DecisionRecord["rateLimits"]>) {
+  const refused = verdicts.find((v) => v.outcome !== "allowed");
+  return {
+    rate_limit: verdicts.map((v) => ({
+      key: v.key,
+      tier: v.tier,
+      outcome: v.outcome,
+      remaining: v.remaining,
+      source: v.source,
+      ...(v.blockedUntil ? { blocked_until: v.blockedUntil } : {}),
+    })),
+    ...(refused ? { reason: REFUSAL_REASONS[refused.outcome] } : {}),
+  };
 }

@@ -1,16 +1,38 @@
 import type { CheckResponse, DecisionRecord } from "../authz/index.js";
 import { stringifyJson } from "../input/index.js";
+import type { Chain } from "./chain.js";
 import { type EventContext, toDecisionEvent } from "./event.js";
 import type { QueuedSink } from "./queue.js";
+
+export { type Chain, type ChainHead, type ChainLink, createChain, seqOfLine } from "./chain.js";
+export { openChainState, readChainState } from "./chain-state.js";
+export {
+  type CheckpointSigner,
+  parseSigningKey,
+  parseVerificationKeys,
+  publicJwk,
+  type VerificationKeys,
+} from "./checkpoint.js";
 
 export { createMasker, DEFAULT_ERASE } from "./masking.js";
 export { createQueuedSink, type QueuedSink, type SinkEvents, type SinkWriter } from "./queue.js";
 export { isNamePattern } from "./secret-names.js";
 export { createConsoleWriter, createRedisStreamWriter, createRemoteWriter } from "./sinks.js";
+export {
+  type ChainReport,
+  type LoggedEvent,
+  type Problem,
+  type VerifyReport,
+  verifyLog,
+} from "./verify.js";
 
 /** Writes each decision as one masked event to every sink, off the Check path. */
 export interface DecisionLog {
   log(record: DecisionRecord, response: CheckResponse): void;
+  /** Writes a chained control event (`gap`, docs/decision-log-chain.md); no-op without a chain. */
+  note(kind: string, fields: Record<string, unknown>): void;
+  /** Writes a signed checkpoint if events came since the last one (and a key is set). */
+  checkpoint(): void;
   /** Writes what is buffered, within `deadlineMs` from now. */
   flush(deadlineMs: number): Promise<void>;
 }
@@ -21,6 +43,8 @@ export interface DecisionLogDeps {
   sinks: QueuedSink[];
   /** An event could not be built at all (it is dropped). */
   onError(error: Error): void;
+  /** Chains every event (seq, prev_hash, hash) and makes the checkpoints; none: unchained. */
+  chain?: Chain;
 }
 
 /**
@@ -29,20 +53,25 @@ export interface DecisionLogDeps {
  * that cannot be built whole (an input too deep to serialize) is logged without its input
  * (`erased` says `/input`); one that cannot be built at all is reported to `onError`, and the
  * process goes on: a deferred task never throws. `flush` is its end; the sinks' connections are
- * closed by whoever opened them.
+ * closed by whoever opened them. With a chain, every event is chained in the order it is
+ * written, a checkpoint follows every `every` events, and `flush` writes one first.
  */
 export function createDecisionLog(deps: DecisionLogDeps, options: EventContext): DecisionLog {
-  const { sinks, onError } = deps;
+  const { sinks, onError, chain } = deps;
+  const serialize = chain ? chain.append : stringifyJson;
   let pending = 0;
   let idle: (() => void) | undefined;
+  const write = (line: string | undefined) => {
+    if (line !== undefined) for (const sink of sinks) sink.push(line);
+  };
   return {
     log(record, response) {
       if (sinks.length === 0) return;
       pending++;
       setImmediate(() => {
         try {
-          const line = eventLine(record, response, options);
-          for (const sink of sinks) sink.push(line);
+          write(eventLine(record, response, options, serialize));
+          if (chain?.checkpointDue()) write(chain.checkpoint());
         } catch (error) {
           onError(error instanceof Error ? error : new Error(String(error)));
         } finally {
@@ -50,20 +79,34 @@ export function createDecisionLog(deps: DecisionLogDeps, options: EventContext):
         }
       });
     },
+    note(kind, fields) {
+      if (chain) write(chain.note(kind, fields));
+    },
+    checkpoint() {
+      if (chain) write(chain.checkpoint());
+    },
     async flush(deadlineMs) {
       const deadline = Date.now() + deadlineMs;
       if (pending > 0) await new Promise<void>((resolve) => (idle = resolve));
+      if (chain) write(chain.checkpoint());
       await Promise.all(sinks.map((sink) => sink.flush(deadline)));
     },
   };
 }
 
-function eventLine(record: DecisionRecord, response: CheckResponse, context: EventContext) {
+/** The event's line; one whose input cannot be serialized (or hashed) is written without it. */
+function eventLine(
+  record: DecisionRecord,
+  response: CheckResponse,
+  context: EventContext,
+  serialize: (event: Record<string, unknown>) => string,
+) {
+  const asRecord = (event: unknown) => event as Record<string, unknown>;
   try {
-    return stringifyJson(toDecisionEvent(record, response, context));
+    return serialize(asRecord(toDecisionEvent(record, response, context)));
   } catch {
     const event = toDecisionEvent({ ...record, input: undefined }, response, context);
     event.erased.push("/input");
-    return stringifyJson(event);
+    return serialize(asRecord(event));
   }
 }

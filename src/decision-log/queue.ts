@@ -11,7 +11,8 @@ export interface SinkWriter {
  */
 export interface SinkEvents {
   written(sink: string, count: number): void;
-  dropped(sink: string, count: number): void;
+  /** `lines`: the events dropped for want of room, oldest first (none when dropped by `flush`). */
+  dropped(sink: string, count: number, lines?: readonly string[]): void;
   failed(sink: string, error: Error): void;
 }
 
@@ -62,10 +63,7 @@ export function createQueuedSink(deps: QueuedSinkDeps, options: QueueOptions): Q
 
   const trim = () => {
     const excess = queue.size() - options.maxEvents;
-    if (excess > 0) {
-      queue.dropOldest(excess);
-      events.dropped(writer.name, excess);
-    }
+    if (excess > 0) events.dropped(writer.name, excess, queue.take(excess));
   };
 
   const drain = async (deadline = Number.POSITIVE_INFINITY) => {

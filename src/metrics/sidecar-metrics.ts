@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { DecisionRecord } from "../authz/index.js";
 import type { Clock } from "../clock.js";
+import type { RateVerdict } from "../ratelimit/index.js";
 import { checkMetrics } from "./check.js";
 import { definer } from "./define.js";
 import { policyMetrics } from "./policy.js";
@@ -36,6 +37,8 @@ export interface AuthzMetrics {
   countRevocation(): void;
   /** Something suspicious was ignored (e.g. a proxy header from a stranger). */
   countSuspicious(): void;
+  /** One rate limit verdict, by scope, tier, outcome and who decided (redis, local, none). */
+  countRateLimit(verdict: RateVerdict): void;
   /** Decision log sink events. */
   decisionLog: {
     /** A sink was opened: its series start at zero. */

@@ -13,6 +13,7 @@ export function storeMetrics(
   | "countRedisFailure"
   | "countRevocation"
   | "countSuspicious"
+  | "countRateLimit"
   | "decisionLog"
 > {
   const hits = define.counter(
@@ -44,6 +45,11 @@ export function storeMetrics(
     "suspicious_requests_total",
     "Requests carrying something ignored as untrustworthy.",
   );
+  const rateLimits = define.counter(
+    "ratelimit_checks_total",
+    "Rate limit verdicts by scope (tenant, address), tier, outcome (allowed, limited, blocked, unavailable) and source (redis, local: this replica's fallback buckets, none: failMode allow).",
+    ["scope", "tier", "outcome", "source"],
+  );
   // An event that could not be built reaches no sink: it is dropped by "all".
   const logEvents = define.counter(
     "decision_log_events_total",
@@ -68,6 +74,8 @@ export function storeMetrics(
     countRedisFailure: (purpose, failure) => redisFailures.inc({ purpose, failure }),
     countRevocation: () => revocations.inc(),
     countSuspicious: () => suspicious.inc(),
+    countRateLimit: ({ scope, tier, outcome, source }) =>
+      rateLimits.inc({ scope, tier, outcome, source }),
     decisionLog: {
       opened(sink) {
         logEvents.inc({ sink, outcome: "written" }, 0);

@@ -19,11 +19,13 @@ import { AuthzError } from "../errors.js";
 import type { AuthzMetrics } from "../metrics/index.js";
 import { rateLimited } from "../rate-limited.js";
 import { VERSION } from "../version.js";
+import { type OpenedChain, openChain } from "./decision-chain.js";
 import { redisClient } from "./redis.js";
 
 /**
  * Opens the configured decision-log sinks (console, Redis Stream, OPA remote), each behind its
- * own bounded queue, with metrics and a rate-limited warning for failures and drops.
+ * own bounded queue, with metrics and a rate-limited warning for failures and drops; and the
+ * chain (`decisionLog.chain`), whose `gap` events report what a sink dropped.
  */
 export async function openDecisionLog(
   config: Config,
@@ -36,10 +38,12 @@ export async function openDecisionLog(
     (event: { sink: string; problem: string; err?: string }, suppressed: number) =>
       logger.warn({ ...event, suppressed }, "decision log sink is behind; events may be dropped"),
   );
+  let chain: OpenedChain | undefined;
   const events: SinkEvents = {
     written: metrics.decisionLog.written,
-    dropped: (sink, count) => {
+    dropped: (sink, count, lines) => {
       metrics.decisionLog.dropped(sink, count);
+      if (lines) chain?.dropped(sink, lines);
       warn({ sink, problem: `dropped ${count}` });
     },
     failed: (sink, error) => {
@@ -78,6 +82,7 @@ export async function openDecisionLog(
       batchDelayMs: 0,
     });
   }
+  let streamRedis: Awaited<ReturnType<typeof redisClient>> | undefined;
   if (settings.redisStream) {
     const { url, stream, maxLen, timeout } = settings.redisStream;
     const redis = await redisClient(url, {
@@ -85,6 +90,7 @@ export async function openDecisionLog(
       onError: (error) => warn({ sink: "redis", problem: "connection", err: error.message }),
     });
     closers.push(() => redis.disconnect());
+    streamRedis = redis;
     queue(createRedisStreamWriter({ redis }, { stream, maxLen }), {
       maxBatch: 500,
       timeoutMs: timeout,
@@ -100,9 +106,16 @@ export async function openDecisionLog(
       batchDelayMs: batchDelay,
     });
   }
+  // decisionLog.labels, and ours, which they cannot replace: on every event and control event.
+  const labels = { ...settings.labels, id: randomUUID(), version: VERSION };
+  chain = await openChain(config, labels, {
+    ...(streamRedis ? { redis: streamRedis } : {}),
+    onError: (error) => logger.warn({ err: error.message }, "decision log signing key unusable"),
+  });
   const log = createDecisionLog(
     {
       sinks,
+      ...(chain ? { chain: chain.chain } : {}),
       onError: (error) => {
         metrics.decisionLog.dropped("all", 1);
         warn({ sink: "all", problem: "event could not be built", err: error.message });
@@ -110,7 +123,7 @@ export async function openDecisionLog(
     },
     {
       path: config.policy.decision,
-      labels: { ...settings.labels, id: randomUUID(), version: VERSION },
+      labels,
       masks: createMasker({
         erase: [...DEFAULT_ERASE, ...settings.erase],
         mask: settings.mask,
@@ -124,6 +137,11 @@ export async function openDecisionLog(
       }),
     },
   );
+  if (chain) {
+    for (const sink of sinks) sink.push(chain.chain.segmentStart);
+    chain.start(log);
+    closers.push(() => chain?.close());
+  }
   return {
     log,
     /** Closes the sinks, waiting up to `deadlineMs` for stdout to take what it buffered. */

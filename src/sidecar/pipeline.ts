@@ -29,6 +29,7 @@ import {
   followRedisRevocations,
   followRevocationFile,
 } from "../revocation/index.js";
+import { createRateLimit } from "./rate-limit.js";
 import type { RedisConnections } from "./redis.js";
 
 /** The decision pipeline and what it was built from; shared by `serve` and `check`. */
@@ -83,6 +84,10 @@ export async function createPipeline(
   const redisFailure = redisFailureReporter(deps);
   const cache = createCache(config, deps, redisFailure);
   const revocations = await followRevocations(config, deps, redisFailure, () => cache?.clear());
+  const rateLimit = createRateLimit(config, {
+    ...(deps.redis ? { redis: deps.redis.commands } : {}),
+    onFailure: (failure, error) => redisFailure("ratelimit")(failure as RedisFailure, error),
+  });
   const steps: AuthzSteps<Message> = {
     input: createInputBuilder(protos.checkRequest, {
       ...config.policy,
@@ -92,6 +97,7 @@ export async function createPipeline(
     revocations: revocations.list,
     ...(cache ? { cache } : {}),
     policies: deps.policies,
+    ...(rateLimit ? { rateLimit } : {}),
     decisions: decisionSink(deps),
     clock: systemClock,
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
@@ -120,6 +126,7 @@ function decisionSink(deps: PipelineDeps): DecisionSink {
     record(record, response) {
       deps.decisionLog?.log(record, response);
       deps.metrics?.observeDecision(record);
+      for (const verdict of record.rateLimits ?? []) deps.metrics?.countRateLimit(verdict);
       if (record.suspicious) {
         deps.metrics?.countSuspicious();
         warnSuspicious(record.suspicious);

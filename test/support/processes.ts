@@ -119,6 +119,16 @@ export async function buildBundle(policyDir: string, entrypoint: string): Promis
   return out;
 }
 
+/**
+ * Builds a policy directory as the shipped bundle is built (scripts/build-policy: its routes
+ * indexed into data.openclaw.route_index, then `opa build -t wasm`); returns the bundle's path.
+ */
+export async function buildIndexedBundle(policyDir: string): Promise<string> {
+  const out = join(await mkdtemp(join(tmpdir(), "oc-bundle-")), "bundle.tar.gz");
+  await run("bash", [join(ROOT, "scripts/build-policy"), policyDir, out]);
+  return out;
+}
+
 /** The V8 flags the Docker image runs the sidecar with (its `ENV NODE_OPTIONS`). */
 export const IMAGE_NODE_FLAGS = (
   /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1] ?? ""

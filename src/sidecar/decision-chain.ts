@@ -1,0 +1,170 @@
+import cluster from "node:cluster";
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Config } from "../config/index.js";
+import {
+  type ChainHead,
+  type ChainLink,
+  type CheckpointSigner,
+  createChain,
+  type DecisionLog,
+  openChainState,
+  parseSigningKey,
+  readChainState,
+  seqOfLine,
+} from "../decision-log/index.js";
+import { AuthzError } from "../errors.js";
+import { watchFile } from "../watched-file.js";
+
+/** The one Redis command the chain's start uses (an ioredis client satisfies it). */
+export interface StreamReader {
+  xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<unknown>;
+  readonly status: string;
+  once(event: "ready", listener: () => void): unknown;
+}
+
+/** A chain opened from the config, with what it holds open. */
+export interface OpenedChain {
+  chain: ReturnType<typeof createChain>;
+  /** Starts the checkpoint timer and the gap reports, writing to `log`. */
+  start(log: DecisionLog): void;
+  /** A sink dropped `lines` for want of room: reported as a `gap` event within a second. */
+  dropped(sink: string, lines: readonly string[]): void;
+  close(): void;
+}
+
+/** How far back in the Redis Stream a restarting sidecar looks for its own last event. */
+const STREAM_LOOKBACK = 1_000;
+/** How long the start waits for the stream's connection before starting a new chain. */
+const STREAM_WAIT_MS = 2_000;
+
+/**
+ * Opens the decision log's chain (`decisionLog.chain`): finds the previous run's head (state file,
+ * else the Redis Stream), keeps the head in the state file, loads (and watches) the signing key.
+ * A worker (`server.workers` > 1) has its own chain, `<name>/w<worker id>`, and state file
+ * (`<stateFile>.w<id>`). Throws AuthzError when the key or the state file cannot be used.
+ */
+export async function openChain(
+  config: Config,
+  labels: Record<string, string>,
+  deps: { redis?: StreamReader; onError(error: Error): void },
+): Promise<OpenedChain | undefined> {
+  const settings = config.decisionLog.chain;
+  if (!settings.enabled) return undefined;
+  const worker = cluster.worker ? `/w${cluster.worker.id}` : "";
+  const name = `${settings.name ?? hostname()}${worker}`;
+  const statePath = settings.stateFile ? `${settings.stateFile}${worker}` : undefined;
+  const found = await previousHead(name, statePath, config, deps.redis);
+  const head = found?.head ?? { chainId: `${name}:${randomUUID()}`, nextSeq: 0, prevHash: null };
+  const signer = await openSigner(settings.checkpoint, deps.onError);
+  let state: ReturnType<typeof openChainState> | undefined;
+  try {
+    state = statePath ? openChainState(statePath) : undefined;
+  } catch (error) {
+    throw new AuthzError("file_unreadable", `decisionLog.chain.stateFile: ${String(error)}`);
+  }
+  const chain = createChain(
+    { signer: signer?.current, now: () => new Date(), ...(state ? { onHead: state.save } : {}) },
+    {
+      head,
+      link: found?.link ?? "none",
+      labels,
+      every: settings.checkpoint?.every ?? Number.MAX_SAFE_INTEGER,
+    },
+  );
+  const gaps = new Map<string, { ranges: Array<[number, number]>; dropped: number }>();
+  const timers: NodeJS.Timeout[] = [];
+  return {
+    chain,
+    start(log) {
+      const interval = settings.checkpoint?.interval;
+      if (interval) timers.push(setInterval(() => log.checkpoint(), interval).unref());
+      // At most one gap event per sink a second: a gap event pushed into a full queue pushes
+      // out one more event, which the next one reports.
+      const report = () => {
+        for (const [sink, gap] of gaps) log.note("gap", { sink, ...gap });
+        gaps.clear();
+      };
+      timers.push(setInterval(report, 1_000).unref());
+    },
+    dropped(sink, lines) {
+      const first = seqOfLine(lines[0] ?? "");
+      const last = seqOfLine(lines.at(-1) ?? "");
+      if (first === undefined || last === undefined) return;
+      const gap = gaps.get(sink) ?? { ranges: [], dropped: 0 };
+      const previous = gap.ranges.at(-1);
+      if (previous && previous[1] + 1 === first) previous[1] = last;
+      else gap.ranges.push([first, last]);
+      gap.dropped += lines.length;
+      gaps.set(sink, gap);
+    },
+    close() {
+      for (const timer of timers) clearInterval(timer);
+      signer?.close();
+      state?.close();
+    },
+  };
+}
+
+async function previousHead(
+  name: string,
+  statePath: string | undefined,
+  config: Config,
+  redis: StreamReader | undefined,
+): Promise<{ head: ChainHead; link: ChainLink } | undefined> {
+  const saved = statePath ? readChainState(statePath) : undefined;
+  if (saved) return { head: saved, link: "state_file" };
+  const stream = config.decisionLog.redisStream?.stream;
+  if (!redis || !stream) return undefined;
+  let entries: Array<[string, string[]]>;
+  try {
+    if (redis.status !== "ready")
+      await new Promise<void>((resolve) => {
+        redis.once("ready", resolve);
+        setTimeout(resolve, STREAM_WAIT_MS).unref();
+      });
+    entries = ((await redis.xrevrange(stream, "+", "-", "COUNT", STREAM_LOOKBACK)) ?? []) as Array<
+      [string, string[]]
+    >;
+  } catch {
+    return undefined;
+  }
+  for (const [, fields] of entries) {
+    const event = parseEvent(fields[fields.indexOf("event") + 1]);
+    const { chain_id: chainId, seq, hash } = event ?? {};
+    if (typeof chainId !== "string" || !chainId.startsWith(`${name}:`)) continue;
+    if (!Number.isSafeInteger(seq) || typeof hash !== "string") continue;
+    return {
+      head: { chainId, nextSeq: (seq as number) + 1, prevHash: hash },
+      link: "redis_stream",
+    };
+  }
+  return undefined;
+}
+
+function parseEvent(text: string | undefined): Record<string, unknown> | undefined {
+  try {
+    return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
+  } catch {
+    return undefined;
+  }
+}
+
+async function openSigner(
+  settings: Config["decisionLog"]["chain"]["checkpoint"],
+  onError: (error: Error) => void,
+) {
+  if (!settings) return undefined;
+  const watched = await watchFile<CheckpointSigner>(
+    { parse: (text) => parseSigningKey(text, settings.keyId), onError },
+    { path: settings.keyFile, intervalMs: 10_000 },
+  );
+  if (!watched.current()) {
+    watched.close();
+    throw new AuthzError(
+      "file_unreadable",
+      "decisionLog.chain.checkpoint.keyFile: not a readable Ed25519 private key (PEM PKCS#8)",
+    );
+  }
+  return watched;
+}
