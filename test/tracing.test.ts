@@ -160,6 +160,22 @@ describe("tracing on, to Jaeger", () => {
   });
 });
 
+describe("a trace backend that is down", () => {
+  it("changes no answer, and the failed exports are logged", async () => {
+    const sidecar = await startSidecar({
+      ...config,
+      // Nothing listens on port 9 (discard) here: every export is refused.
+      tracing: { endpoint: "http://127.0.0.1:9/v1/traces", sampleRatio: 1 },
+    });
+    stopping.push(() => sidecar.stop());
+    const decisionId = await check(sidecar, { traceparent: `00-${hex(16)}-${hex(8)}-01` });
+    expect(decisionId).toMatch(/^[0-9a-f-]{36}$/);
+    // The exporter retries a refused connection with backoff for some seconds before it gives up.
+    const logged = () => sidecar.stderr.some((line) => line.includes("span export failed"));
+    expect(await until(logged, 30_000, 100)).toBe(true);
+  });
+});
+
 describe("tracing off", () => {
   it("the decision log still carries the caller's trace_id and span_id from the traceparent", async () => {
     const sidecar = await startSidecar(config);

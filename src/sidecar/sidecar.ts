@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import { getHeapStatistics } from "node:v8";
 import type { Logger } from "pino";
 import type { Message } from "protobufjs";
@@ -129,7 +130,8 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     await redis?.close();
     await decisionLog.log.flush(config.decisionLog.flushDeadline);
     await decisionLog.close(config.decisionLog.flushDeadline);
-    await tracing?.close();
+    // Spans still batched go out too, but a trace backend that is down does not hold the exit.
+    if (tracing) await Promise.race([tracing.close(), delay(config.decisionLog.flushDeadline)]);
     logger.info("stopped");
   });
 }
