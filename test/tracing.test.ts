@@ -187,6 +187,31 @@ describe("tracing off", () => {
     });
     const event = await jsonLineWith<Record<string, unknown>>(sidecar.stdout, decisionId);
     expect(event).toMatchObject({ trace_id: traceId, span_id: parentId, req_id: "req-untraced" });
+    // A request that cannot be parsed has no input in its event: the ids come from the request.
+    const [badTrace, badParent] = [hex(16), hex(8)];
+    const client = checkClient(sidecar.grpc);
+    const result = await client.check({
+      attributes: {
+        request: {
+          http: {
+            method: "GET",
+            path: "/bad%zzescape",
+            headers: { traceparent: `00-${badTrace}-${badParent}-01`, "x-request-id": "req-bad" },
+          },
+        },
+      },
+    });
+    client.close();
+    if (!result.ok) throw new Error(result.details);
+    const badId = (result.response.dynamicMetadata as { decision_id: string }).decision_id;
+    const refused = await jsonLineWith<Record<string, unknown>>(sidecar.stdout, badId);
+    expect(refused).toMatchObject({
+      error: { code: "request_parse_error" },
+      trace_id: badTrace,
+      span_id: badParent,
+      req_id: "req-bad",
+    });
+    expect(refused).not.toHaveProperty("input");
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidCredential } from "../errors.js";
+import { AuthzError, InvalidCredential } from "../errors.js";
 import { createAuthorizer } from "./authorizer.js";
 import type { AuthzSteps, CheckTracer, DecisionRecord } from "./types.js";
 
@@ -96,6 +96,29 @@ describe("createAuthorizer with a tracer", () => {
       "end d-1 identity_invalid",
     ]);
     expect(records).toHaveLength(1);
+  });
+
+  it("reads the request's trace and request ids when the check failed before its input was built, and only then", async () => {
+    const trace = { traceId: "a".repeat(32), spanId: "b".repeat(16) };
+    const asked: string[] = [];
+    const requestContext = (request: string) => {
+      asked.push(request);
+      return { trace, requestId: "rq-1" };
+    };
+    const unparsable = steps({
+      requestContext,
+      input: {
+        build: async () => {
+          throw new AuthzError("request_parse_error", "bad escape");
+        },
+      },
+    });
+    await createAuthorizer(unparsable.all, { dryRun: false }).check("/%zz");
+    expect(unparsable.records[0]).toMatchObject({ trace, requestId: "rq-1" });
+    const parsed = steps({ requestContext });
+    await createAuthorizer(parsed.all, { dryRun: false }).check("/x");
+    expect(parsed.records[0]).not.toHaveProperty("requestId");
+    expect(asked).toEqual(["/%zz"]);
   });
 
   it("without a tracer, records no trace ids", async () => {

@@ -88,6 +88,13 @@ export function createAuthorizer<R>(
     return rateLimitedResponse(verdict);
   }
 
+  /** A check that failed before its input existed: the trace and request ids, from the request. */
+  function noteRequestContext(request: R, record: DecisionRecord) {
+    const context = steps.requestContext?.(request);
+    if (!record.trace && context?.trace) record.trace = context.trace;
+    if (context?.requestId) record.requestId = context.requestId;
+  }
+
   async function decide(
     request: R,
     record: DecisionRecord,
@@ -165,6 +172,7 @@ export function createAuthorizer<R>(
             : toAuthzError("internal", thrown);
         record.error = error;
         record.allowed = false;
+        if (record.input === undefined) noteRequestContext(request, record);
         response = errorResponse(error);
       }
       response.dynamicMetadata = { ...response.dynamicMetadata, decision_id: record.decisionId };

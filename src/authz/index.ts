@@ -10,4 +10,5 @@ export type {
   DecisionSink,
   Identity,
   IdentityOutcome,
+  RequestContext,
 } from "./types.js";

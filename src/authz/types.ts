@@ -66,6 +66,15 @@ export interface DecisionRecord {
   metrics: Record<string, number>;
   /** The Check span's W3C ids when tracing is on (else the decision log reads the `traceparent`). */
   trace?: { traceId: string; spanId: string };
+  /** The request's id (Envoy's `x-request-id`) when the check failed before its input was built. */
+  requestId?: string;
+}
+
+/** What links a request to its traces, read from the request itself. */
+export interface RequestContext {
+  /** From the request's W3C `traceparent`: its trace id and the caller's span id. */
+  trace?: { traceId: string; spanId: string };
+  requestId?: string;
 }
 
 /** What {@link Authorizer.check} returns. */
@@ -182,4 +191,9 @@ export interface AuthzSteps<R> {
   newDecisionId?: () => string;
   /** Spans for each Check, when tracing is on. */
   tracer?: CheckTracer<R>;
+  /**
+   * Reads the trace ids and request id from `R` itself, for the decision log of a check that
+   * failed before its input document existed (the log reads them from the document otherwise).
+   */
+  requestContext?: (request: R) => RequestContext;
 }

@@ -12,7 +12,7 @@ export function requestContext(record: DecisionRecord): {
   req_id?: string;
 } {
   const trace = record.trace ?? parseTraceparent(header(record, "traceparent"));
-  const requestId = header(record, "x-request-id");
+  const requestId = record.requestId ?? header(record, "x-request-id");
   return {
     ...(trace ? { trace_id: trace.traceId, span_id: trace.spanId } : {}),
     ...(requestId ? { req_id: requestId } : {}),

@@ -29,6 +29,7 @@ import {
   followRedisRevocations,
   followRevocationFile,
 } from "../revocation/index.js";
+import { checkRequestContext } from "../tracing/index.js";
 import { createRateLimit } from "./rate-limit.js";
 import type { RedisConnections } from "./redis.js";
 
@@ -101,6 +102,7 @@ export async function createPipeline(
     decisions: decisionSink(deps),
     clock: systemClock,
     ...(deps.tracer ? { tracer: deps.tracer } : {}),
+    requestContext: checkRequestContext,
   };
   const authorizer = createAuthorizer(steps, { dryRun: config.policy.dryRun });
   return {

@@ -1,3 +1,16 @@
+import type { RequestContext } from "../authz/index.js";
+import { parseTraceparent } from "./trace-context.js";
+
+/**
+ * The trace ids of a decoded CheckRequest's W3C `traceparent` and its `x-request-id`, read from
+ * the request itself (for the decision log of a check whose input document was never built).
+ */
+export function checkRequestContext(request: unknown): RequestContext {
+  const trace = parseTraceparent(checkRequestHeader(request, "traceparent"));
+  const requestId = checkRequestHeader(request, "x-request-id");
+  return { ...(trace ? { trace } : {}), ...(requestId ? { requestId } : {}) };
+}
+
 /**
  * The HTTP headers of a decoded `envoy.service.auth.v3.CheckRequest` (protobufjs), by lower-case
  * name: `attributes.request.http.headers`, or Envoy's `header_map` when it sends raw headers

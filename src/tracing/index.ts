@@ -1,4 +1,4 @@
-export { checkRequestHeader } from "./headers.js";
+export { checkRequestContext, checkRequestHeader } from "./headers.js";
 export { parseTraceparent } from "./trace-context.js";
 export {
   type CheckTracing,
