@@ -93,6 +93,17 @@ async function* fromStream(config: Config): AsyncIterable<LoggedDecision> {
   }
 }
 
+/** What each reason for not replaying an event means, for the summary. */
+const SKIPPED: Record<string, string> = {
+  identity_invalid: "a credential failed verification or was revoked: 401 before the policy",
+  identity_unavailable: "a credential's keys were unavailable: 403 before the policy",
+  request_parse_error: "the request could not be parsed: 400 before the policy",
+  policy_not_loaded: "no policy was loaded",
+  policy_eval_timeout: "the evaluation deadline passed before the policy answered",
+  internal: "an internal fault",
+  "no input": "the event has no input (erased from the log)",
+};
+
 function summary(report: ReplayReport, bundle: string, revision: string): string {
   const flips = report.flips.allowToDeny + report.flips.denyToAllow;
   const top = (counts: Record<string, number>) =>
@@ -102,7 +113,17 @@ function summary(report: ReplayReport, bundle: string, revision: string): string
       .map(([key, count]) => `    ${String(count).padStart(6)}  ${key}`);
   const lines = [
     `replayed ${report.replayed} of ${report.events} logged decisions against ${bundle}${revision ? ` (revision ${revision})` : ""}`,
-    ...(report.skipped > 0 ? [`  ${report.skipped} had no input and were skipped`] : []),
+    ...(report.skipped > 0
+      ? [
+          `  ${report.skipped} not replayed, decided without the policy's answer (no candidate changes them; never flips):`,
+          ...Object.entries(report.skippedBy)
+            .sort((a, b) => b[1] - a[1])
+            .map(
+              ([reason, count]) =>
+                `    ${String(count).padStart(6)}  ${reason}${SKIPPED[reason] ? `  (${SKIPPED[reason]})` : ""}`,
+            ),
+        ]
+      : []),
     ...(report.masked > 0
       ? [
           `  ${report.masked} were replayed with fields the decision log had erased or masked (as logged: a policy reading them may decide differently in production)`,
