@@ -7,7 +7,7 @@ import { checkClient } from "./support/client.js";
 import { es256Issuer, jwksFile, sign, signingKey } from "./support/idp.js";
 import { built, ROOT, tool } from "./support/paths.js";
 import { createCa, days, envoyEncoded, issue } from "./support/pki.js";
-import { run, type Sidecar, startSidecar } from "./support/processes.js";
+import { cli, run, type Sidecar, startSidecar } from "./support/processes.js";
 import { freePort } from "./support/redis.js";
 import { jsonLineWith } from "./support/wait.js";
 
@@ -42,12 +42,8 @@ async function candidate(
   return out;
 }
 
-async function replayCli(args: string[]) {
-  return run("node", [built("dist/main.js"), "replay", ...args], { cwd: ROOT }).then(
-    (r) => ({ code: 0, stdout: r.stdout }),
-    (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
-  );
-}
+const replayCli = (args: string[], stdin?: string) =>
+  cli(["replay", ...args], stdin === undefined ? {} : { stdin });
 
 /** Sends each request to `sidecar` and returns their decision log lines, once all are logged. */
 async function logOf(sidecar: Sidecar, requests: unknown[]): Promise<string[]> {
@@ -127,11 +123,10 @@ describe("openclaw-authz replay", () => {
     const looser = await candidate((data) => {
       data.openclaw.roles.viewer = ["ticket:read", "ticket:update"];
     });
-    const output = await run(
-      "sh",
-      ["-c", `node ${built("dist/main.js")} replay --bundle ${looser} --log - --json < ${log}`],
-      { cwd: ROOT },
-    ).catch((e) => e);
+    const output = await replayCli(
+      ["--bundle", looser, "--log", "-", "--json"],
+      await readFile(log, "utf8"),
+    );
     expect(output.code).toBe(1);
     const report = JSON.parse(output.stdout);
     expect(report).toMatchObject({
