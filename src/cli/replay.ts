@@ -61,7 +61,7 @@ async function* fromLines(path: string): AsyncIterable<LoggedDecision> {
     }
   } catch (error) {
     throw new AuthzError(
-      "file_unreadable",
+      "input_unreadable",
       `cannot read the decision log ${path}: ${(error as Error).message}`,
     );
   }
@@ -74,13 +74,15 @@ async function* fromStream(config: Config): AsyncIterable<LoggedDecision> {
       "config_invalid",
       "--redis-stream needs decisionLog.redisStream in the config",
     );
-  const redis = await connectRedisOnce(settings.url);
+  const connection = await connectRedisOnce(settings.url, { key: "decisionLog.redisStream.url" });
   try {
     let start = "-";
     for (;;) {
-      const page = (await redis.xrange(settings.stream, start, "+", "COUNT", 1000)) as Array<
-        [string, string[]]
-      >;
+      const page = (await connection.client
+        .xrange(settings.stream, start, "+", "COUNT", 1000)
+        .catch((error: unknown) => {
+          throw connection.failed(error);
+        })) as Array<[string, string[]]>;
       for (const [, fields] of page) {
         const text = fields[fields.indexOf("event") + 1];
         if (text !== undefined) yield parseJson(text) as LoggedDecision;
@@ -89,7 +91,7 @@ async function* fromStream(config: Config): AsyncIterable<LoggedDecision> {
       start = `(${page[page.length - 1]?.[0]}`;
     }
   } finally {
-    redis.disconnect();
+    connection.close();
   }
 }
 
