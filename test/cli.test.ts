@@ -208,6 +208,19 @@ describe("openclaw-authz", () => {
     expect(result.code).toBe(0);
   });
 
+  it("replay without --bundle, or with two decision logs, is a usage error", async () => {
+    expect(await cli(["replay", "--log", "-"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "openclaw-authz: usage_invalid: replay needs --bundle\n",
+    });
+    expect(await cli(["replay", "--bundle", BUNDLE, "--log", "x", "--redis-stream"])).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "openclaw-authz: usage_invalid: replay reads --log or --redis-stream, not both\n",
+    });
+  });
+
   it("exit 3 for a request that cannot be read, 2 for one that is not a CheckRequest", async () => {
     const missing = join(dir, "missing.json");
     expect(await cli(["check", "--config", config, missing])).toEqual({

@@ -204,6 +204,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
     exits: { 0: "flips within --max-flips", 1: "flips over --max-flips" },
     run: async (config, { values }, io) => {
       if (!values.bundle) throw new AuthzError("usage_invalid", "replay needs --bundle");
+      if (values.log && values["redis-stream"])
+        throw new AuthzError("usage_invalid", "replay reads --log or --redis-stream, not both");
       const options = {
         bundle: values.bundle,
         ...(values.log ? { log: values.log } : {}),
