@@ -126,8 +126,17 @@ describe("openclaw-authz", () => {
     ],
     [
       "replay",
-      ["--bundle", "--config", "--log", "--redis-stream", "--max-flips", "--examples", "--json"],
-      ["--subject", "--follow"],
+      [
+        "--bundle",
+        "--config",
+        "--log",
+        "--dir",
+        "--redis-stream",
+        "--max-flips",
+        "--examples",
+        "--json",
+      ],
+      ["--subject", "--follow", "--keys"],
     ],
   ])("%s --help shows its own options only, as `help` does", async (command, takes, others) => {
     const words = command.split(" ");
@@ -136,7 +145,8 @@ describe("openclaw-authz", () => {
     expect(help.stdout).toMatch(new RegExp(`^Usage: openclaw-authz ${command} `));
     for (const option of takes)
       expect(help.stdout).toMatch(new RegExp(`\n  (-\\w, )?${option}\\b`));
-    for (const option of others) expect(help.stdout).not.toContain(option);
+    const options = help.stdout.split("\nOptions:\n")[1]?.split("\n\nExit status:")[0];
+    for (const option of others) expect(options).not.toContain(option);
     expect(help.stdout).toMatch(/\nExit status:\n {2}0 {5}\S/);
     expect(await cli(["help", ...words])).toEqual(help);
   });
@@ -217,7 +227,8 @@ describe("openclaw-authz", () => {
     expect(await cli(["replay", "--bundle", BUNDLE, "--log", "x", "--redis-stream"])).toEqual({
       code: 2,
       stdout: "",
-      stderr: "openclaw-authz: usage_invalid: replay reads --log or --redis-stream, not both\n",
+      stderr:
+        "openclaw-authz: usage_invalid: name one of --log FILE|-, --dir DIR, --redis-stream\n",
     });
   });
 

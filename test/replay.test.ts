@@ -325,4 +325,16 @@ describe("replay against the bundle that wrote the log", () => {
     );
     expect(text.stdout).toContain("flips: 0 (0 allow → deny, 0 deny → allow); 0 other changes");
   });
+
+  it("reads past the hash chain's control events and lines that are not JSON, and says so", async () => {
+    const withOthers = join(dir, "every-kind-and-others.ndjson");
+    const control = JSON.stringify({ kind: "checkpoint", seq: 26, chain_id: "c" });
+    await writeFile(withOthers, `${control}\n${await readFile(everyKind, "utf8")}{"truncated\n`);
+    const result = await replayCli(["--bundle", bundle(), "--log", withOthers]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("replayed 12 of 26 logged decisions");
+    expect(result.stdout).toContain(
+      "2 other lines (the hash chain's control events, lines not JSON) read past",
+    );
+  });
 });

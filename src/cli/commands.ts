@@ -187,7 +187,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
   },
   replay: {
     synopsis:
-      "replay --bundle CANDIDATE [--config FILE] [--log FILE | - | --redis-stream] [--max-flips N] [--examples N] [--json]",
+      "replay --bundle CANDIDATE [--config FILE] [--log FILE | - | --dir DIR | --redis-stream] [--max-flips N] [--examples N] [--json]",
     summary: "re-evaluate logged decisions with a candidate bundle",
     about:
       "Re-evaluates the decisions the policy made in a decision log with CANDIDATE and reports the allow/deny flips by route and subject. Decisions made without the policy's answer (a refused or revoked credential, a request that could not be parsed, a deadline) are counted apart, never as flips.",
@@ -196,7 +196,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       bundle: "the candidate: a bundle .tar.gz or directory (opa build -t wasm)",
       config: `${CONFIG}; the decision path, evaluation limits and decisionLog.redisStream`,
       log: "NDJSON decision log file, - for stdin (the default)",
-      "redis-stream": "read decisionLog.redisStream instead",
+      dir: "a directory of collector uploads, read by name",
+      "redis-stream": "read decisionLog.redisStream",
       "max-flips": "exit 1 when flips exceed N (default 0)",
       examples: "how many changed decisions to show (default 5)",
       json: "print the report as JSON",
@@ -204,11 +205,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
     exits: { 0: "flips within --max-flips", 1: "flips over --max-flips" },
     run: async (config, { values }, io) => {
       if (!values.bundle) throw new AuthzError("usage_invalid", "replay needs --bundle");
-      if (values.log && values["redis-stream"])
-        throw new AuthzError("usage_invalid", "replay reads --log or --redis-stream, not both");
       const options = {
         bundle: values.bundle,
         ...(values.log ? { log: values.log } : {}),
+        ...(values.dir ? { dir: values.dir } : {}),
         redisStream: values["redis-stream"] ?? false,
         maxFlips: wholeNumber(values["max-flips"], 0, "--max-flips"),
         examples: wholeNumber(values.examples, 5, "--examples"),

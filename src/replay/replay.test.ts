@@ -111,3 +111,19 @@ describe("what replay replays", () => {
     expect(report).toMatchObject({ replayed: 0, skipped: 1, skippedBy: { "no input": 1 } });
   });
 });
+
+describe("lines that are not decisions", () => {
+  it("(the hash chain's control events, lines not JSON) are counted as others, not as events", async () => {
+    const report = await replay(
+      (async function* () {
+        yield { kind: "checkpoint", seq: 7 };
+        yield undefined;
+        yield { decision_id: "d", result: true, input: {} };
+        yield ["not", "an", "event"];
+      })(),
+      async () => ({ defined: true, value: true }),
+      { examples: 5 },
+    );
+    expect(report).toMatchObject({ others: 3, events: 1, replayed: 1, skipped: 0 });
+  });
+});

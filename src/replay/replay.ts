@@ -25,7 +25,13 @@ export interface Change {
 
 /** What a replay found. */
 export interface ReplayReport {
+  /** Decision events read. */
   events: number;
+  /**
+   * Lines read that are not decision events (no `decision_id`): the hash chain's control
+   * events, lines that are not JSON. Not in `events`.
+   */
+  others: number;
   replayed: number;
   /** Events not replayed: `skippedBy` says why. */
   skipped: number;
@@ -79,6 +85,8 @@ function toReplay(decision: LoggedDecision): { input: InputDocument } | { skip: 
 
 /**
  * Re-evaluates logged inputs with a candidate policy and reports which decisions it would change.
+ * `logged` is the log's lines as parsed (undefined for one that is not JSON); only decision
+ * events count, the rest are `others`.
  * Outcomes are compared as Envoy would see them (allow or deny; errors deny); a dry-run event is
  * judged by its real result. Decisions made without the policy's answer are counted apart by
  * their error code ({@link POLICY_ERRORS}), never as flips, so replaying a log against the bundle
@@ -86,12 +94,13 @@ function toReplay(decision: LoggedDecision): { input: InputDocument } | { skip: 
  * {@link IN_FLIGHT} evaluations run at once; outcomes are tallied in log order.
  */
 export async function replay(
-  decisions: AsyncIterable<LoggedDecision>,
+  logged: AsyncIterable<unknown>,
   evaluate: (input: InputDocument) => Promise<Evaluation>,
   options: { examples: number },
 ): Promise<ReplayReport> {
   const report: ReplayReport = {
     events: 0,
+    others: 0,
     replayed: 0,
     skipped: 0,
     skippedBy: {},
@@ -121,7 +130,11 @@ export async function replay(
     const oldest = inFlight.shift();
     if (oldest) tally(oldest.decision, await oldest.after);
   };
-  for await (const decision of decisions) {
+  for await (const decision of logged) {
+    if (!isDecision(decision)) {
+      report.others++;
+      continue;
+    }
     report.events++;
     const replaying = toReplay(decision);
     if ("skip" in replaying) {
@@ -136,6 +149,10 @@ export async function replay(
   }
   while (inFlight.length > 0) await settleOldest();
   return report;
+}
+
+function isDecision(value: unknown): value is LoggedDecision {
+  return typeof value === "object" && value !== null && "decision_id" in value;
 }
 
 type Outcome = { allowed: boolean; value?: unknown; reason?: string };
