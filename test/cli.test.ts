@@ -232,7 +232,7 @@ describe("openclaw-authz", () => {
     });
   });
 
-  it("exit 3 for a request that cannot be read, 2 for one that is not a CheckRequest", async () => {
+  it("exit 3 for a request or log that cannot be read, 2 for a request that is not a CheckRequest", async () => {
     const missing = join(dir, "missing.json");
     expect(await cli(["check", "--config", config, missing])).toEqual({
       code: 3,
@@ -247,6 +247,13 @@ describe("openclaw-authz", () => {
     ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown field "nope"');
+    const noLog = join(dir, "missing.ndjson");
+    const unreadable = `openclaw-authz: input_unreadable: cannot read ${noLog}: ENOENT: no such file or directory, open '${noLog}'\n`;
+    for (const args of [
+      ["replay", "--bundle", BUNDLE, "--log", noLog],
+      ["logs", "verify", "--log", noLog],
+    ])
+      expect(await cli(args), args.join(" ")).toEqual({ code: 3, stdout: "", stderr: unreadable });
   });
 
   it("serve warns when cache.maxBytes crowds the V8 heap limit, and only then", async () => {
@@ -452,7 +459,7 @@ describe("a command that cannot run prints one line and exits with its own statu
     });
   });
 
-  it("5 when Redis cannot be reached: revoke, logs tail, replay --redis-stream", async () => {
+  it("5 when Redis cannot be reached: revoke, logs tail, replay, logs verify and export", async () => {
     const port = await freePort();
     const url = `redis://127.0.0.1:${port}`;
     const refused = `connect ECONNREFUSED 127.0.0.1:${port}`;
@@ -467,6 +474,8 @@ describe("a command that cannot run prints one line and exits with its own statu
       [["logs", "tail", "--config", config], streamLine],
       [["logs", "tail", "--config", config, "--follow"], streamLine],
       [["replay", "--config", config, "--bundle", BUNDLE, "--redis-stream"], streamLine],
+      [["logs", "verify", "--config", config, "--redis-stream"], streamLine],
+      [["logs", "export", "--config", config, "--format", "csv", "--redis-stream"], streamLine],
     ] as const) {
       expect(await cli([...args]), args.join(" ")).toEqual({ code: 5, stdout: "", stderr });
     }
