@@ -253,10 +253,27 @@ describe("replay against the bundle that wrote the log", () => {
     sidecars.push(enforcing);
     const dryRunning = await startSidecar(config(true));
     sidecars.push(dryRunning);
+    // One request a minute per client address and per tenant: the second from an address is
+    // refused before identity and policy, the second of a tenant after the policy allowed it.
+    const limiting = await startSidecar({
+      ...config(false),
+      rateLimit: {
+        enabled: true,
+        tiers: { standard: { perMinute: 1 } },
+        perAddress: { perMinute: 1 },
+      },
+    });
+    sidecars.push(limiting);
     const enforced = await logOf(enforcing, traffic);
     const dryRun = await logOf(dryRunning, traffic);
+    const limited = await logOf(limiting, [
+      call("GET", PUBLIC, { peer: "10.5.0.1" }),
+      call("GET", PUBLIC, { peer: "10.5.0.1" }),
+      call("PATCH", TICKET, { peer: "10.5.0.2", bearer: support }),
+      call("PATCH", TICKET, { peer: "10.5.0.3", bearer: support }),
+    ]);
     everyKind = join(dir, "every-kind.ndjson");
-    await writeFile(everyKind, `${[...enforced, ...dryRun].join("\n")}\n`);
+    await writeFile(everyKind, `${[...enforced, ...dryRun, ...limited].join("\n")}\n`);
   });
 
   afterAll(async () => {
@@ -302,6 +319,13 @@ describe("replay against the bundle that wrote the log", () => {
     expect(events[10].suspicious).toEqual([expect.stringContaining("x-amzn-oidc-data")]);
     // The dry-run sidecar told Envoy OK for the policy's denies, and logged the real result.
     expect(events[14]).toMatchObject({ dry_run: true, allowed: true, result: { allowed: false } });
+    // Rate limits: an address refused before the policy (no result), a tenant after it allowed.
+    expect(events.slice(26).map((e) => [e.reason, e.allowed, e.result?.allowed])).toEqual([
+      ["public route", true, true],
+      ["rate_limited", false, undefined],
+      ["scope ticket:update granted", true, true],
+      ["rate_limited", false, true],
+    ]);
   });
 
   it("finds no flip, exit 0, and says what it did not replay and why", async () => {
@@ -309,19 +333,24 @@ describe("replay against the bundle that wrote the log", () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({
-      events: 26,
-      replayed: 12,
-      skipped: 14,
-      skippedBy: { identity_invalid: 10, identity_unavailable: 2, request_parse_error: 2 },
+      events: 30,
+      replayed: 15,
+      skipped: 15,
+      skippedBy: {
+        identity_invalid: 10,
+        identity_unavailable: 2,
+        request_parse_error: 2,
+        rate_limited: 1,
+      },
       flips: { allowToDeny: 0, denyToAllow: 0 },
       otherChanges: 0,
       candidateErrors: 0,
     });
     const text = await replayCli(["--bundle", bundle(), "--log", everyKind, "--max-flips", "0"]);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain("replayed 12 of 26 logged decisions");
+    expect(text.stdout).toContain("replayed 15 of 30 logged decisions");
     expect(text.stdout).toMatch(
-      /14 not replayed, decided without the policy's answer.*\n\s+10 {2}identity_invalid {2}\(a credential failed verification or was revoked: 401 before the policy\)\n\s+2 {2}identity_unavailable/,
+      /15 not replayed, decided without the policy's answer.*\n\s+10 {2}identity_invalid {2}\(a credential failed verification or was revoked: 401 before the policy\)\n\s+2 {2}identity_unavailable/,
     );
     expect(text.stdout).toContain("flips: 0 (0 allow → deny, 0 deny → allow); 0 other changes");
   });
@@ -332,7 +361,7 @@ describe("replay against the bundle that wrote the log", () => {
     await writeFile(withOthers, `${control}\n${await readFile(everyKind, "utf8")}{"truncated\n`);
     const result = await replayCli(["--bundle", bundle(), "--log", withOthers]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("replayed 12 of 26 logged decisions");
+    expect(result.stdout).toContain("replayed 15 of 30 logged decisions");
     expect(result.stdout).toContain(
       "2 other lines (the hash chain's control events, lines not JSON) read past",
     );

@@ -76,6 +76,9 @@ const SKIPPED: Record<string, string> = {
   policy_not_loaded: "no policy was loaded",
   policy_eval_timeout: "the evaluation deadline passed before the policy answered",
   internal: "an internal fault",
+  rate_limited: "the client address was over its rate limit: 429 before the policy",
+  address_blocked: "the client address was blocked: 429 before the policy",
+  rate_limit_unavailable: "the rate limit could not be counted: refused before the policy",
   "no input": "the event has no input (erased from the log)",
 };
 

@@ -62,6 +62,8 @@ describe("what replay replays", () => {
     ["a deadline passed", { error: { code: "policy_eval_timeout" } }, "policy_eval_timeout"],
     ["an internal fault", { error: { code: "internal" } }, "internal"],
     ["an error without a code", { error: {} }, "error without a code"],
+    ["an address over its rate limit", { reason: "rate_limited" }, "rate_limited"],
+    ["neither a result nor an error", {}, "no policy result"],
   ])("%s: counted apart by its code, never a flip", async (_, logged, reason) => {
     const report = await replay(
       (async function* () {
@@ -88,6 +90,10 @@ describe("what replay replays", () => {
     ["an undefined decision", { error: { code: "policy_undefined" } }],
     ["a malformed result", { error: { code: "policy_result_invalid" } }],
     ["an evaluation error", { error: { code: "policy_eval_error" } }],
+    [
+      "a refusal after the policy answered (a tenant rate limit): judged by the result",
+      { result: denied, allowed: false, reason: "rate_limited" },
+    ],
   ])("%s: replayed, and a candidate that allows flips it", async (_, logged) => {
     const report = await replay(
       (async function* () {

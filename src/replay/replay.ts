@@ -8,6 +8,8 @@ export interface LoggedDecision {
   input?: InputDocument;
   result?: unknown;
   error?: { code?: string };
+  /** The policy's reason, the failure's, or a refusal's (`rate_limited`). */
+  reason?: string;
   erased?: string[];
   identity?: { subject?: string };
 }
@@ -76,10 +78,18 @@ const POLICY_ERRORS: ReadonlySet<string> = new Set([
   "policy_eval_error",
 ]);
 
-/** The input to replay a logged decision with, or why it is not replayed. */
+/**
+ * The input to replay a logged decision with, or why it is not replayed: an error not in
+ * {@link POLICY_ERRORS} (its code), or neither an error nor a result, which is a decision the
+ * policy never saw: a client address refused by its rate limit (its reason, `rate_limited`,
+ * `address_blocked`, `rate_limit_unavailable`). A tenant's rate limit refuses after the policy
+ * allowed, so that decision has the policy's result and is replayed, judged by it.
+ */
 function toReplay(decision: LoggedDecision): { input: InputDocument } | { skip: string } {
   const code = decision.error ? (decision.error.code ?? "error without a code") : undefined;
   if (code !== undefined && !POLICY_ERRORS.has(code)) return { skip: code };
+  if (code === undefined && decision.result === undefined)
+    return { skip: decision.reason ?? "no policy result" };
   return decision.input ? { input: decision.input } : { skip: "no input" };
 }
 
