@@ -227,6 +227,9 @@ indexed_routes contains i if {
 	some shape in cfg.route_index.methods[m]
 	shape_fits(shape, count(input.parsed_path))
 	i := shape.patterns[shape_key(shape.wildcards, array.slice(input.parsed_path, 0, shape.segments))]
+
+	# An index that is not this list's names a route that does not match: none is found (a deny).
+	route_matches(cfg.routes[i])
 }
 
 shape_fits(shape, segments) if segments == shape.segments

@@ -27,7 +27,9 @@ export type AuthzErrorCode =
   | "config_invalid"
   /** The command line is invalid (a missing or malformed argument). */
   | "usage_invalid"
-  /** A file named by the configuration or the command line could not be read. */
+  /** A file named on the command line (a CheckRequest, a decision log, keys) or stdin could not be read. */
+  | "input_unreadable"
+  /** A file the configuration names (the config file itself, a token, a key) could not be read. */
   | "file_unreadable"
   /** A listener could not bind its address. */
   | "listen_failed"

@@ -24,3 +24,9 @@ export const COMMIT: string = (() => {
 
 /** The @open-policy-agent/opa-wasm release the wasm glue (src/policy/wasm-policy.ts) follows. */
 export const OPA_WASM_VERSION = "1.10.0";
+
+/**
+ * The OPA release bundles are built with (`opa build -t wasm`) and whose topdown the builtins
+ * follow: `OPA_VERSION` in scripts/lib.sh, the one pin (test/cli.test.ts holds the two together).
+ */
+export const OPA_VERSION = "v1.19.1";

@@ -623,7 +623,9 @@ describe("with sources that never loaded", () => {
       ready: 503,
       status: expect.objectContaining({ identityReady: false }),
     });
-    const failed = "identity source failed; last good keys keep serving";
+    // Nothing ever loaded from these: the log must not claim that last good keys serve.
+    const failed =
+      "identity source failed; nothing loaded from it yet, so its credentials are denied";
     const x5c = "x509-svid key must have exactly one x5c certificate";
     for (const [source, err] of [
       [join(dir, "two-x5c.json"), x5c],

@@ -3,7 +3,7 @@
  * ready is killed, and one that ignores SIGTERM is killed after the grace period.
  */
 import { describe, expect, it } from "vitest";
-import { startProcess } from "./support/processes.js";
+import { runToEnd, startProcess } from "./support/processes.js";
 
 const alive = (pid: number | undefined) => {
   try {
@@ -39,5 +39,39 @@ describe("test child processes", () => {
     expect(code).toBeNull();
     expect(child.process.signalCode).toBe("SIGKILL");
     expect(alive(child.process.pid)).toBe(false);
+  });
+});
+
+describe("commands run to their end", () => {
+  it("report the exit status and what they printed, with stdin written and env added", async () => {
+    const script =
+      "let s = ''; process.stdin.on('data', (d) => (s += d)).on('end', () => {" +
+      " process.stdout.write(s.toUpperCase()); process.stderr.write(String(process.env.OC_X));" +
+      " process.exit(3); })";
+    expect(await runToEnd("node", ["-e", script], "abc", { env: { OC_X: "set" } })).toEqual({
+      code: 3,
+      stdout: "ABC",
+      stderr: "set",
+    });
+  });
+
+  it("remove a variable set to undefined, and report a signal as a null status", async () => {
+    const printed = await runToEnd(
+      "node",
+      ["-e", "process.stdout.write(String(process.env.HOME))"],
+      undefined,
+      { env: { HOME: undefined } },
+    );
+    expect(printed.stdout).toBe("undefined");
+    const killed = await runToEnd("node", ["-e", "process.kill(process.pid, 'SIGKILL')"]);
+    expect(killed.code).toBeNull();
+  });
+
+  it("are killed when they outlast their timeout", async () => {
+    // Never exits by itself: only the timeout's SIGKILL ends it.
+    const hung = await runToEnd("node", ["-e", "setInterval(() => {}, 1000)"], undefined, {
+      timeoutMs: 500,
+    });
+    expect(hung).toEqual({ code: null, stdout: "", stderr: "" });
   });
 });

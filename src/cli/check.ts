@@ -9,7 +9,9 @@ import { createPipeline, openPolicy, openRedis } from "../sidecar/index.js";
 /**
  * `openclaw-authz check`: runs one CheckRequest (protobuf JSON, from a file or `-` for stdin)
  * through the same pipeline as `serve` and prints `{decision, response, identity}`.
- * Returns the exit code: 0 allowed, 1 denied. Throws `AuthzError` for usage and config errors.
+ * Returns the exit code: 0 allowed, 1 denied. Throws `AuthzError`: `input_unreadable` when the
+ * request cannot be read, `request_parse_error` when it is not a CheckRequest, and the errors of
+ * loading the configured policy.
  */
 export async function check(
   config: Config,
@@ -68,7 +70,7 @@ async function readRequest(source: string, type: Protos["checkRequest"]) {
     source === "-"
       ? await readStdin()
       : await readFile(source, "utf8").catch((error: Error) => {
-          throw new AuthzError("file_unreadable", `cannot read ${source}: ${error.message}`);
+          throw new AuthzError("input_unreadable", `cannot read ${source}: ${error.message}`);
         });
   try {
     return fromProtoJson(type, JSON.parse(text));

@@ -1,189 +1,103 @@
 import { parseArgs } from "node:util";
-import { type Config, loadConfig } from "../config/index.js";
+import { loadConfig } from "../config/index.js";
 import { AuthzError } from "../errors.js";
-import { VERSION } from "../version.js";
+import { COMMANDS, type CommandSpec, type Io, OPTIONS, type Values } from "./commands.js";
+import { exitStatus } from "./exit-status.js";
+import { commandHelp, commandUsage, usage } from "./usage.js";
+import { versionText } from "./version.js";
 
-const USAGE = `Usage: openclaw-authz <command> [options]
-
-Commands:
-  serve [--config FILE]                 run the ext_authz sidecar
-  check --config FILE [REQUEST.json|-]  run one CheckRequest (protobuf JSON) through the pipeline;
-                                        exit 0 allowed, 1 denied, 2 usage or config error
-  revoke --config FILE (--subject S | --jti J) [--for DURATION]
-                                        deny a subject or token everywhere (default for 24h)
-  logs tail --config FILE [--follow] [--deny-only] [--subject S] [--count N]
-                                        print the decision log from its Redis Stream
-  logs verify (--log FILE|- | --dir DIR | --redis-stream) [--keys FILE] [--json]
-                                        check the log's hash chain and signed checkpoints;
-                                        exit 1 on any gap, edit, reorder or bad signature
-  logs export --format csv|ndjson (--log FILE|- | --dir DIR | --redis-stream)
-              [--since TIME] [--until TIME] [--deny-only]
-                                        decisions in a time window, as CSV or NDJSON
-  replay --bundle CANDIDATE [--config FILE] [--log FILE|- | --redis-stream]
-         [--max-flips N] [--examples N] [--json]
-                                        re-evaluate logged decisions with a candidate bundle;
-                                        exit 1 when allow/deny flips exceed --max-flips (0)
-
-Options:
-  --config FILE   YAML configuration (default: $OPENCLAW_AUTHZ_CONFIG, else built-in defaults)
-  --help          show this help
-  --version       print the version
-`;
-
-/** Runs the command line; resolves to the process exit code. `env` is the process environment. */
+/**
+ * Runs the command line; resolves to the exit status (README "Command line"), or `serving` for
+ * `serve`, which keeps running. `env` is the process environment: `OPENCLAW_AUTHZ_CONFIG` and
+ * what `${VAR}` in the config file names. Never throws: every failure is one line on stderr
+ * (`openclaw-authz: <code>: <message>`) and its exit status; usage errors add the usage.
+ */
 export async function runCli(
   argv: string[],
   env: Record<string, string | undefined>,
   io: Io,
 ): Promise<number | "serving"> {
-  let parsed: ReturnType<typeof parse>;
+  let invocation: Invocation;
   try {
-    parsed = parse(argv);
+    invocation = parse(argv);
   } catch (error) {
-    io.err(`openclaw-authz: ${(error as Error).message}\n\n${USAGE}`);
+    const help = error instanceof UsageError ? commandUsage(error.spec, error.command) : usage();
+    io.err(`openclaw-authz: ${(error as Error).message}\n\n${help}`);
     return 2;
   }
-  const { values, positionals } = parsed;
-  if (values.version) return print(io.out, `${VERSION}\n`);
-  const [command, ...rest] = positionals;
-  if (values.help || command === undefined || command === "help")
-    return print(io.out, USAGE, command === undefined && !values.help ? 2 : 0);
-  const run =
-    COMMANDS[[command, ...rest].join(" ")] ??
-    (rest.length <= 1 && command === "check" ? COMMANDS.check : undefined);
-  if (!run) {
-    io.err(`openclaw-authz: unknown command or arguments: ${positionals.join(" ")}\n\n${USAGE}`);
+  const { spec, values, positionals } = invocation;
+  if (values.version) return print(io.out, versionText());
+  if (values.help) return print(io.out, spec ? commandHelp(spec) : usage());
+  if (!spec) {
+    io.err(usage());
     return 2;
   }
   try {
-    const config = await loadConfig(values.config ?? env.OPENCLAW_AUTHZ_CONFIG);
-    return await run(config, { values, positionals: rest }, io);
+    const config = await loadConfig(values.config ?? env.OPENCLAW_AUTHZ_CONFIG, env);
+    return await spec.run(config, { values, positionals }, io);
   } catch (error) {
-    if (!(error instanceof AuthzError)) throw error;
-    io.err(`openclaw-authz: ${error.code}: ${error.message}\n`);
-    return 2;
+    const code = error instanceof AuthzError ? error.code : "internal";
+    io.err(`openclaw-authz: ${code}: ${(error as Error).message ?? String(error)}\n`);
+    return exitStatus(error);
   }
 }
 
-type Values = ReturnType<typeof parse>["values"];
-type Io = { out: (text: string) => void; err: (text: string) => void; tty: boolean };
-type Command = (
-  config: Config,
-  args: { values: Values; positionals: string[] },
-  io: Io,
-) => Promise<number | "serving">;
+type Invocation = { spec?: CommandSpec; values: Values; positionals: string[] };
+
+/** A command line that names a command but not the way it is used: its help goes with the error. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly spec: CommandSpec,
+    readonly command: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
- * Subcommands by their words (`check` also takes one positional, the request file). Each loads
- * its modules when run, so a process holds only what its command needs in memory.
+ * Splits the command line into the command, its options and its arguments. Throws on an unknown
+ * option, an option of another command, or arguments the command does not take.
  */
-const COMMANDS: Record<string, Command> = {
-  serve: async (config) => {
-    const { serve } = await import("./serve.js");
-    await serve(config);
-    return "serving";
-  },
-  check: async (config, { positionals }, io) => {
-    const { check } = await import("./check.js");
-    return check(config, positionals[0] ?? "-", io.out);
-  },
-  "logs tail": async (config, { values }, io) => {
-    const interrupted = new AbortController();
-    process.once("SIGINT", () => interrupted.abort());
-    const options = {
-      follow: values.follow ?? false,
-      denyOnly: values["deny-only"] ?? false,
-      subject: values.subject,
-      count: wholeNumber(values.count, 20, "--count"),
-      human: io.tty,
-      signal: interrupted.signal,
-    };
-    const { tailLogs } = await import("./logs.js");
-    return tailLogs(config, options, io.out);
-  },
-  "logs verify": async (config, { values }, io) => {
-    const { verifyCommand } = await import("./logs-verify.js");
-    return verifyCommand(config, { ...logSource(values), json: values.json ?? false }, io.out);
-  },
-  "logs export": async (config, { values }, io) => {
-    const { exportCommand, parseTime } = await import("./logs-export.js");
-    if (values.format !== "csv" && values.format !== "ndjson")
-      throw new AuthzError("usage_invalid", "logs export needs --format csv or ndjson");
-    const options = {
-      ...logSource(values),
-      format: values.format,
-      denyOnly: values["deny-only"] ?? false,
-      ...(values.since ? { sinceMs: parseTime(values.since, "--since") } : {}),
-      ...(values.until ? { untilMs: parseTime(values.until, "--until") } : {}),
-    } as const;
-    return exportCommand(config, options, io.out);
-  },
-  replay: async (config, { values }, io) => {
-    if (!values.bundle) throw new AuthzError("usage_invalid", "replay needs --bundle");
-    const options = {
-      bundle: values.bundle,
-      ...(values.log ? { log: values.log } : {}),
-      redisStream: values["redis-stream"] ?? false,
-      maxFlips: wholeNumber(values["max-flips"], 0, "--max-flips"),
-      examples: wholeNumber(values.examples, 5, "--examples"),
-      json: values.json ?? false,
-    };
-    const { replayCommand } = await import("./replay.js");
-    return replayCommand(config, options, io.out);
-  },
-  revoke: async (config, { values }, io) => {
-    const { revoke } = await import("./revoke.js");
-    return revoke(config, { subject: values.subject, jti: values.jti, for: values.for }, io.out);
-  },
-};
-
-/** The log source options `logs verify` and `logs export` share. */
-function logSource(values: Values) {
-  return {
-    ...(values.log ? { log: values.log } : {}),
-    ...(values.dir ? { dir: values.dir } : {}),
-    ...(values.keys ? { keys: values.keys } : {}),
-    redisStream: values["redis-stream"] ?? false,
-  };
-}
-
-function wholeNumber(text: string | undefined, fallback: number, name: string): number {
-  const n = Number(text ?? fallback);
-  if (!Number.isInteger(n) || n < 0)
-    throw new AuthzError("usage_invalid", `${name} must be a whole number`);
-  return n;
-}
-
-function parse(argv: string[]) {
-  return parseArgs({
+function parse(argv: string[]): Invocation {
+  const { values, positionals, tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean" },
-      subject: { type: "string" },
-      jti: { type: "string" },
-      for: { type: "string" },
-      follow: { type: "boolean", short: "f" },
-      "deny-only": { type: "boolean" },
-      count: { type: "string" },
-      bundle: { type: "string" },
-      log: { type: "string" },
-      "redis-stream": { type: "boolean" },
-      "max-flips": { type: "string" },
-      examples: { type: "string" },
-      json: { type: "boolean" },
-      dir: { type: "string" },
-      keys: { type: "string" },
-      format: { type: "string" },
-      since: { type: "string" },
-      until: { type: "string" },
-    },
+    tokens: true,
+    options: OPTIONS,
   });
+  const [first, ...rest] = positionals;
+  if (first === "help") {
+    // `openclaw-authz help [command]`
+    const spec = rest.length > 0 ? COMMANDS[rest.join(" ")] : undefined;
+    if (rest.length > 0 && !spec) throw new Error(`unknown command: ${rest.join(" ")}`);
+    return { ...(spec ? { spec } : {}), values: { help: true }, positionals: [] };
+  }
+  if (first === undefined) return { values, positionals };
+  const name = first === "logs" ? `logs ${rest[0] ?? ""}`.trim() : first;
+  const spec = COMMANDS[name];
+  if (!spec && first === "logs")
+    throw new Error(`${name}: the logs commands are logs tail, logs verify and logs export`);
+  if (!spec) throw new Error(`unknown command: ${first}`);
+  const args = first === "logs" ? rest.slice(1) : rest;
+  for (const token of tokens) {
+    if (token.kind !== "option" || token.name === "help" || token.name === "version") continue;
+    if (!(token.name in spec.options))
+      throw new UsageError(notAnOption(token.name, token.rawName, name), spec, name);
+  }
+  if (args.length > spec.positionals)
+    throw new UsageError(`${name}: unexpected argument ${args[spec.positionals]}`, spec, name);
+  return { spec, values: values as Values, positionals: args };
 }
 
-function print(write: (text: string) => void, text: string, code = 0): number {
+function notAnOption(option: string, flag: string, command: string): string {
+  const owners = Object.entries(COMMANDS)
+    .filter(([, spec]) => option in spec.options)
+    .map(([name]) => name);
+  return `${command} does not take ${flag}${owners.length > 0 ? ` (an option of ${owners.join(", ")})` : ""}`;
+}
+
+function print(write: (text: string) => void, text: string): number {
   write(text);
-  return code;
+  return 0;
 }

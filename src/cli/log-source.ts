@@ -27,7 +27,8 @@ export interface ReadEvent {
 /**
  * The events of a log, in the order stored. Positions: `line N` (a file or stdin), the entry id
  * (a Redis Stream), `FILE:N` or `FILE#N` (the Nth element of a JSON array) in a directory.
- * Throws AuthzError when the source cannot be read or none (or more than one) is named.
+ * Throws AuthzError: `usage_invalid` when none (or more than one) is named, `input_unreadable`
+ * when a file or directory cannot be read, `redis_unavailable` when the stream cannot be.
  */
 export function readLog(config: Config, options: LogSourceOptions): AsyncIterable<ReadEvent> {
   const named = [options.log, options.dir, options.redisStream || undefined].filter(Boolean);
@@ -56,7 +57,7 @@ async function* fromLines(path: string): AsyncIterable<ReadEvent> {
       if (text.trim() !== "") yield { at: `line ${n}`, text, event: parse(text) };
     }
   } catch (error) {
-    throw new AuthzError("file_unreadable", `cannot read ${path}: ${(error as Error).message}`);
+    throw new AuthzError("input_unreadable", `cannot read ${path}: ${(error as Error).message}`);
   }
 }
 
@@ -68,10 +69,12 @@ async function* fromDirectory(dir: string): AsyncIterable<ReadEvent> {
       .map((entry) => entry.name)
       .sort();
   } catch (error) {
-    throw new AuthzError("file_unreadable", `cannot read ${dir}: ${(error as Error).message}`);
+    throw new AuthzError("input_unreadable", `cannot read ${dir}: ${(error as Error).message}`);
   }
   for (const name of names) {
-    const raw = await readFile(join(dir, name));
+    const raw = await readFile(join(dir, name)).catch((error: Error) => {
+      throw new AuthzError("input_unreadable", `cannot read ${join(dir, name)}: ${error.message}`);
+    });
     const text = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString("utf8");
     const array = text.trimStart().startsWith("[") ? parse(text) : undefined;
     if (Array.isArray(array)) {
@@ -91,13 +94,15 @@ async function* fromStream(config: Config): AsyncIterable<ReadEvent> {
   const settings = config.decisionLog.redisStream;
   if (!settings)
     throw new AuthzError("config_invalid", "--redis-stream needs decisionLog.redisStream");
-  const redis = await connectRedisOnce(settings.url);
+  const connection = await connectRedisOnce(settings.url, { key: "decisionLog.redisStream.url" });
   try {
     let start = "-";
     for (;;) {
-      const page = (await redis.xrange(settings.stream, start, "+", "COUNT", 1000)) as Array<
-        [string, string[]]
-      >;
+      const page = (await connection.client
+        .xrange(settings.stream, start, "+", "COUNT", 1000)
+        .catch((error: unknown) => {
+          throw connection.failed(error);
+        })) as Array<[string, string[]]>;
       for (const [id, fields] of page) {
         const text = fields[fields.indexOf("event") + 1] ?? "";
         yield { at: id, text, event: parse(text) };
@@ -106,6 +111,6 @@ async function* fromStream(config: Config): AsyncIterable<ReadEvent> {
       start = `(${page.at(-1)?.[0]}`;
     }
   } finally {
-    redis.disconnect();
+    connection.close();
   }
 }

@@ -54,7 +54,13 @@ export async function exportCommand(
   options: ExportOptions,
   write: (text: string) => void,
 ): Promise<number> {
-  if (options.format === "csv") write(`${CSV_COLUMNS.map(([name]) => name).join(",")}\r\n`);
+  // The CSV header goes out with the first row (or at the end): a source that cannot be read
+  // leaves stdout empty, not a header-only CSV that reads as an empty window.
+  let headed = options.format !== "csv";
+  const head = () => {
+    if (!headed) write(`${CSV_COLUMNS.map(([name]) => name).join(",")}\r\n`);
+    headed = true;
+  };
   for await (const { text, event } of readLog(config, options)) {
     const e = event as Event | undefined;
     if (!e || typeof e !== "object" || typeof e.decision_id !== "string") continue;
@@ -62,12 +68,14 @@ export async function exportCommand(
     if (options.sinceMs !== undefined && !(time >= options.sinceMs)) continue;
     if (options.untilMs !== undefined && !(time < options.untilMs)) continue;
     if (options.denyOnly && e.allowed !== false) continue;
+    head();
     write(
       options.format === "ndjson"
         ? `${text}\n`
         : `${CSV_COLUMNS.map(([, read]) => csvField(read(e))).join(",")}\r\n`,
     );
   }
+  head();
   return 0;
 }
 

@@ -21,7 +21,7 @@ export interface VerifyOptions extends LogSourceOptions {
  * `openclaw-authz logs verify (--log FILE|- | --dir DIR | --redis-stream) [--keys FILE] [--json]`:
  * checks the decision log's hash chain and signed checkpoints (docs/decision-log-chain.md) and
  * prints the verified ranges and every problem. Exit 0 intact, 1 any problem; throws AuthzError
- * on a usage or read error (exit 2).
+ * on a usage or read error (README "Command line" has the exit status of each).
  */
 export async function verifyCommand(
   config: Config,
@@ -40,7 +40,7 @@ async function readKeys(path: string): Promise<VerificationKeys> {
   try {
     return parseVerificationKeys(await readFile(path, "utf8"));
   } catch (error) {
-    throw new AuthzError("file_unreadable", `--keys ${path}: ${(error as Error).message}`);
+    throw new AuthzError("input_unreadable", `--keys ${path}: ${(error as Error).message}`);
   }
 }
 

@@ -30,7 +30,8 @@ type Entry = [id: string, fields: string[]];
 /**
  * `openclaw-authz logs tail [--follow] [--deny-only] [--subject S] [--count N]`: prints the
  * decision log from the Redis Stream, oldest first, one event per line; `--follow` then waits
- * for new ones (XREAD BLOCK) until interrupted. Throws AuthzError when no stream is configured.
+ * for new ones (XREAD BLOCK) until interrupted. Throws AuthzError: `config_invalid` when no
+ * stream is configured, `redis_unavailable` when Redis cannot be reached or fails.
  */
 export async function tailLogs(
   config: Config,
@@ -39,7 +40,8 @@ export async function tailLogs(
 ): Promise<number> {
   const settings = config.decisionLog.redisStream;
   if (!settings) throw new AuthzError("config_invalid", "logs tail needs decisionLog.redisStream");
-  const redis = await connectRedisOnce(settings.url);
+  const connection = await connectRedisOnce(settings.url, { key: "decisionLog.redisStream.url" });
+  const redis = connection.client;
   try {
     const show = (entries: Entry[]) => {
       for (const [, fields] of entries) {
@@ -68,8 +70,10 @@ export async function tailLogs(
       last = entries.at(-1)?.[0] ?? last;
     }
     return 0;
+  } catch (error) {
+    throw connection.failed(error);
   } finally {
-    redis.disconnect();
+    connection.close();
   }
 }
 

@@ -1,17 +1,16 @@
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { Config } from "../config/index.js";
-import { AuthzError } from "../errors.js";
 import { parseJson, stringifyJson } from "../input/index.js";
 import { createEvaluationPool, loadWasmPolicy, readBundle } from "../policy/index.js";
-import { type LoggedDecision, type ReplayReport, replay } from "../replay/index.js";
-import { connectRedisOnce, poolOptions } from "../sidecar/index.js";
+import { type ReplayReport, replay } from "../replay/index.js";
+import { poolOptions } from "../sidecar/index.js";
+import { readLog } from "./log-source.js";
 
 /** Options of `openclaw-authz replay`. */
 export interface ReplayOptions {
   bundle: string;
-  /** NDJSON decision log file, `-` for stdin; unset with `redisStream` reads the stream. */
+  /** Where the log is (readLog, at most one of them): stdin when none is set. */
   log?: string;
+  dir?: string;
   redisStream: boolean;
   /** Exit 1 when allow↔deny flips exceed this. Default 0. */
   maxFlips: number;
@@ -20,7 +19,7 @@ export interface ReplayOptions {
 }
 
 /**
- * `openclaw-authz replay --bundle CANDIDATE [--log FILE|-] [--redis-stream] [--max-flips N]`:
+ * `openclaw-authz replay --bundle CANDIDATE [--log FILE|- | --dir DIR | --redis-stream] [--max-flips N]`:
  * re-evaluates logged decisions with a candidate bundle and reports what would change.
  * Returns 0 when the flips are within `--max-flips`, 1 otherwise.
  */
@@ -36,10 +35,13 @@ export async function replayCommand(
     { onError: () => {}, onPrint: () => {} },
   );
   const engine = await loadWasmPolicy(bundle, { decision: config.policy.decision }, pool);
-  const source = options.redisStream ? fromStream(config) : fromLines(options.log ?? "-");
-  const report = await replay(source, (input) => engine.evaluate(stringifyJson(input)), {
-    examples: options.examples,
-  });
+  const report = await replay(
+    parsed(config, options),
+    (input) => engine.evaluate(stringifyJson(input)),
+    {
+      examples: options.examples,
+    },
+  );
   write(
     options.json
       ? `${JSON.stringify(report, null, 2)}\n`
@@ -49,49 +51,36 @@ export async function replayCommand(
   return report.flips.allowToDeny + report.flips.denyToAllow > options.maxFlips ? 1 : 0;
 }
 
-async function* fromLines(path: string): AsyncIterable<LoggedDecision> {
-  const stream = path === "-" ? process.stdin : createReadStream(path);
-  stream.on("error", () => {});
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  try {
-    for await (const line of lines) {
-      if (line.trim() === "") continue;
-      const event = parseJson(line) as LoggedDecision | null;
-      if (event && typeof event === "object" && "decision_id" in event) yield event;
+/** The log's lines parsed with exact numbers (undefined for one that is not JSON). */
+async function* parsed(config: Config, options: ReplayOptions): AsyncIterable<unknown> {
+  const source = {
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.dir ? { dir: options.dir } : {}),
+    redisStream: options.redisStream,
+  };
+  const named = source.log !== undefined || source.dir !== undefined || source.redisStream;
+  for await (const { text } of readLog(config, named ? source : { ...source, log: "-" })) {
+    try {
+      yield parseJson(text);
+    } catch {
+      yield undefined;
     }
-  } catch (error) {
-    throw new AuthzError(
-      "file_unreadable",
-      `cannot read the decision log ${path}: ${(error as Error).message}`,
-    );
   }
 }
 
-async function* fromStream(config: Config): AsyncIterable<LoggedDecision> {
-  const settings = config.decisionLog.redisStream;
-  if (!settings)
-    throw new AuthzError(
-      "config_invalid",
-      "--redis-stream needs decisionLog.redisStream in the config",
-    );
-  const redis = await connectRedisOnce(settings.url);
-  try {
-    let start = "-";
-    for (;;) {
-      const page = (await redis.xrange(settings.stream, start, "+", "COUNT", 1000)) as Array<
-        [string, string[]]
-      >;
-      for (const [, fields] of page) {
-        const text = fields[fields.indexOf("event") + 1];
-        if (text !== undefined) yield parseJson(text) as LoggedDecision;
-      }
-      if (page.length < 1000) return;
-      start = `(${page[page.length - 1]?.[0]}`;
-    }
-  } finally {
-    redis.disconnect();
-  }
-}
+/** What each reason for not replaying an event means, for the summary. */
+const SKIPPED: Record<string, string> = {
+  identity_invalid: "a credential failed verification or was revoked: 401 before the policy",
+  identity_unavailable: "a credential's keys were unavailable: 403 before the policy",
+  request_parse_error: "the request could not be parsed: 400 before the policy",
+  policy_not_loaded: "no policy was loaded",
+  policy_eval_timeout: "the evaluation deadline passed before the policy answered",
+  internal: "an internal fault",
+  rate_limited: "the client address was over its rate limit: 429 before the policy",
+  address_blocked: "the client address was blocked: 429 before the policy",
+  rate_limit_unavailable: "the rate limit could not be counted: refused before the policy",
+  "no input": "the event has no input (erased from the log)",
+};
 
 function summary(report: ReplayReport, bundle: string, revision: string): string {
   const flips = report.flips.allowToDeny + report.flips.denyToAllow;
@@ -102,7 +91,22 @@ function summary(report: ReplayReport, bundle: string, revision: string): string
       .map(([key, count]) => `    ${String(count).padStart(6)}  ${key}`);
   const lines = [
     `replayed ${report.replayed} of ${report.events} logged decisions against ${bundle}${revision ? ` (revision ${revision})` : ""}`,
-    ...(report.skipped > 0 ? [`  ${report.skipped} had no input and were skipped`] : []),
+    ...(report.others > 0
+      ? [
+          `  ${report.others} other lines (the hash chain's control events, lines not JSON) read past`,
+        ]
+      : []),
+    ...(report.skipped > 0
+      ? [
+          `  ${report.skipped} not replayed, decided without the policy's answer (no candidate changes them; never flips):`,
+          ...Object.entries(report.skippedBy)
+            .sort((a, b) => b[1] - a[1])
+            .map(
+              ([reason, count]) =>
+                `    ${String(count).padStart(6)}  ${reason}${SKIPPED[reason] ? `  (${SKIPPED[reason]})` : ""}`,
+            ),
+        ]
+      : []),
     ...(report.masked > 0
       ? [
           `  ${report.masked} were replayed with fields the decision log had erased or masked (as logged: a policy reading them may decide differently in production)`,

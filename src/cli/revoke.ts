@@ -17,7 +17,8 @@ export interface RevokeArguments {
  * Redis and publishes it (every sidecar denies within a second and drops its cached decisions),
  * or, without Redis, appends it to `identity.revocationFile`. Prints the revocation as JSON.
  * Throws `AuthzError`: `usage_invalid` for bad arguments, `config_invalid` when no store is
- * configured, `redis_unavailable` when the publish fails.
+ * configured, `redis_unavailable` when Redis cannot be reached or the publish fails,
+ * `file_unreadable` when the revocation file cannot be appended to.
  */
 export async function revoke(
   config: Config,
@@ -38,17 +39,26 @@ export async function revoke(
   if (revocation.value === "")
     throw new AuthzError("usage_invalid", "the value to revoke is empty");
   const redis = config.cache.redis;
+  const file = config.identity.revocationFile;
   if (redis) {
-    const client = await connectRedisOnce(redis.url, redis.connectTimeout);
+    const connection = await connectRedisOnce(redis.url, {
+      key: "cache.redis.url",
+      connectTimeoutMs: redis.connectTimeout,
+    });
     try {
-      await publishRevocation(client, redis.keyPrefix, revocation);
+      await publishRevocation(connection.client, redis.keyPrefix, revocation);
     } catch (error) {
-      throw new AuthzError("redis_unavailable", `redis: ${(error as Error).message}`);
+      throw connection.failed(error);
     } finally {
-      client.disconnect();
+      connection.close();
     }
-  } else if (config.identity.revocationFile) {
-    await appendRevocation(config.identity.revocationFile, revocation);
+  } else if (file) {
+    await appendRevocation(file, revocation).catch((error: Error) => {
+      throw new AuthzError(
+        "file_unreadable",
+        `cannot append to identity.revocationFile ${file}: ${error.message}`,
+      );
+    });
   } else {
     throw new AuthzError(
       "config_invalid",

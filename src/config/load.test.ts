@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "./load.js";
+import { resolveConfig, substituteEnv } from "./load.js";
 
 describe("resolveConfig", () => {
   it("resolves every default from nothing", () => {
@@ -84,5 +84,23 @@ describe("resolveConfig", () => {
     [[1], "(root): "],
   ])("rejects %j naming the key path", (document, message) => {
     expect(() => resolveConfig(document)).toThrow(message);
+  });
+});
+
+describe("substituteEnv", () => {
+  const env = { A: "x", EMPTY: "", "A B": "spaced" };
+  it.each([
+    [`url: \${A}`, "url: x"],
+    [`a-\${A}-\${A}-b`, "a-x-x-b"],
+    [`\${UNSET}`, ""],
+    [`\${EMPTY}`, ""],
+    [`\${}`, ""],
+    [`\${A B}`, "spaced"],
+    [`\${A}}`, "x}"],
+    [`\${A`, `\${A`],
+    [`\${A\n}`, `\${A\n}`],
+    ["$A and $$A", "$A and $$A"],
+  ])("%j → %j", (text, expected) => {
+    expect(substituteEnv(text, env)).toBe(expected);
   });
 });

@@ -18,8 +18,25 @@ export function resolveConfig(document: unknown): Config {
   throw new AuthzError("config_invalid", problems.join("\n"));
 }
 
-/** Reads and validates a YAML config file; no file means all defaults. */
-export async function loadConfig(path: string | undefined): Promise<Config> {
+/**
+ * `${VAR}` in `text` replaced by the environment variable VAR, as OPA substitutes its config
+ * file (internal/config: the raw text, before parsing; `${` to the first `}` on the same line;
+ * `${}` is empty). An unset variable is replaced by the empty string, as OPA's configuration
+ * documentation says (OPA 1.19.1 itself leaves an unset one as written).
+ */
+export function substituteEnv(text: string, env: Readonly<Record<string, string | undefined>>) {
+  return text.replace(/\$\{([^}\n]*)\}/g, (_, name: string) => env[name] ?? "");
+}
+
+/**
+ * Reads a YAML config file, substitutes `${VAR}` from `env` ({@link substituteEnv}), validates
+ * it; no file means all defaults. Throws `AuthzError`: `file_unreadable` when the file cannot be
+ * read, `config_invalid` for bad YAML or a bad key.
+ */
+export async function loadConfig(
+  path: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = {},
+): Promise<Config> {
   if (path === undefined) return resolveConfig({});
   let text: string;
   try {
@@ -29,7 +46,7 @@ export async function loadConfig(path: string | undefined): Promise<Config> {
   }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(substituteEnv(text, env));
   } catch (error) {
     throw new AuthzError(
       "config_invalid",

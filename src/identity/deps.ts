@@ -6,8 +6,9 @@ export interface IdentityDeps {
   fetch: Fetch;
   clock: Clock;
   /**
-   * A key source or bundle failed to load; the last good one keeps serving. Not `onError`: it
-   * carries which source failed (the URL or file), which the error of a parse does not name.
+   * A key source or bundle failed to load; `serving` says whether its last good one keeps
+   * serving (false until its first good load). Not `onError`: it carries which source failed
+   * (the URL or file), which the error of a parse does not name.
    */
-  onSourceError(source: string, error: Error): void;
+  onSourceError(source: string, error: Error, serving: boolean): void;
 }

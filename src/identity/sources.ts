@@ -23,8 +23,11 @@ export async function keySource(
     return { current: file.current, refresh: async () => "cooldown", close: file.close };
   }
   const url = "url" in source ? source.url : source.discovery;
-  return createRemoteJwks(
-    { fetch: deps.fetch, clock: deps.clock, onError: (error) => deps.onSourceError(url, error) },
+  // Unset while the first load runs: a failure then has no keys to fall back on.
+  let jwks: JwksSource | undefined;
+  const onError = (error: Error) => deps.onSourceError(url, error, jwks?.current() !== undefined);
+  jwks = await createRemoteJwks(
+    { fetch: deps.fetch, clock: deps.clock, onError },
     {
       url,
       discovery: "discovery" in source,
@@ -34,6 +37,7 @@ export async function keySource(
       maxBytes: 1024 * 1024,
     },
   );
+  return jwks;
 }
 
 export async function proxyPolicy(

@@ -48,10 +48,11 @@ export async function createIdentityVerifier(
 ): Promise<IdentityVerifier> {
   const closers: Array<() => void> = [];
   const watch = async <T>(path: string, parse: (text: string) => T): Promise<WatchedFile<T>> => {
-    const file = await watchFile(
-      { parse, onError: (error) => deps.onSourceError(path, error) },
-      { path, intervalMs: config.fileRefreshInterval },
-    );
+    // Unset while the first read runs: a failure then has nothing to fall back on.
+    let file: WatchedFile<T> | undefined;
+    const onError = (error: Error) =>
+      deps.onSourceError(path, error, file?.current() !== undefined);
+    file = await watchFile({ parse, onError }, { path, intervalMs: config.fileRefreshInterval });
     closers.push(file.close);
     return file;
   };

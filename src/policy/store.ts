@@ -19,7 +19,8 @@ export interface PolicyStore {
   status(): PolicyStatus;
   /**
    * Verifies, parses, compiles and instantiates `files` off the request path, then swaps them in.
-   * A bundle that fails any step is refused and the previous one keeps serving. Never throws.
+   * A bundle that fails any step is refused and the previous one, if any, keeps serving. Never
+   * throws.
    */
   offer(files: BundleFiles, origin: string): Promise<boolean>;
   /** Records a bundle that could not even be fetched or unpacked (shown in `status`). */
@@ -30,8 +31,9 @@ export interface PolicyStore {
 export interface PolicyStoreEvents {
   loaded(engine: PolicyEngine, origin: string): void;
   /**
-   * A bundle was refused; the previous policy keeps serving. An event, not `onError`: it carries
-   * where the bundle came from and the revision it claimed, for the log and `/status`.
+   * A bundle was refused; the previous policy, if one was loaded, keeps serving. An event, not
+   * `onError`: it carries where the bundle came from and the revision it claimed, for the log and
+   * `/status`.
    */
   refused(error: AuthzError, origin: string, revision: string | undefined): void;
 }

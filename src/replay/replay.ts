@@ -8,6 +8,8 @@ export interface LoggedDecision {
   input?: InputDocument;
   result?: unknown;
   error?: { code?: string };
+  /** The policy's reason, the failure's, or a refusal's (`rate_limited`). */
+  reason?: string;
   erased?: string[];
   masked?: string[];
   identity?: { subject?: string };
@@ -26,10 +28,22 @@ export interface Change {
 
 /** What a replay found. */
 export interface ReplayReport {
+  /** Decision events read. */
   events: number;
+  /**
+   * Lines read that are not decision events (no `decision_id`): the hash chain's control
+   * events, lines that are not JSON. Not in `events`.
+   */
+  others: number;
   replayed: number;
-  /** Events without an input (nothing to replay). */
+  /** Events not replayed: `skippedBy` says why. */
   skipped: number;
+  /**
+   * Why events were not replayed, by reason: the logged error code of a decision made without
+   * the policy's answer ({@link POLICY_ERRORS}), or `no input` for an event whose input is not in
+   * the log.
+   */
+  skippedBy: Record<string, number>;
   /** Replayed events whose input had fields erased or masked by the decision log. */
   masked: number;
   /** Allow ↔ deny flips. */
@@ -51,20 +65,56 @@ export interface ReplayReport {
 const IN_FLIGHT = 16;
 
 /**
+ * The logged errors the policy itself produced: a candidate may answer these differently, so
+ * they are replayed. Every other error code was decided before the policy ran, or without its
+ * answer: a credential refused or revoked (`identity_invalid`, the 401 comes before the policy),
+ * keys unavailable, a request that could not be parsed, no policy loaded, the evaluation deadline
+ * (time queued for a thread counts, so under load the answer may never have come), an internal
+ * fault. No candidate changes those decisions, and evaluating their input (which has no
+ * verified identity) would invent one.
+ */
+const POLICY_ERRORS: ReadonlySet<string> = new Set([
+  "policy_undefined",
+  "policy_result_invalid",
+  "policy_eval_error",
+]);
+
+/**
+ * The input to replay a logged decision with, or why it is not replayed: an error not in
+ * {@link POLICY_ERRORS} (its code), or neither an error nor a result, which is a decision the
+ * policy never saw: a client address refused by its rate limit (its reason, `rate_limited`,
+ * `address_blocked`, `rate_limit_unavailable`). A tenant's rate limit refuses after the policy
+ * allowed, so that decision has the policy's result and is replayed, judged by it.
+ */
+function toReplay(decision: LoggedDecision): { input: InputDocument } | { skip: string } {
+  const code = decision.error ? (decision.error.code ?? "error without a code") : undefined;
+  if (code !== undefined && !POLICY_ERRORS.has(code)) return { skip: code };
+  if (code === undefined && decision.result === undefined)
+    return { skip: decision.reason ?? "no policy result" };
+  return decision.input ? { input: decision.input } : { skip: "no input" };
+}
+
+/**
  * Re-evaluates logged inputs with a candidate policy and reports which decisions it would change.
+ * `logged` is the log's lines as parsed (undefined for one that is not JSON); only decision
+ * events count, the rest are `others`.
  * Outcomes are compared as Envoy would see them (allow or deny; errors deny); a dry-run event is
- * judged by its real result. Inputs are replayed as logged, masked fields included. Up to
+ * judged by its real result. Decisions made without the policy's answer are counted apart by
+ * their error code ({@link POLICY_ERRORS}), never as flips, so replaying a log against the bundle
+ * that wrote it finds no flip. Inputs are replayed as logged, masked fields included. Up to
  * {@link IN_FLIGHT} evaluations run at once; outcomes are tallied in log order.
  */
 export async function replay(
-  decisions: AsyncIterable<LoggedDecision>,
+  logged: AsyncIterable<unknown>,
   evaluate: (input: InputDocument) => Promise<Evaluation>,
   options: { examples: number },
 ): Promise<ReplayReport> {
   const report: ReplayReport = {
     events: 0,
+    others: 0,
     replayed: 0,
     skipped: 0,
+    skippedBy: {},
     masked: 0,
     flips: { allowToDeny: 0, denyToAllow: 0 },
     otherChanges: 0,
@@ -91,19 +141,29 @@ export async function replay(
     const oldest = inFlight.shift();
     if (oldest) tally(oldest.decision, await oldest.after);
   };
-  for await (const decision of decisions) {
+  for await (const decision of logged) {
+    if (!isDecision(decision)) {
+      report.others++;
+      continue;
+    }
     report.events++;
-    if (!decision.input) {
+    const replaying = toReplay(decision);
+    if ("skip" in replaying) {
       report.skipped++;
+      report.skippedBy[replaying.skip] = (report.skippedBy[replaying.skip] ?? 0) + 1;
       continue;
     }
     report.replayed++;
     if ((decision.erased?.length ?? 0) + (decision.masked?.length ?? 0) > 0) report.masked++;
-    inFlight.push({ decision, after: run(evaluate, decision.input, report).then(outcome) });
+    inFlight.push({ decision, after: run(evaluate, replaying.input, report).then(outcome) });
     if (inFlight.length >= IN_FLIGHT) await settleOldest();
   }
   while (inFlight.length > 0) await settleOldest();
   return report;
+}
+
+function isDecision(value: unknown): value is LoggedDecision {
+  return typeof value === "object" && value !== null && "decision_id" in value;
 }
 
 type Outcome = { allowed: boolean; value?: unknown; reason?: string };

@@ -73,10 +73,12 @@ export async function createPipeline(
     {
       fetch: deps.fetch,
       clock: systemClock,
-      onSourceError: (source, error) =>
+      onSourceError: (source, error, serving) =>
         deps.logger.warn(
           { source, err: error.message },
-          "identity source failed; last good keys keep serving",
+          serving
+            ? "identity source failed; last good keys keep serving"
+            : "identity source failed; nothing loaded from it yet, so its credentials are denied",
         ),
     },
     config.identity,

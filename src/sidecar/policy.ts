@@ -32,7 +32,9 @@ export async function openPolicy(
   config: Config,
   deps: { logger: Logger; events?: Partial<PolicyEvents>; watch: boolean },
 ): Promise<{ store: PolicyStore; close(): void }> {
+  // Files first: a missing one stops the start before any evaluation thread does.
   const signing = await signingPolicy(config);
+  const token = await bundleToken(config);
   const pool = createEvaluationPool(poolOptions(config), {
     onError: (error) =>
       deps.logger.error({ err: error.message }, "policy evaluation thread failed; replaced"),
@@ -61,7 +63,9 @@ export async function openPolicy(
               serving_revision: store.current()?.revision ?? null,
               origin,
             },
-            "bundle refused; the previous policy keeps serving",
+            store.current()
+              ? "bundle refused; the previous policy keeps serving"
+              : "bundle refused; no policy is loaded, so every check is denied",
           );
           deps.events?.refused?.(error, revision);
         },
@@ -73,9 +77,6 @@ export async function openPolicy(
     deps.logger.error("policy.bundle is not configured: every check is denied");
     return { store, close: () => pool.close() };
   }
-  const token = config.policy.tokenFile
-    ? (await readFile(config.policy.tokenFile, "utf8")).trim()
-    : undefined;
   const source: BundleSource = await watchBundle(
     {
       fetch: globalThis.fetch,
@@ -98,6 +99,16 @@ export async function openPolicy(
       pool.close();
     },
   };
+}
+
+/** The bundle server's bearer token from `policy.tokenFile`. Throws `AuthzError("file_unreadable")`. */
+async function bundleToken(config: Config): Promise<string | undefined> {
+  if (!config.policy.tokenFile) return undefined;
+  try {
+    return (await readFile(config.policy.tokenFile, "utf8")).trim();
+  } catch (error) {
+    throw new AuthzError("file_unreadable", `policy.tokenFile: ${(error as Error).message}`);
+  }
 }
 
 /** How the configured policy is evaluated: threads, deadline, memory. */

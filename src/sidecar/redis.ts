@@ -34,26 +34,68 @@ export async function redisClient(
   return client;
 }
 
+/** A Redis connection of one command-line run (`revoke`, `logs tail`, `replay --redis-stream`). */
+export interface CommandRedis {
+  client: Redis;
+  /**
+   * The error a failed command of `client` ends the run with: `redis_unavailable`, naming the
+   * URL and the connection's own error (`connect ECONNREFUSED …`) over ioredis's retry notice.
+   */
+  failed(error: unknown): AuthzError;
+  /** Disconnects (at once: a command line waits for nothing). */
+  close(): void;
+}
+
 /**
  * For one command-line run: a client connected now, or `AuthzError("redis_unavailable")` within
- * `connectTimeoutMs`. A connection lost later (`logs tail --follow`) is made again; the caller
- * disconnects it.
+ * `connectTimeoutMs`, naming the URL (password hidden), the config key it came from and why
+ * (`connect ECONNREFUSED 127.0.0.1:6379`). A connection lost later is made again once for the
+ * command in flight, which then fails; the caller closes it.
  */
-export async function connectRedisOnce(url: string, connectTimeoutMs = 2_000): Promise<Redis> {
+export async function connectRedisOnce(
+  url: string,
+  options: { key: string; connectTimeoutMs?: number },
+): Promise<CommandRedis> {
   const { Redis } = await import("ioredis");
+  let connected = false;
   const client = new Redis(url, {
-    connectTimeout: connectTimeoutMs,
+    connectTimeout: options.connectTimeoutMs ?? 2_000,
     maxRetriesPerRequest: 1,
+    // The first connection is not retried: a refused one fails the run at once.
+    retryStrategy: (attempt) => (connected ? Math.min(100 * attempt, 1_000) : null),
     lazyConnect: true,
   });
-  client.on("error", () => {}); // the failed connect() below says it
+  // The socket's own error says why; a failed connect() or command only says that it failed.
+  let cause: Error | undefined;
+  client.on("error", (error: Error) => {
+    cause = error;
+  });
+  const where = `Redis at ${redactUrl(url)} (${options.key})`;
+  // Once ended, disconnect() would only start ioredis's 2 s timer for a stream already closed,
+  // which holds the process's exit.
+  const close = () => {
+    if (client.status !== "end") client.disconnect();
+  };
   try {
     await client.connect();
   } catch (error) {
-    client.disconnect();
-    throw new AuthzError("redis_unavailable", `redis: ${(error as Error).message}`);
+    close();
+    const why = (cause ?? (error as Error)).message;
+    throw new AuthzError("redis_unavailable", `cannot reach ${where}: ${why}`);
   }
-  return client;
+  connected = true;
+  return {
+    client,
+    failed: (error) =>
+      error instanceof AuthzError
+        ? error
+        : new AuthzError(
+            "redis_unavailable",
+            `lost ${where}: ${(cause ?? (error as Error)).message}`,
+            { cause: error },
+          ),
+    close,
+  };
 }
 
 /** The two connections the sidecar keeps to Redis: commands, and a subscriber for revocations. */

@@ -40,6 +40,9 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       threadReplaced: (reason) => metrics.threadReplaced(reason),
     },
   });
+  // Awaited below; until then a failure to open (a missing token file) must not be an unhandled
+  // rejection, which would end the process with a stack trace before `serve` reports it.
+  opening.catch(() => {});
   const [{ DESCRIPTOR_SET, startGrpcServer }, { startAdminServer }, { createPipeline }] =
     await Promise.all([
       import("../grpc/index.js"),

@@ -9,23 +9,6 @@ import { built, ROOT, tool } from "./paths.js";
 
 export const run = promisify(execFile);
 
-/** What a finished command printed, and its exit code. */
-export interface Finished {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command in the checkout to its end, `input` on its stdin; never rejects. */
-export function runToEnd(command: string, args: string[], input?: string): Promise<Finished> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { cwd: ROOT }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
-
 /** A child process that printed a line telling where it listens. */
 export interface Started {
   process: ChildProcess;
@@ -99,6 +82,62 @@ export function startProcess(
       reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`));
     });
   });
+}
+
+/** How a command ended: its exit status (null when a signal ended it) and all it printed. */
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** What {@link runToEnd} takes besides the command line and its input. */
+export interface RunOptions {
+  /** Added to this process's environment; a value of undefined removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** SIGKILL after this long (default 60 s): a child that should have exited must not hang a test. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a command in the checkout to its end, `input` on its stdin (closed at once without one);
+ * never rejects on how it exits.
+ */
+export function runToEnd(
+  command: string,
+  args: string[],
+  input?: string,
+  options: RunOptions = {},
+): Promise<Finished> {
+  const env = { ...process.env, ...options.env };
+  for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name];
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
+  const stdout: Buffer[] = [];
+  const stderr: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.on("error", () => {}); // a child that exits before reading
+  child.stdin.end(input);
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(stdout).toString("utf8"),
+        stderr: Buffer.concat(stderr).toString("utf8"),
+      });
+    });
+  });
+}
+
+/** Runs `openclaw-authz` (the built dist/main.js) with `args` to its end ({@link runToEnd}). */
+export function cli(
+  args: string[],
+  options: RunOptions & { stdin?: string } = {},
+): Promise<Finished> {
+  return runToEnd("node", [built("dist/main.js"), ...args], options.stdin, options);
 }
 
 /** Compiles a policy directory with the pinned `opa build -t wasm` into a bundle; returns its path. */
