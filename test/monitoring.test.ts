@@ -235,8 +235,11 @@ describe("server.workers: 2", () => {
       for (const client of clients) client.close();
       expect(answers.every((a) => a.ok)).toBe(true);
       // The decision log's `labels.id` names the worker that decided: both did.
-      expect(await until(() => sidecar.stdout.length === N)).toBe(true);
-      const deciders = new Set(sidecar.stdout.map((l) => JSON.parse(l).labels.id as string));
+      // Decisions only: each worker's chain starts with a control event of its own (`kind`).
+      const decisions = () =>
+        sidecar.stdout.map((l) => JSON.parse(l)).filter((event) => event.kind === undefined);
+      expect(await until(() => decisions().length === N)).toBe(true);
+      const deciders = new Set(decisions().map((event) => event.labels.id as string));
       expect(deciders.size).toBe(2);
       for (let i = 0; i < 3; i++) {
         const text = await scrape(admin);
