@@ -31,8 +31,9 @@ export interface Authorizer<R> {
 }
 
 /**
- * A Check, in order: build the input document → verify the caller → refuse revoked credentials →
- * the policy's result (from the cache, else evaluated) → the CheckResponse → the decision sink.
+ * A Check, in order: build the input document → the client address's rate limit → verify the
+ * caller → refuse revoked credentials → the policy's result (from the cache, else evaluated) →
+ * the CheckResponse → for an allowed request, the tenant's rate limit → the decision sink.
  * The steps are the modules themselves (`steps`); this file owns the order, the timers, the
  * fail-closed rule and the decision record.
  */
