@@ -3,7 +3,7 @@
 // µs per event chained (serialized + RFC 8785 canonical form + SHA-256 + seq/prev_hash), the
 // difference (hashing), the same with the state file rewritten per event, and hashing as a
 // share of a check's ~200 µs of CPU.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -80,10 +80,12 @@ function perEvent(run) {
 const serialized = perEvent(stringifyJson);
 const chain = createChain({ now: () => new Date() }, chainOptions);
 const chained = perEvent(chain.append);
-const state = openChainState(join(mkdtempSync(join(tmpdir(), "oc-chain-bench-")), "state"));
+const scratch = mkdtempSync(join(tmpdir(), "oc-chain-bench-"));
+const state = openChainState(join(scratch, "state"));
 const withState = createChain({ now: () => new Date(), onHead: state.save }, chainOptions);
 const stateful = perEvent(withState.append);
 state.close();
+rmSync(scratch, { recursive: true, force: true });
 
 const hashing = chained.us - serialized.us;
 const fmt = (us) => `${us.toFixed(2)} µs`;
