@@ -1,3 +1,4 @@
+import { OVER_BUDGET, withinBudget } from "../budget.js";
 import type { SharedDecisionStore } from "./decision-cache.js";
 
 /** The two Redis commands the shared cache uses (an ioredis client satisfies it). */
@@ -41,13 +42,9 @@ export function createRedisDecisionStore(
   const keyOf = (key: string) => `${options.prefix}decision:${key}`;
   return {
     async get(key) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), options.budgetMs);
-      });
       try {
-        const value = await Promise.race([redis.get(keyOf(key)), timeout]);
-        if (value === "timeout") {
+        const value = await withinBudget(redis.get(keyOf(key)), options.budgetMs);
+        if (value === OVER_BUDGET) {
           onFailure("timeout");
           return undefined;
         }
@@ -55,8 +52,6 @@ export function createRedisDecisionStore(
       } catch (error) {
         onFailure("error", error as Error);
         return undefined;
-      } finally {
-        clearTimeout(timer);
       }
     },
     set(key, value, ttlMs) {

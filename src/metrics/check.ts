@@ -1,6 +1,6 @@
 import { Histogram, type Registry } from "prom-client";
 import type { Define } from "./define.js";
-import { each } from "./define.js";
+import { boundChildren, each } from "./define.js";
 import { CHECK_CALL_CODES, DECISION_SERIES, REJECTED_REASONS } from "./labels.js";
 import type { AuthzMetrics } from "./sidecar-metrics.js";
 
@@ -19,24 +19,14 @@ export function checkMetrics(
     ["outcome", "code"],
     DECISION_SERIES,
   );
-  // One child per label pair, bound once: prom-client hashes the labels on every other call.
-  const children = new Map<string, ReturnType<typeof decisions.labels>>();
-  const decisionCounter = (outcome: string, code: string) => {
-    const key = `${outcome} ${code}`;
-    let child = children.get(key);
-    if (!child) {
-      child = decisions.labels({ outcome, code });
-      children.set(key, child);
-    }
-    return child;
-  };
+  const decision = boundChildren(decisions);
   const calls = define.counter(
     "check_calls_total",
     "Check calls by the gRPC status they ended with (OK for every answered Check, allowed or denied).",
     ["grpc_code"],
     each("grpc_code", CHECK_CALL_CODES),
   );
-  const callChildren = new Map<string, ReturnType<typeof calls.labels>>();
+  const call = boundChildren(calls);
   const histogram = (name: string, help: string) =>
     new Histogram({ name, help, buckets: LATENCY_BUCKETS, registers: [registry] });
   const checkDuration = histogram(
@@ -56,20 +46,13 @@ export function checkMetrics(
   return {
     observeDecision(record) {
       const code = record.error?.code ?? "";
-      decisionCounter(outcomeOf(record.error?.code, record.allowed), code).inc();
+      decision({ outcome: outcomeOf(record.error?.code, record.allowed), code }).inc();
       const total = record.metrics.timer_server_handler_ns;
       if (total !== undefined) checkDuration.observe(total / 1e9);
       const evaluation = record.metrics.timer_rego_query_eval_ns;
       if (evaluation !== undefined) evalDuration.observe(evaluation / 1e9);
     },
-    countCheckCall(grpc_code) {
-      let child = callChildren.get(grpc_code);
-      if (!child) {
-        child = calls.labels({ grpc_code });
-        callChildren.set(grpc_code, child);
-      }
-      child.inc();
-    },
+    countCheckCall: (grpc_code) => call({ grpc_code }).inc(),
     countRejected: (reason) => rejected.inc({ reason }),
   };
 }

@@ -48,3 +48,21 @@ export type Define = ReturnType<typeof definer>;
 /** Label sets `{[name]: value}` for each value, to start at zero. */
 export const each = (name: string, values: readonly string[]) =>
   values.map((value) => ({ [name]: value }));
+
+/**
+ * A counter's child for a label set, bound once per set and kept: prom-client hashes the labels
+ * on every `inc(labels)`, which the Check path would pay per check. For label values from a
+ * closed set (outcomes, codes), never from a request.
+ */
+export function boundChildren<T extends string>(counter: Counter<T>) {
+  const children = new Map<string, ReturnType<Counter<T>["labels"]>>();
+  return (labels: Record<T, string>) => {
+    const key = Object.values(labels).join("\u0000");
+    let child = children.get(key);
+    if (!child) {
+      child = counter.labels(labels as Parameters<Counter<T>["labels"]>[0]);
+      children.set(key, child);
+    }
+    return child;
+  };
+}

@@ -1,3 +1,4 @@
+import { OVER_BUDGET, withinBudget } from "../budget.js";
 import {
   BLOCK_MEMORY_MS,
   type BucketRequest,
@@ -51,21 +52,15 @@ export function createRedisBuckets(
   }
   return {
     async take(request) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), options.budgetMs);
-      });
+      let answer: unknown;
       try {
-        const answer = await Promise.race([run(scriptArgs(request)), timeout]);
-        if (answer === "timeout")
-          throw new BucketStoreError("timeout", `no answer within ${options.budgetMs} ms`);
-        return toResult(answer, request.windows);
+        answer = await withinBudget(run(scriptArgs(request)), options.budgetMs);
       } catch (error) {
-        if (error instanceof BucketStoreError) throw error;
         throw new BucketStoreError("error", (error as Error).message, { cause: error });
-      } finally {
-        clearTimeout(timer);
       }
+      if (answer === OVER_BUDGET)
+        throw new BucketStoreError("timeout", `no answer within ${options.budgetMs} ms`);
+      return toResult(answer, request.windows);
     },
   };
 }
