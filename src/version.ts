@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
-
-const root = new URL("../", import.meta.url);
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "./package-root.js";
 
 /** The package version, read once from package.json at start. */
 export const VERSION: string = (
-  JSON.parse(readFileSync(new URL("package.json", root), "utf8")) as {
+  JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as {
     version: string;
   }
 ).version;
@@ -16,7 +16,7 @@ export const VERSION: string = (
  */
 export const COMMIT: string = (() => {
   try {
-    return readFileSync(new URL("COMMIT", root), "utf8").trim() || "unknown";
+    return readFileSync(join(PACKAGE_ROOT, "COMMIT"), "utf8").trim() || "unknown";
   } catch {
     return "unknown";
   }

@@ -1,17 +1,17 @@
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import protobuf from "protobufjs";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 /** The `proto/` folder shipped with the package (Envoy's ext_authz v3 API and dependencies). */
-export const PROTO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../proto");
+export const PROTO_DIR = join(PACKAGE_ROOT, "proto");
 
 const PROTOBUFJS_DIR = dirname(createRequire(import.meta.url).resolve("protobufjs/package.json"));
 
 const EXT_AUTHZ_PROTO = "envoy/service/auth/v3/external_auth.proto";
 
 /** Where `scripts/setup` writes the compiled FileDescriptorSet (for server reflection). */
-export const DESCRIPTOR_SET = resolve(PROTO_DIR, "../build/proto/descriptors.binpb");
+export const DESCRIPTOR_SET = join(PACKAGE_ROOT, "build/proto/descriptors.binpb");
 
 /** The message types the codec and the CLI use. */
 export interface Protos {

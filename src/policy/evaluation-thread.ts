@@ -1,4 +1,7 @@
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { PACKAGE_ROOT } from "../package-root.js";
 import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
 
 /** One evaluation thread as the pool drives it. */
@@ -74,9 +77,8 @@ export function startThread(
 }
 
 /**
- * The thread's script, beside this module in the build. Under vitest the sources run as
- * TypeScript, which a thread cannot load: it runs the build instead (`npm test` builds first).
+ * The thread's script in the build (bundled by scripts/bundle.mjs), for the bundle and tsc's
+ * modules alike. Under vitest the sources run as TypeScript, which a thread cannot load: they
+ * start the build's script too (`npm test` builds first).
  */
-const WORKER_URL = import.meta.url.endsWith(".ts")
-  ? new URL("../../dist/policy/evaluation-worker.js", import.meta.url)
-  : new URL("./evaluation-worker.js", import.meta.url);
+const WORKER_URL = pathToFileURL(join(PACKAGE_ROOT, "dist/policy/evaluation-worker.js"));

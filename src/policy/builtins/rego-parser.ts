@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PACKAGE_ROOT } from "../../package-root.js";
 import { withMemoryMaximum } from "./wasm-memory.js";
 
 /** OPA's Rego parser (scripts/rego-parser, built to WebAssembly) as one thread holds it. */
@@ -28,9 +31,8 @@ export interface RegoParserLimits {
  * The parser's WebAssembly module, built by scripts/build-rego-parser into build/ (beside src/
  * and dist/ alike, so sources under vitest and the build find the same file).
  */
-export const REGO_PARSER_WASM = new URL(
-  "../../../build/rego-parser/rego-parser.wasm",
-  import.meta.url,
+export const REGO_PARSER_WASM = pathToFileURL(
+  join(PACKAGE_ROOT, "build/rego-parser/rego-parser.wasm"),
 );
 
 interface ParserExports {

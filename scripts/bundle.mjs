@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// The two scripts that run (`openclaw-authz` and its evaluation thread), each bundled by esbuild
+// into one file over tsc's output: dist/main.js and dist/policy/evaluation-worker.js. Loading
+// some 500 modules one by one was about a third of start-up (Node's module loader resolving,
+// reading and wrapping each); one file parses once. Run by `npm run build` after tsc, whose
+// per-module output stays for the scripts, benches and tests that import single modules.
+//
+// Left to node_modules: packages that read their own .proto files beside their sources at run
+// time (grpc-health-check, @grpc/reflection).
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// CommonJS packages inside an ES module bundle still call require and read __dirname.
+const banner = [
+  'import { createRequire as __bundleRequire } from "node:module";',
+  'import { fileURLToPath as __bundlePath } from "node:url";',
+  'import { dirname as __bundleDirname } from "node:path";',
+  "const require = __bundleRequire(import.meta.url);",
+  "const __filename = __bundlePath(import.meta.url);",
+  "const __dirname = __bundleDirname(__filename);",
+].join("\n");
+
+const entries = {
+  main: "src/main.ts",
+  "policy/evaluation-worker": "src/policy/evaluation-worker.ts",
+};
+
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: entries,
+  outdir: "dist",
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  sourcemap: "linked",
+  sourcesContent: false,
+  banner: { js: banner },
+  external: ["grpc-health-check", "@grpc/reflection"],
+  allowOverwrite: true,
+  logLevel: "warning",
+});
