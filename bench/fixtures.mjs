@@ -1,7 +1,7 @@
 // Build steps, key material, configs and the CheckRequests every benchmark drives, shared by
 // bench/run.mjs (servers under ghz) and bench/stages.mjs (the pipeline's steps one by one).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { accessToken, issuerKey } from "../scripts/lab-identity.mjs";
@@ -128,7 +128,7 @@ export async function prepare() {
   // The peer's policy directory: the shipped policy and data, the peer's identity wrapper, the JWKS as data.
   const peerDir = join(WORK, "peer-policy");
   mkdirSync(join(peerDir, "bench"), { recursive: true });
-  cpSync(join(ROOT, "policies/authz.rego"), join(peerDir, "authz.rego"));
+  copyShippedRego(peerDir);
   cpSync(join(ROOT, "policies/data.json"), join(peerDir, "data.json"));
   cpSync(join(ROOT, "bench/peer/peer.rego"), join(peerDir, "peer.rego"));
   writeFileSync(
@@ -296,7 +296,8 @@ export async function prepare() {
     const policyDir = (policy, variant) => {
       const dir = join(WORK, `routes-${size}-${variant}`);
       mkdirSync(dir, { recursive: true });
-      cpSync(join(ROOT, policy), join(dir, "authz.rego"));
+      if (policy === "policies") copyShippedRego(dir);
+      else cpSync(join(ROOT, policy), join(dir, "authz.rego"));
       writeFileSync(
         join(dir, "data.json"),
         JSON.stringify({ ...shipped, openclaw: { ...shipped.openclaw, routes } }),
@@ -304,7 +305,7 @@ export async function prepare() {
       return dir;
     };
     const indexed = join(WORK, `routes-${size}-indexed.tar.gz`);
-    sh("bash", ["scripts/build-policy", policyDir("policies/authz.rego", "indexed"), indexed]);
+    sh("bash", ["scripts/build-policy", policyDir("policies", "indexed"), indexed]);
     const scanDir = policyDir("test/fixtures/route-scan/authz.rego", "scan");
     const scan = wasmBundle(scanDir, "envoy/authz/allow", `routes-${size}-scan.tar.gz`);
     const port = 9511 + 4 * n;
@@ -329,4 +330,12 @@ export async function prepare() {
     };
   });
   return { workloads, peerDir, trivialDir, routeTables };
+}
+
+/** The shipped policy's Rego files (authz.rego and the other modules of its package), tests left out. */
+function copyShippedRego(dir) {
+  for (const name of readdirSync(join(ROOT, "policies"))) {
+    if (name.endsWith(".rego") && !name.endsWith("_test.rego"))
+      cpSync(join(ROOT, "policies", name), join(dir, name));
+  }
 }

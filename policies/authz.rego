@@ -45,10 +45,23 @@ allow := deny(400, concat("", ["path is not canonical: ", path_problem])) if {
 	not tenant_allowed
 } else := deny(403, concat("", ["missing scope ", route.scope])) if {
 	not scope_granted
+} else := deny(400, "an MCP route needs a JSON-RPC 2.0 request") if {
+	route.mcp == true
+	not input.mcp
+} else := deny(403, mcp_problem) if {
+	mcp_governed
+	not mcp_allowed
+} else := mcp_grant if {
+	authenticated
+	tenant_allowed
+	scope_granted
+	mcp_governed
+	mcp_allowed
 } else := grant(concat("", ["scope ", route.scope, " granted"])) if {
 	authenticated
 	tenant_allowed
 	scope_granted
+	not mcp_governed
 }
 
 grant(reason) := {"allowed": true, "reason": reason, "dynamic_metadata": {"reason": reason}}

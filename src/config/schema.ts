@@ -54,6 +54,15 @@ const secretName = z
 const redisUrl = z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL");
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
 
+/** A path pattern such as `/mcp/**`: `*` a whole segment, `**` only as the last one. */
+const mcpPath = z
+  .string()
+  .regex(
+    /^(\/(\*|[^/*]+))*(\/\*\*)?$/,
+    "must be a path pattern such as /mcp/** (* one segment, ** only at the end)",
+  )
+  .refine((path) => path !== "", "must be a path pattern such as /mcp/**");
+
 /** Where an issuer's keys come from: exactly one of a JWKS file, a JWKS URL, OIDC discovery. */
 const jwksSource = z.union([
   z.object({ file: z.string().min(1) }).strict(),
@@ -331,6 +340,18 @@ export const configSchema = z
             maxValues: z.number().int().min(1).default(100_000),
             /** Longest JSON string (keys included), in characters. Default 1048576 (1 Mi). */
             maxStringLength: z.number().int().min(1).default(1_048_576),
+          })
+          .strict()
+          .prefault({}),
+        /** MCP (JSON-RPC 2.0) traffic, read into `input.mcp` (docs/contract.md §2). */
+        mcp: z
+          .object({
+            /**
+             * Path patterns of MCP endpoints (`*` one non-empty segment, a trailing `**` any
+             * rest): a body there that is not JSON-RPC 2.0 is refused with HTTP 400 (`request_parse_error`).
+             * Default `/mcp`, `/mcp/**` and the shipped policy's MCP route (`/api/v1/tenants/{tenant}/mcp`).
+             */
+            paths: z.array(mcpPath).default(["/mcp", "/mcp/**", "/api/v1/tenants/*/mcp"]),
           })
           .strict()
           .prefault({}),

@@ -179,6 +179,24 @@ describe("default masking: every secret name, every position, every spelling", (
     expect(json.text).toContain(V);
   });
 
+  it("masks a secret tool argument in input.mcp as in parsed_body, the shared objects untouched", () => {
+    const args = { api_key: V, query: "kept" };
+    const call = { method: "tools/call", id: 1, params: { name: "t", arguments: args } };
+    const mcp = { source: "body", batch: false, requests: [call], ...call };
+    const { masked, text } = mask(
+      request({ headers: { "content-type": "application/json" } }, { parsed_body: call, mcp }),
+    );
+    expect(text).not.toContain(V);
+    expect(masked).toEqual(
+      expect.arrayContaining([
+        "/input/parsed_body/params/arguments/api_key",
+        "/input/mcp/params/arguments/api_key",
+        "/input/mcp/requests/0/params/arguments/api_key",
+      ]),
+    );
+    expect(args).toEqual({ api_key: V, query: "kept" });
+  });
+
   it("leaves the input's verified identity as the policy saw it (replay evaluates it again)", () => {
     const identity = {
       authenticated: true,

@@ -1,6 +1,7 @@
 import type { Message, Type } from "protobufjs";
 import { AuthzError } from "../errors.js";
 import type { JsonLimits, JsonValue } from "./json-value.js";
+import { MCP_METADATA_NAMESPACE, type McpOptions, toMcpInput } from "./mcp-request.js";
 import { protoDocument } from "./proto-document.js";
 import { parseBody } from "./request-body.js";
 import { parsePathAndQuery } from "./request-path.js";
@@ -26,15 +27,18 @@ export interface InputOptions {
   skipRequestBodyParse: boolean;
   /** Bounds on JSON bodies and JSON multipart parts; past them the request is refused. */
   bodyLimits: JsonLimits;
+  /** Where JSON-RPC must be well formed (`policy.mcp`); `input.mcp` is built on every path. */
+  mcp: McpOptions;
 }
 
 const VERSION = { ext_authz: "v3", encoding: "protojson" } as const;
 
 /**
  * Builds the input document from a decoded `envoy.service.auth.v3.CheckRequest`, as
- * opa-envoy-plugin v1.19.1-envoy does (docs/contract.md §2), less the credential headers. Nothing
- * changes the document once it is returned. Throws `AuthzError("request_parse_error")` with the
- * parser's message when the path, query or body cannot be parsed.
+ * opa-envoy-plugin v1.19.1-envoy does (docs/contract.md §2), less the credential headers, plus
+ * `mcp` for a JSON-RPC request (ours: {@link toMcpInput}). Nothing changes the document once it
+ * is returned. Throws `AuthzError("request_parse_error")` with the parser's message when the
+ * path, query or body cannot be parsed, or an MCP path's body is not JSON-RPC 2.0.
  */
 export async function toInput(
   checkRequestType: Type,
@@ -60,6 +64,11 @@ export async function toInput(
       input.parsed_body = body.parsedBody;
       input.truncated_body = body.truncated;
     }
+    const mcp = toMcpInput(
+      { metadata: mcpMetadata(attributes), body: input.parsed_body, parsedPath },
+      options.mcp,
+    );
+    if (mcp) input.mcp = mcp;
   } catch (error) {
     throw new AuthzError("request_parse_error", (error as Error).message, { cause: error });
   }
@@ -97,6 +106,13 @@ function takeCredentials(
 function httpRequest(attributes: { [key: string]: JsonValue } | undefined) {
   const request = attributes?.request as { [key: string]: JsonValue } | undefined;
   return request?.http as { [key: string]: JsonValue } | undefined;
+}
+
+/** Envoy's MCP filter metadata, as ext_authz forwards it (`metadata_context_namespaces`). */
+function mcpMetadata(attributes: { [key: string]: JsonValue } | undefined): JsonValue | undefined {
+  const context = attributes?.metadataContext as { [key: string]: JsonValue } | undefined;
+  const filters = context?.filterMetadata as { [key: string]: JsonValue } | undefined;
+  return filters?.[MCP_METADATA_NAMESPACE];
 }
 
 function stringField(http: { [key: string]: JsonValue } | undefined, name: string): string {
