@@ -517,6 +517,32 @@ describe("charts/openclaw-authz: operations", () => {
     );
   });
 
+  it("authz.cache.redisCluster: cache, revocations and the decision stream on a Redis Cluster, its password from a Secret", async () => {
+    const cluster = ["authz.cache.redisCluster.nodes={redis-0.redis:6379,redis-1.redis:6379}"];
+    const list = await render(
+      undefined,
+      ...cluster,
+      "authz.cache.redisCluster.passwordSecret=redis-cluster",
+      "authz.cache.decisionLogStream=true",
+    );
+    const config = resolveConfig(authzConfig(list));
+    const expected = {
+      nodes: ["redis-0.redis:6379", "redis-1.redis:6379"],
+      tls: false,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config's ${VAR}, substituted at load
+      password: "${OPENCLAW_AUTHZ_REDIS_PASSWORD}",
+    };
+    expect(config.cache.redis?.cluster).toEqual(expected);
+    expect(config.decisionLog.redisStream?.cluster).toEqual(expected);
+    expect(container(list, "authz").env).toContainEqual({
+      name: "OPENCLAW_AUTHZ_REDIS_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "redis-cluster", key: "password" } },
+    });
+    await expect(
+      render(undefined, ...cluster, "authz.cache.redisUrl=redis://r:6379"),
+    ).rejects.toThrow("authz.cache: set redisUrl or redisCluster.nodes, not both");
+  });
+
   it("the sidecar's preStop asks Envoy's admin to drain gracefully, then outlasts Envoy's preStop", async () => {
     const requests: string[] = [];
     const admin = createHttpServer((request, response) => {

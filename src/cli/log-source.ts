@@ -94,7 +94,7 @@ async function* fromStream(config: Config): AsyncIterable<ReadEvent> {
   const settings = config.decisionLog.redisStream;
   if (!settings)
     throw new AuthzError("config_invalid", "--redis-stream needs decisionLog.redisStream");
-  const connection = await connectRedisOnce(settings.url, { key: "decisionLog.redisStream.url" });
+  const connection = await connectRedisOnce(settings, { key: "decisionLog.redisStream" });
   try {
     let start = "-";
     for (;;) {

@@ -40,7 +40,7 @@ export async function tailLogs(
 ): Promise<number> {
   const settings = config.decisionLog.redisStream;
   if (!settings) throw new AuthzError("config_invalid", "logs tail needs decisionLog.redisStream");
-  const connection = await connectRedisOnce(settings.url, { key: "decisionLog.redisStream.url" });
+  const connection = await connectRedisOnce(settings, { key: "decisionLog.redisStream" });
   const redis = connection.client;
   try {
     const show = (entries: Entry[]) => {

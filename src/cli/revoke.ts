@@ -41,8 +41,8 @@ export async function revoke(
   const redis = config.cache.redis;
   const file = config.identity.revocationFile;
   if (redis) {
-    const connection = await connectRedisOnce(redis.url, {
-      key: "cache.redis.url",
+    const connection = await connectRedisOnce(redis, {
+      key: "cache.redis",
       connectTimeoutMs: redis.connectTimeout,
     });
     try {

@@ -24,6 +24,17 @@ describe("resolveConfig", () => {
     expect(config.tracing).toEqual({ sampleRatio: 1, serviceName: "openclaw-authz" });
   });
 
+  it("accepts Redis Cluster seed nodes where a Redis URL goes", () => {
+    const cluster = { nodes: ["10.0.0.1:6379", "[::1]:7000"], password: "secret" };
+    const config = resolveConfig({
+      cache: { redis: { cluster } },
+      decisionLog: { redisStream: { cluster: { ...cluster, tls: true } } },
+    });
+    expect(config.cache.redis).toMatchObject({ cluster: { ...cluster, tls: false }, budget: 5 });
+    expect(config.cache.redis?.url).toBeUndefined();
+    expect(config.decisionLog.redisStream?.cluster).toEqual({ ...cluster, tls: true });
+  });
+
   it("accepts a unix socket and durations", () => {
     const config = resolveConfig({
       listen: { grpc: "unix:///run/authz.sock" },
@@ -45,6 +56,24 @@ describe("resolveConfig", () => {
     [{ tracing: { endpoint: "http://c:4318/v1/traces", sampleRatio: 2 } }, "tracing.sampleRatio: "],
     [{ tracing: { enabled: true } }, "tracing.enabled: Unrecognized key"],
     [{ decisionLog: { labels: { id: "mine" } } }, "decisionLog.labels: id and version are set"],
+    [{ cache: { redis: {} } }, "cache.redis: set exactly one of url and cluster"],
+    [
+      { cache: { redis: { url: "redis://r:6379", cluster: { nodes: ["r:6379"] } } } },
+      "cache.redis: set exactly one of url and cluster",
+    ],
+    [{ cache: { redis: { cluster: { nodes: [] } } } }, "cache.redis.cluster.nodes: "],
+    [
+      { cache: { redis: { cluster: { nodes: ["redis://r:6379"] } } } },
+      "cache.redis.cluster.nodes.0: must be host:port",
+    ],
+    [
+      { cache: { redis: { url: "redis://r:6379", keyPrefix: "{app}:" } } },
+      "cache.redis.keyPrefix: must not contain { or }",
+    ],
+    [
+      { decisionLog: { redisStream: { cluster: { nodes: ["r:6379"], tls: "yes" } } } },
+      "decisionLog.redisStream.cluster.tls: ",
+    ],
     [
       { identity: { jwt: { issuers: [{ issuer: "x", jwks: { file: "k" } }] } } },
       "identity.jwt.issuers.0.audiences: ",

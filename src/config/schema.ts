@@ -52,6 +52,32 @@ const secretName = z
     "must be a name such as x-tenant-key, with an optional * at either end (x-corp-*, *pin)",
   );
 const redisUrl = z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL");
+
+/** Redis Cluster: seed nodes (the rest are discovered) and what every node is opened with. */
+const redisCluster = z
+  .object({
+    /** Seed nodes, `host:port`; ioredis discovers the others (`CLUSTER SLOTS`). */
+    nodes: z.array(hostPort).min(1),
+    /** ACL user of every node. Default none (the `default` user). */
+    username: z.string().min(1).optional(),
+    /** Password of every node (`requirepass`, or the ACL user's); `${VAR}` keeps it out of the file. */
+    password: z.string().min(1).optional(),
+    /** TLS to every node, as `rediss://` (addresses as announced; no DNS lookup). Default false. */
+    tls: z.boolean().default(false),
+  })
+  .strict();
+
+/** A Redis connection: exactly one of `url` (one server) and `cluster` (Redis Cluster). */
+const redisTarget = {
+  /** One server: `redis://[:password@]host:port[/db]` or `rediss://…`. */
+  url: redisUrl.optional(),
+  cluster: redisCluster.optional(),
+};
+const oneRedisTarget = [
+  (target: { url?: string | undefined; cluster?: unknown }) =>
+    (target.url === undefined) !== (target.cluster === undefined),
+  { message: "set exactly one of url and cluster" },
+] as const;
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
 
 /** A path pattern such as `/mcp/**`: `*` a whole segment, `**` only as the last one. */
@@ -397,10 +423,15 @@ export const configSchema = z
           .default(DEFAULT_IGNORED_PATHS),
         redis: z
           .object({
-            /** `redis://[:password@]host:port[/db]` or `rediss://…`. */
-            url: redisUrl,
-            /** Prefix of every key and channel. Default `openclaw-authz:`. */
-            keyPrefix: z.string().default("openclaw-authz:"),
+            ...redisTarget,
+            /** Prefix of every key and channel, without `{}` (Cluster hash tags). Default `openclaw-authz:`. */
+            keyPrefix: z
+              .string()
+              .regex(
+                /^[^{}]*$/,
+                "must not contain { or } (they would change the Redis Cluster hash slots)",
+              )
+              .default("openclaw-authz:"),
             /** Share cached decisions between replicas. Default true. */
             shareDecisions: z.boolean().default(true),
             /** Longest a cache lookup may wait for Redis. Default `5ms`. */
@@ -409,6 +440,7 @@ export const configSchema = z
             connectTimeout: duration.default(1_000),
           })
           .strict()
+          .refine(...oneRedisTarget)
           .optional(),
       })
       .strict()
@@ -444,7 +476,7 @@ export const configSchema = z
           .default({}),
         redisStream: z
           .object({
-            url: redisUrl,
+            ...redisTarget,
             /** Stream key. Default `openclaw-authz:decisions`. */
             stream: z.string().min(1).default("openclaw-authz:decisions"),
             /** Approximate cap (`XADD MAXLEN ~`). Default 100000. */
@@ -453,6 +485,7 @@ export const configSchema = z
             timeout: duration.default(1_000),
           })
           .strict()
+          .refine(...oneRedisTarget)
           .optional(),
         remote: z
           .object({
@@ -531,6 +564,9 @@ export const configSchema = z
       .prefault({}),
   })
   .strict();
+
+/** Where a Redis connection goes: `cache.redis` or `decisionLog.redisStream` (one of url, cluster). */
+export type RedisTarget = Pick<NonNullable<Config["cache"]["redis"]>, "url" | "cluster">;
 
 /** The resolved configuration: every key present, durations in milliseconds. */
 export type Config = z.output<typeof configSchema>;

@@ -36,8 +36,10 @@ export async function publishRevocation(
 /**
  * Keeps `list` equal to Redis: loads every revocation now and after each reconnect (messages
  * published while disconnected are not lost), applies published ones as they arrive, prunes
- * expired ones. Errors go to `onError`; the last known list keeps applying. Nothing to close:
- * the connections are the caller's, and closing them ends the following.
+ * expired ones; and every `resyncIntervalMs` when set. On Redis Cluster that interval bounds what
+ * a moved subscription can miss: ioredis resubscribes through another node when its node fails,
+ * without a reconnect this could see. Errors go to `onError`; the last known list keeps applying.
+ * `close()` stops the resync; the connections are the caller's, and closing them ends the rest.
  */
 export async function followRedisRevocations(
   deps: {
@@ -47,8 +49,8 @@ export async function followRedisRevocations(
     clock: Clock;
     onError(error: Error): void;
   },
-  options: { prefix: string },
-): Promise<void> {
+  options: { prefix: string; resyncIntervalMs?: number },
+): Promise<{ close(): void }> {
   const { list, redis, subscriber } = deps;
   const key = hashKey(options.prefix);
   const reload = async () => {
@@ -77,4 +79,8 @@ export async function followRedisRevocations(
   // Not awaited: a Redis that accepts connections but never answers must not hold up the start.
   subscriber.subscribe(key).catch((error: Error) => deps.onError(error));
   await reload();
+  const { resyncIntervalMs } = options;
+  const timer =
+    resyncIntervalMs === undefined ? undefined : setInterval(reload, resyncIntervalMs).unref();
+  return { close: () => clearInterval(timer) };
 }

@@ -78,12 +78,16 @@ export function createRevocationList(deps: RevocationListDeps): RevocationList {
       onChange();
     },
     replace(revocations) {
-      entries = new Map(
+      const next = new Map(
         revocations
           .filter((r) => r.untilMs > now())
           .map((r) => [keyOf(r.kind, r.value), r.untilMs]),
       );
-      onChange();
+      // A reload that finds what the list holds changes nothing (and keeps the cache).
+      const same =
+        next.size === entries.size && [...next].every(([k, until]) => entries.get(k) === until);
+      entries = next;
+      if (!same) onChange();
     },
     size: () => entries.size,
   };

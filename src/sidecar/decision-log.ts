@@ -84,8 +84,8 @@ export async function openDecisionLog(
   }
   let streamRedis: Awaited<ReturnType<typeof redisClient>> | undefined;
   if (settings.redisStream) {
-    const { url, stream, maxLen, timeout } = settings.redisStream;
-    const redis = await redisClient(url, {
+    const { stream, maxLen, timeout } = settings.redisStream;
+    const redis = await redisClient(settings.redisStream, {
       commandTimeoutMs: timeout,
       onError: (error) => warn({ sink: "redis", problem: "connection", err: error.message }),
     });

@@ -181,6 +181,12 @@ function createCache(
   return cache;
 }
 
+/**
+ * On Redis Cluster, how often the revocations are read again: the most a revocation published
+ * while this sidecar's subscription moves to another node (its node failed) can be late.
+ */
+const CLUSTER_REVOCATION_RESYNC_MS = 5_000;
+
 /** Revocations from Redis (hash + pub/sub) or, without Redis, from `identity.revocationFile`. */
 async function followRevocations(
   config: Config,
@@ -198,7 +204,7 @@ async function followRevocations(
   const prefix = config.cache.redis?.keyPrefix ?? "openclaw-authz:";
   if (deps.redis) {
     const onError = (error: Error) => redisFailure("revocation")("error", error);
-    await followRedisRevocations(
+    const followed = await followRedisRevocations(
       {
         list,
         redis: deps.redis.commands,
@@ -206,9 +212,12 @@ async function followRevocations(
         clock: systemClock,
         onError,
       },
-      { prefix },
+      {
+        prefix,
+        ...(config.cache.redis?.cluster ? { resyncIntervalMs: CLUSTER_REVOCATION_RESYNC_MS } : {}),
+      },
     );
-    return { list, close: () => {} };
+    return { list, close: followed.close };
   }
   const file = config.identity.revocationFile;
   if (!file) return { list, close: () => {} };

@@ -1,42 +1,34 @@
-import type { Redis, RedisOptions } from "ioredis";
 import type { Logger } from "pino";
-import type { Config } from "../config/index.js";
+import type { Config, RedisTarget } from "../config/index.js";
 import { AuthzError } from "../errors.js";
+import { createRedisClient, describeRedis, type RedisClient } from "./redis-client.js";
 
 /**
- * The one way this project opens Redis, for a sidecar: a client that reconnects by itself
- * (backoff up to 2 s) and reports every connection error to `onError`. A command never waits for
- * a connection unless `queueWhileDisconnected` (the revocation subscriber must not miss its
- * subscription); `commandTimeoutMs` bounds each command. ioredis (~6 MB resident) loads here, only
- * where Redis is configured.
+ * The one way this project opens Redis, for a sidecar: a client (one server or a Cluster, from
+ * `target`) that reconnects by itself (backoff up to 2 s) and reports every connection error to
+ * `onError`. A command never waits for a connection unless `queueWhileDisconnected` (the
+ * revocation subscriber must not miss its subscription); `commandTimeoutMs` bounds each command.
  */
 export async function redisClient(
-  url: string,
+  target: RedisTarget,
   options: {
     connectTimeoutMs?: number;
     commandTimeoutMs?: number;
     queueWhileDisconnected?: boolean;
     onError(error: Error): void;
   },
-): Promise<Redis> {
-  const { Redis } = await import("ioredis");
-  const queue = options.queueWhileDisconnected === true;
-  const settings: RedisOptions = {
-    enableOfflineQueue: queue,
-    maxRetriesPerRequest: queue ? null : 0,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2_000),
-    enableReadyCheck: true,
-    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeout: options.connectTimeoutMs }),
-    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeout: options.commandTimeoutMs }),
-  };
-  const client = new Redis(url, settings);
-  client.on("error", options.onError);
+): Promise<RedisClient> {
+  const { onError, ...settings } = options;
+  const client = await createRedisClient(target, settings);
+  client.on("error", onError);
+  // A Cluster reports a failing node (a master that went down) apart from its own errors.
+  client.on("node error", onError);
   return client;
 }
 
 /** A Redis connection of one command-line run (`revoke`, `logs tail`, `replay --redis-stream`). */
 export interface CommandRedis {
-  client: Redis;
+  client: RedisClient;
   /**
    * The error a failed command of `client` ends the run with: `redis_unavailable`, naming the
    * URL and the connection's own error (`connect ECONNREFUSED …`) over ioredis's retry notice.
@@ -53,16 +45,15 @@ export interface CommandRedis {
  * command in flight, which then fails; the caller closes it.
  */
 export async function connectRedisOnce(
-  url: string,
+  target: RedisTarget,
   options: { key: string; connectTimeoutMs?: number },
 ): Promise<CommandRedis> {
-  const { Redis } = await import("ioredis");
   let connected = false;
-  const client = new Redis(url, {
-    connectTimeout: options.connectTimeoutMs ?? 2_000,
-    maxRetriesPerRequest: 1,
+  const client = await createRedisClient(target, {
+    connectTimeoutMs: options.connectTimeoutMs ?? 2_000,
+    commandRetries: 1,
     // The first connection is not retried: a refused one fails the run at once.
-    retryStrategy: (attempt) => (connected ? Math.min(100 * attempt, 1_000) : null),
+    reconnectWhile: () => connected,
     lazyConnect: true,
   });
   // The socket's own error says why; a failed connect() or command only says that it failed.
@@ -70,7 +61,10 @@ export async function connectRedisOnce(
   client.on("error", (error: Error) => {
     cause = error;
   });
-  const where = `Redis at ${redactUrl(url)} (${options.key})`;
+  client.on("node error", (error: Error) => {
+    cause = error;
+  });
+  const where = describeRedis(target, options.key);
   // Once ended, disconnect() would only start ioredis's 2 s timer for a stream already closed,
   // which holds the process's exit.
   const close = () => {
@@ -100,8 +94,8 @@ export async function connectRedisOnce(
 
 /** The two connections the sidecar keeps to Redis: commands, and a subscriber for revocations. */
 export interface RedisConnections {
-  commands: Redis;
-  subscriber: Redis;
+  commands: RedisClient;
+  subscriber: RedisClient;
   close(): Promise<void>;
 }
 
@@ -117,8 +111,8 @@ export async function openRedis(
   onError: (error: Error) => void,
 ): Promise<RedisConnections> {
   const connectTimeoutMs = redis.connectTimeout;
-  const commands = await redisClient(redis.url, { connectTimeoutMs, onError });
-  const subscriber = await redisClient(redis.url, {
+  const commands = await redisClient(redis, { connectTimeoutMs, onError });
+  const subscriber = await redisClient(redis, {
     connectTimeoutMs,
     queueWhileDisconnected: true,
     onError,
@@ -132,7 +126,7 @@ export async function openRedis(
   });
   if (!ready)
     logger.warn(
-      { url: redactUrl(redis.url) },
+      { redis: describeRedis(redis) },
       "redis not reachable yet; deciding locally and reconnecting in the background",
     );
   return {
@@ -144,9 +138,4 @@ export async function openRedis(
       subscriber.disconnect();
     },
   };
-}
-
-/** The URL without its password, for logs. */
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, "//***@");
 }

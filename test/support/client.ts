@@ -61,6 +61,58 @@ export function checkClient(address: string, channelOptions: grpc.ChannelOptions
   };
 }
 
+/** `OK`, the denied HTTP status's name (`TooManyRequests`), `denied`, or `grpc <code>`. */
+export function statusOf(r: CallResult): string {
+  if (!r.ok) return `grpc ${r.code}`;
+  const denied = r.response.deniedResponse as { status?: { code?: string } } | undefined;
+  if (denied?.status?.code) return denied.status.code;
+  return (r.response.status as { code?: number } | undefined)?.code ? "denied" : "OK";
+}
+
+/** One answer of {@link steadyChecks}: its status and denial body, how long it took, when it came. */
+export interface SteadyAnswer {
+  status: string;
+  body?: string;
+  ms: number;
+  /** When it came, ms since epoch. */
+  at: number;
+  decisionId?: string;
+}
+
+/**
+ * Checks `request()` on the sidecar at `address` one after another, `everyMs` apart, until
+ * `stop()` (which resolves with every answer); `answers` grows meanwhile.
+ */
+export function steadyChecks(address: string, request: () => unknown, everyMs = 20) {
+  const answers: SteadyAnswer[] = [];
+  let running = true;
+  const client = checkClient(address);
+  const done = (async () => {
+    while (running) {
+      const started = Date.now();
+      const result = await client.check(request());
+      const response = result.ok ? result.response : {};
+      const body = (response.deniedResponse as { body?: string } | undefined)?.body;
+      const id = (response.dynamicMetadata as { decision_id?: string } | undefined)?.decision_id;
+      const at = Date.now();
+      const answer: SteadyAnswer = { status: statusOf(result), ms: at - started, at };
+      if (body) answer.body = body;
+      if (id) answer.decisionId = id;
+      answers.push(answer);
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+    client.close();
+  })();
+  return {
+    answers,
+    stop: async () => {
+      running = false;
+      await done;
+      return answers;
+    },
+  };
+}
+
 /** A protobuf-JSON CheckRequest as wire bytes. */
 export function encodeRequest(request: unknown): Buffer {
   return Buffer.from(

@@ -70,13 +70,19 @@ async function startProcess(port: number): Promise<TestRedis> {
   };
 }
 
-async function spawnRedis(port: number): Promise<ChildProcess> {
+/**
+ * A `redis-server` on loopback `port` (no persistence), with `extra` arguments and `cwd` (where
+ * a cluster node keeps its nodes.conf); resolves once it answers.
+ */
+export async function spawnRedis(
+  port: number,
+  extra: string[] = [],
+  cwd?: string,
+): Promise<ChildProcess> {
   const child = spawn(
     "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra],
+    { stdio: "ignore", ...(cwd ? { cwd } : {}) },
   );
   child.once("error", () => {});
   for (let i = 0; i < 100; i++) {
@@ -98,7 +104,8 @@ function pong(port: number): Promise<boolean> {
     socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
     socket.once("data", (data) => {
       socket.destroy();
-      resolve(data.toString().startsWith("+PONG"));
+      // A server that wants a password answers too: it is up.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
     });
   });
 }
