@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The two scripts that run (`openclaw-authz` and its evaluation thread), each bundled by esbuild
-// into one file over tsc's output: dist/main.js and dist/policy/evaluation-worker.js. Loading
+// The scripts that run (`openclaw-authz`, its evaluation thread and its span thread), each
+// bundled by esbuild into one file over tsc's output: dist/main.js,
+// dist/policy/evaluation-worker.js and dist/tracing/span-thread.js. Loading
 // some 500 modules one by one was about a third of start-up (Node's module loader resolving,
 // reading and wrapping each); one file parses once. Run by `npm run build` after tsc, whose
 // per-module output stays for the scripts, benches and tests that import single modules.
@@ -26,6 +27,7 @@ const banner = [
 const entries = {
   main: "src/main.ts",
   "policy/evaluation-worker": "src/policy/evaluation-worker.ts",
+  "tracing/span-thread": "src/tracing/span-thread.ts",
 };
 
 await build({
