@@ -22,6 +22,7 @@ export { openSpill, type Spill } from "./spill.js";
 export {
   type ChainReport,
   type LoggedEvent,
+  mergeRanges,
   type Problem,
   type VerifyReport,
   verifyLog,

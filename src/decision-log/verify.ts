@@ -199,10 +199,14 @@ function declaredGaps(entries: Entry[]): Array<[number, number]> {
   const ranges = entries
     .filter((e) => e.event.kind === "gap" && e.hashOk && Array.isArray(e.event.ranges))
     .flatMap((e) => e.event.ranges as unknown[])
-    .filter((r): r is [number, number] => Array.isArray(r) && r.every(Number.isSafeInteger))
-    .sort((a, b) => a[0] - b[0]);
+    .filter((r): r is [number, number] => Array.isArray(r) && r.every(Number.isSafeInteger));
+  return mergeRanges(ranges);
+}
+
+/** Seq ranges (`[first, last]`) sorted and merged where they overlap or touch. */
+export function mergeRanges(ranges: ReadonlyArray<[number, number]>): Array<[number, number]> {
   const merged: Array<[number, number]> = [];
-  for (const [first, last] of ranges) {
+  for (const [first, last] of [...ranges].sort((a, b) => a[0] - b[0])) {
     const previous = merged.at(-1);
     if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last);
     else merged.push([first, last]);

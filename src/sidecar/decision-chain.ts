@@ -8,6 +8,7 @@ import {
   type CheckpointSigner,
   createChain,
   type DecisionLog,
+  mergeRanges,
   openChainState,
   parseSigningKey,
   readChainState,
@@ -115,9 +116,8 @@ export async function openChain(
       const last = seqOfLine(lines.at(-1) ?? "");
       if (first === undefined || last === undefined) return;
       const gap = gaps.get(sink) ?? { ranges: [], declaring: [], changed: false };
-      const previous = gap.ranges.at(-1);
-      if (previous && previous[1] + 1 === first) previous[1] = last;
-      else gap.ranges.push([first, last]);
+      // A failed batch put back in front of the queue is dropped after newer events were.
+      gap.ranges = mergeRanges([...gap.ranges, [first, last]]);
       gap.changed = true;
       gaps.set(sink, gap);
     },
