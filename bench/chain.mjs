@@ -1,14 +1,19 @@
 // The decision log's hash chain, per event: `node bench/chain.mjs [--events N]` (after
 // `npm run build`). Prints µs per event serialized (what every event costs without a chain),
 // µs per event chained (serialized + RFC 8785 canonical form + SHA-256 + seq/prev_hash), the
-// difference (hashing), the same with the state file rewritten per event, and hashing as a
-// share of a check's ~200 µs of CPU.
+// difference (hashing), the same with the state file rewritten per event, hashing as a share of a
+// check's ~200 µs of CPU, the same chain done the way it was before (the canonicalize package over
+// the event, serialized apart), and what durability audit adds per event when the sink is down
+// (each event appended to the spill, fsync'd every 200 ms).
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import canonicalize from "canonicalize";
 import { createChain } from "../dist/decision-log/chain.js";
 import { openChainState } from "../dist/decision-log/chain-state.js";
+import { openSpill } from "../dist/decision-log/spill.js";
 import { stringifyJson } from "../dist/input/index.js";
 
 const { values } = parseArgs({ options: { events: { type: "string", default: "50000" } } });
@@ -85,6 +90,24 @@ const state = openChainState(join(scratch, "state"));
 const withState = createChain({ now: () => new Date(), onHead: state.save }, chainOptions);
 const stateful = perEvent(withState.append);
 state.close();
+// The chain as it was: the line serialized, the event canonicalized apart by the package.
+let seq = 0;
+let prev = null;
+const before = perEvent((e) => {
+  const event = { seq: seq++, chain_id: "bench:1", prev_hash: prev, ...e };
+  const line = stringifyJson(event);
+  prev = createHash("sha256").update(canonicalize(event)).digest("hex");
+  return `${line.slice(0, -1)},"hash":"${prev}"}`;
+});
+// Audit durability with the sink down: every line also appended to the spill (one write each).
+const spill = openSpill({ dir: join(scratch, "spill"), maxBytes: 2 ** 40, syncIntervalMs: 200 });
+const spillChain = createChain({ now: () => new Date() }, chainOptions);
+const spilled = perEvent((e) => {
+  const line = spillChain.append(e);
+  spill.append([line]);
+  return line;
+});
+await spill.close();
 rmSync(scratch, { recursive: true, force: true });
 
 const hashing = chained.us - serialized.us;
@@ -98,4 +121,8 @@ console.log(`  hashing + state file:       ${fmt(stateful.us - serialized.us)} /
 const share = (us) => `${((100 * us) / CHECK_CPU_US).toFixed(1)} %`;
 console.log(
   `hashing per check (~${CHECK_CPU_US} µs CPU): ${share(hashing)}; with the state file ${share(stateful.us - serialized.us)}`,
+);
+console.log(`before (canonicalize package): ${fmt(before.us - serialized.us)} hashing / event`);
+console.log(
+  `chained + spilled (audit, sink down): ${fmt(spilled.us)} / event, ${fmt(spilled.us - chained.us)} for the spill`,
 );

@@ -92,7 +92,8 @@ function spreadRequests(routes) {
  * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
  * (ours.yaml, ours-2w.yaml, ours-traced.yaml: every check traced, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
  * `default allow := true`, ours-rl.yaml and ours-rl-redis.yaml: rate limits that never trigger,
- * in local buckets and in Redis), the peer's and the trivial policy directories and workloads.json,
+ * in local buckets and in Redis; ours-logged.yaml, ours-chained.yaml, ours-audit.yaml: the decision
+ * log on a Redis Stream, unchained, chained, chained with durability audit), the peer's and the trivial policy directories and workloads.json,
  * and the route tables' bundles and configs (ours-routes-<size>-{indexed,scan}.yaml). Returns the
  * workloads (name → CheckRequests in protobuf JSON, as ghz takes them), the two policy
  * directories and the route tables (size, workload name and requests, the two configs).
@@ -211,6 +212,32 @@ export async function prepare() {
   writeFileSync(
     join(WORK, "ours-rl-redis.yaml"),
     JSON.stringify(rateLimited(9505, `redis://127.0.0.1:${BENCH_REDIS_PORT}`)),
+  );
+
+  // Ours with its decision log on a Redis Stream (issue 21): unchained, chained (JCS + SHA-256
+  // per event) and chained with durability audit (a spill that, Redis healthy, stays empty).
+  const logged = (port, decisionLog) => ({
+    ...oursConfig(port, 1),
+    decisionLog: {
+      console: false,
+      redisStream: { url: `redis://127.0.0.1:${BENCH_REDIS_PORT}`, stream: `bench:${port}` },
+      ...decisionLog,
+    },
+  });
+  writeFileSync(
+    join(WORK, "ours-logged.yaml"),
+    JSON.stringify(logged(9509, { chain: { enabled: false } })),
+  );
+  writeFileSync(join(WORK, "ours-chained.yaml"), JSON.stringify(logged(9511, {})));
+  writeFileSync(
+    join(WORK, "ours-audit.yaml"),
+    JSON.stringify(
+      logged(9513, {
+        durability: "audit",
+        spill: { dir: join(WORK, "spill") },
+        chain: { stateFile: join(WORK, "chain.state") },
+      }),
+    ),
   );
 
   // ---------------------------------------------------------------------------- workloads

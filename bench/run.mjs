@@ -19,6 +19,9 @@
 //         `default allow := true`: what each costs around any policy, against null
 //   ours-rl, ours-rl-redis  ours with rate limits on (limits never reached), buckets local or in
 //         a redis-server this script starts on 127.0.0.1:9507; only with --only
+//   ours-logged, ours-chained, ours-audit  ours with its decision log on a Redis Stream in that
+//         redis-server: unchained, hash-chained, chained with durability audit; only with --only
+//         (the report gives CPU per check of each against ours-logged)
 //   ours@before, ours-rego@before, ours-trivial@before  with --before DIST (the dist/ of another build, say an older
 //         commit's): the same servers from that build, measured right before ours and ours-rego,
 //         with the ratio of each to its before in the report
@@ -158,6 +161,28 @@ const SERVERS = {
     port: 9505,
     admin: 9506,
     start: sidecar("ours-rl-redis", "ours-rl-redis.yaml"),
+    ready: /"serving"/,
+    needsRedis: true,
+  },
+  // The decision log's cost (issue 21), each on a Redis Stream in the bench's redis-server.
+  "ours-logged": {
+    port: 9509,
+    admin: 9510,
+    start: sidecar("ours-logged", "ours-logged.yaml"),
+    ready: /"serving"/,
+    needsRedis: true,
+  },
+  "ours-chained": {
+    port: 9511,
+    admin: 9512,
+    start: sidecar("ours-chained", "ours-chained.yaml"),
+    ready: /"serving"/,
+    needsRedis: true,
+  },
+  "ours-audit": {
+    port: 9513,
+    admin: 9514,
+    start: sidecar("ours-audit", "ours-audit.yaml"),
     ready: /"serving"/,
     needsRedis: true,
   },
@@ -478,6 +503,20 @@ function table(r) {
     lines.push(
       "",
       `Every check traced (ours-traced) against tracing off (ours): saturation ${traced.map(([w, on, off]) => `${ratio(on.saturationRps, off.saturationRps)} (${w})`).join(", ")}; CPU per check ${traced.map(([w, on, off]) => `${ratio(on.cpuSecondsPer10k, off.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
+    );
+  }
+  const chainCost = Object.keys(WORKLOADS)
+    .map((w) => [
+      w.slice(0, 1),
+      r.servers["ours-logged"]?.figures[w],
+      r.servers["ours-chained"]?.figures[w],
+      r.servers["ours-audit"]?.figures[w],
+    ])
+    .filter(([, logged, chained]) => logged && chained);
+  if (chainCost.length > 0) {
+    lines.push(
+      "",
+      `The decision log's chain against the unchained log (ours-chained, ours-audit against ours-logged), CPU per check: ${chainCost.map(([w, logged, chained, audit]) => `${ratio(chained.cpuSecondsPer10k, logged.cpuSecondsPer10k)}${audit ? ` / ${ratio(audit.cpuSecondsPer10k, logged.cpuSecondsPer10k)}` : ""} (${w})`).join(", ")}.`,
     );
   }
   const befores = [...SAME_BEFORE].filter((name) => r.servers[`${name}@before`] && r.servers[name]);

@@ -453,6 +453,29 @@ export const configSchema = z
         queueSize: z.number().int().min(1).max(1_000_000).default(10_000),
         /** On SIGTERM, how long buffered events may take to write. Default `5s`. */
         flushDeadline: duration.default(5_000),
+        /**
+         * What a sink's backlog past `queueSize` becomes (docs/decision-log-chain.md): `best-effort`
+         * drops the oldest (counted, and chained as a `gap` event); `audit` spills it to
+         * `spill.dir` and writes it when the sink recovers, after a restart too. Default `best-effort`.
+         */
+        durability: z.enum(["best-effort", "audit"]).default("best-effort"),
+        /** The spill of `durability: audit`; required with it. */
+        spill: z
+          .object({
+            /** Directory holding one sub-directory per sink (`console`, `redis`, `remote`). */
+            dir: z.string().min(1),
+            /** Most bytes each sink may spill (1 MiB–1 TiB); past it, events are dropped as gaps. Default 1 GiB. */
+            maxBytes: z
+              .number()
+              .int()
+              .min(1 << 20)
+              .max(2 ** 40)
+              .default(2 ** 30),
+            /** Longest a spilled event waits for its fsync. Default `200ms`. */
+            syncInterval: duration.default(200),
+          })
+          .strict()
+          .optional(),
         /** JSON pointers (`/input/...`) erased from every event, on top of the built-in list. */
         erase: z.array(pointer).default([]),
         /** JSON pointers whose values are replaced with `**REDACTED**`. */
@@ -537,6 +560,15 @@ export const configSchema = z
           .prefault({}),
       })
       .strict()
+      .refine((log) => log.durability !== "audit" || log.spill !== undefined, {
+        message: "durability audit needs decisionLog.spill.dir",
+        path: ["spill"],
+      })
+      // A restart must link after what the spill still holds, not after the sink's last event.
+      .refine((log) => log.durability !== "audit" || !log.chain.enabled || log.chain.stateFile, {
+        message: "durability audit needs decisionLog.chain.stateFile",
+        path: ["chain", "stateFile"],
+      })
       .prefault({}),
     rateLimit: rateLimitSchema.prefault({}),
     tracing: z

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
-import canonicalize from "canonicalize";
+import { hash as digest } from "node:crypto";
 import { stringifyJson } from "../input/index.js";
+import { type CanonicalParts, canonicalJson, canonicalParts } from "./canonical.js";
 import { type CheckpointSigner, signCheckpoint } from "./checkpoint.js";
 
 /**
@@ -69,10 +69,11 @@ export function seqOfLine(line: string): number | undefined {
  */
 export function eventHash(event: Record<string, unknown>): string {
   const { hash: _, ...rest } = event;
-  return sha256(canonicalize(rest) ?? "null");
+  return sha256(canonicalJson(rest));
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+// crypto.hash (Node ≥ 20.12): one call, no Hash object per event.
+const sha256 = (text: string) => digest("sha256", text, "hex");
 
 /** `JSON.stringify` of a lossless-json number, which the canonical form must not contain. */
 const LOSSLESS_MARK = '"isLosslessNumber":true';
@@ -90,17 +91,21 @@ export function createChain(
   let firstUnsigned = nextSeq;
 
   const seal = (body: Record<string, unknown>): string => {
-    const event = { seq: nextSeq, chain_id: chainId, prev_hash: prevHash, ...body };
-    const line = stringifyJson(event);
-    let canonical = canonicalize(event) ?? "null";
-    // Exact numbers (a big integer in a body) are hashed as the double a verifier parses.
-    if (canonical.includes(LOSSLESS_MARK)) canonical = canonicalize(JSON.parse(line)) ?? "null";
+    const head = [
+      `"seq":${nextSeq}`,
+      `"chain_id":${JSON.stringify(chainId)}`,
+      `"prev_hash":${JSON.stringify(prevHash)}`,
+    ] as const;
+    const parts = canonicalParts(body);
+    const { line, canonical } = parts
+      ? fromParts(head, parts)
+      : exactForms({ seq: nextSeq, chain_id: chainId, prev_hash: prevHash, ...body });
     const hash = sha256(canonical);
     prevHash = hash;
     nextSeq++;
     sinceCheckpoint++;
     deps.onHead?.({ chainId, nextSeq, prevHash });
-    return `${line.slice(0, -1)},"hash":"${hash}"}`;
+    return `${line},"hash":"${hash}"}`;
   };
   const control = (kind: string, fields: Record<string, unknown>) =>
     seal({ kind, timestamp: deps.now().toISOString(), labels: options.labels, ...fields });
@@ -133,4 +138,29 @@ export function createChain(
     head: () => ({ chainId, nextSeq, prevHash }),
   };
   return { ...chain, segmentStart: control("segment_start", { link: options.link }) };
+}
+
+/**
+ * The line (without its closing brace: the hash goes there) and the canonical form, from one
+ * serialization of the body: the line starts with the chain's fields, then the body's members in
+ * canonical order; the canonical form has the chain's fields where they sort.
+ */
+function fromParts(
+  [seq, chainId, prevHash]: readonly [string, string, string],
+  { runs: [beforeChain, beforePrev, beforeSeq, afterSeq] }: CanonicalParts,
+): { line: string; canonical: string } {
+  const members = (list: string[]) => list.filter((run) => run !== "").join(",");
+  return {
+    line: `{${members([seq, chainId, prevHash, beforeChain, beforePrev, beforeSeq, afterSeq])}`,
+    canonical: `{${members([beforeChain, chainId, beforePrev, prevHash, beforeSeq, seq, afterSeq])}}`,
+  };
+}
+
+/** The line and canonical form of an event holding exact numbers (or anything canonicalJson defers). */
+function exactForms(event: Record<string, unknown>): { line: string; canonical: string } {
+  const line = stringifyJson(event);
+  let canonical = canonicalJson(event);
+  // Exact numbers (a big integer in a body) are hashed as the double a verifier parses.
+  if (canonical.includes(LOSSLESS_MARK)) canonical = canonicalJson(JSON.parse(line));
+  return { line: line.slice(0, -1), canonical };
 }

@@ -18,9 +18,11 @@ export { createMasker, DEFAULT_ERASE } from "./masking.js";
 export { createQueuedSink, type QueuedSink, type SinkEvents, type SinkWriter } from "./queue.js";
 export { isNamePattern } from "./secret-names.js";
 export { createConsoleWriter, createRedisStreamWriter, createRemoteWriter } from "./sinks.js";
+export { openSpill, type Spill } from "./spill.js";
 export {
   type ChainReport,
   type LoggedEvent,
+  mergeRanges,
   type Problem,
   type VerifyReport,
   verifyLog,
@@ -29,8 +31,11 @@ export {
 /** Writes each decision as one masked event to every sink, off the Check path. */
 export interface DecisionLog {
   log(record: DecisionRecord, response: CheckResponse): void;
-  /** Writes a chained control event (`gap`, docs/decision-log-chain.md); no-op without a chain. */
-  note(kind: string, fields: Record<string, unknown>): void;
+  /**
+   * Writes a chained control event (`gap`, docs/decision-log-chain.md) and returns its line;
+   * no-op (undefined) without a chain.
+   */
+  note(kind: string, fields: Record<string, unknown>): string | undefined;
   /** Writes a signed checkpoint if events came since the last one (and a key is set). */
   checkpoint(): void;
   /** Writes what is buffered, within `deadlineMs` from now. */
@@ -80,7 +85,9 @@ export function createDecisionLog(deps: DecisionLogDeps, options: EventContext):
       });
     },
     note(kind, fields) {
-      if (chain) write(chain.note(kind, fields));
+      const line = chain?.note(kind, fields);
+      write(line);
+      return line;
     },
     checkpoint() {
       if (chain) write(chain.checkpoint());

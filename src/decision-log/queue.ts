@@ -1,3 +1,5 @@
+import type { Spill } from "./spill.js";
+
 /** A destination for decision log events; `write` may be slow, fail or hang. */
 export interface SinkWriter {
   readonly name: string;
@@ -10,7 +12,10 @@ export interface SinkWriter {
  * write is `failed`, not an `onError`: it is counted per sink like the other two (and retried).
  */
 export interface SinkEvents {
-  written(sink: string, count: number): void;
+  /** `lines`: the batch written (a `gap` event is known to have arrived by it). */
+  written(sink: string, count: number, lines: readonly string[]): void;
+  /** Events that did not fit the queue went to the spill (audit durability). */
+  spilled?(sink: string, count: number): void;
   /** `lines`: the events dropped for want of room, oldest first (none when dropped by `flush`). */
   dropped(sink: string, count: number, lines?: readonly string[]): void;
   failed(sink: string, error: Error): void;
@@ -20,6 +25,12 @@ export interface SinkEvents {
 export interface QueuedSinkDeps {
   writer: SinkWriter;
   events: SinkEvents;
+  /**
+   * Where what does not fit the queue goes instead of being dropped (`durability: audit`), and
+   * what is left at `flush`; it is written before the queue. What the spill refuses (full) is
+   * dropped, as without one.
+   */
+  spill?: Spill;
 }
 
 /** Options for {@link createQueuedSink}. */
@@ -54,36 +65,71 @@ export interface QueuedSink {
  */
 export function createQueuedSink(deps: QueuedSinkDeps, options: QueueOptions): QueuedSink {
   const { writer, events } = deps;
+  /** Undefined once `flush` has closed it. */
+  let spill = deps.spill;
   const queue = createDeque();
   let draining: Promise<void> | undefined;
   let backoffMs = 0;
   let retryTimer: NodeJS.Timeout | undefined;
   /** The batch being written, out of the queue until its write settles. */
   let inFlight: string[] = [];
+  /** Whether the batch in flight is (also) in the spill: read from it, or moved there since. */
+  let inFlightSpilled = false;
 
+  /**
+   * Moves `lines` to the spill, behind what it holds; with a batch from the queue in flight, that
+   * batch first (it is older), so the spill stays in order. False when the spill refuses them.
+   */
+  const toSpill = (lines: string[]) => {
+    if (!spill) return false;
+    const withBatch = inFlightSpilled ? lines : [...inFlight, ...lines];
+    try {
+      if (!spill.append(withBatch)) return false;
+    } catch (error) {
+      // A disk that refuses the write (full, read-only): these are dropped, and the error counted.
+      events.failed(writer.name, error as Error);
+      return false;
+    }
+    inFlightSpilled = true;
+    if (lines.length > 0) events.spilled?.(writer.name, lines.length);
+    return true;
+  };
   const trim = () => {
     const excess = queue.size() - options.maxEvents;
-    if (excess > 0) events.dropped(writer.name, excess, queue.take(excess));
+    if (excess <= 0) return;
+    const oldest = queue.take(excess);
+    if (!toSpill(oldest)) events.dropped(writer.name, excess, oldest);
+  };
+  const waiting = () => queue.size() > 0 || (spill !== undefined && !spill.empty());
+  /** The next batch: the spill's oldest lines while it holds any, else the queue's. */
+  const nextBatch = () => {
+    inFlightSpilled = spill !== undefined && !spill.empty();
+    return inFlightSpilled ? (spill as Spill).peek(options.maxBatch) : queue.take(options.maxBatch);
   };
 
   const drain = async (deadline = Number.POSITIVE_INFINITY) => {
-    while (queue.size() > 0 && Date.now() < deadline) {
-      const batch = queue.take(options.maxBatch);
-      const timeout = Math.max(1, Math.min(options.timeoutMs, deadline - Date.now()));
-      inFlight = batch;
+    while (waiting() && Date.now() < deadline) {
+      let batch: string[] = [];
       try {
+        batch = nextBatch();
+        if (batch.length === 0) return;
+        inFlight = batch;
+        const timeout = Math.max(1, Math.min(options.timeoutMs, deadline - Date.now()));
         await writer.write(batch, AbortSignal.timeout(timeout));
         // A write that outlived a flush was counted as dropped there; it is not counted twice.
         if (inFlight !== batch) return;
+        if (inFlightSpilled) spill?.commit(batch);
         inFlight = [];
-        events.written(writer.name, batch.length);
+        events.written(writer.name, batch.length, batch);
         backoffMs = 0;
       } catch (error) {
         if (inFlight !== batch) return;
         inFlight = [];
         events.failed(writer.name, error as Error);
-        queue.putBack(batch);
-        trim();
+        if (!inFlightSpilled) {
+          queue.putBack(batch);
+          trim();
+        }
         backoffMs = Math.min(backoffMs === 0 ? options.retryMs : backoffMs * 2, 30_000);
         return;
       }
@@ -96,7 +142,7 @@ export function createQueuedSink(deps: QueuedSinkDeps, options: QueueOptions): Q
       retryTimer = undefined;
       draining = drain().finally(() => {
         draining = undefined;
-        if (queue.size() > 0) schedule();
+        if (waiting()) schedule();
       });
     };
     const delay = Math.max(backoffMs, options.batchDelayMs);
@@ -107,6 +153,8 @@ export function createQueuedSink(deps: QueuedSinkDeps, options: QueueOptions): Q
       setImmediate(start);
     }
   };
+  // What a previous run spilled is written first.
+  if (waiting()) schedule();
 
   return {
     push(line) {
@@ -123,12 +171,17 @@ export function createQueuedSink(deps: QueuedSinkDeps, options: QueueOptions): Q
       await Promise.race([draining, late]);
       backoffMs = 0;
       await Promise.race([drain(deadline), late]);
-      // Everything not written by the deadline is dropped, a batch still being written included
-      // (the deadline's abort and `late` fire together; either may come first).
-      const left = queue.size() + inFlight.length;
-      queue.dropOldest(queue.size());
+      // Everything not written by the deadline is spilled (audit durability), else dropped, a
+      // batch still being written included (the deadline's abort and `late` fire together;
+      // either may come first).
+      const rest = queue.take(queue.size());
+      const spilled = toSpill(rest);
+      const left = spilled ? 0 : rest.length + (inFlightSpilled ? 0 : inFlight.length);
       inFlight = [];
       if (left > 0) events.dropped(writer.name, left);
+      const closing = spill;
+      spill = undefined;
+      await closing?.close();
     },
     size: () => queue.size(),
   };

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import type { Fetch } from "../fetch.js";
@@ -38,32 +39,77 @@ export function createConsoleWriter(deps: { stream: LineStream }): SinkWriter {
   };
 }
 
-/** The one Redis command the stream sink uses, pipelined (an ioredis client satisfies it). */
+/** The two scripting commands the stream sink uses (an ioredis client satisfies it). */
 export interface StreamCommands {
-  pipeline(): {
-    xadd(key: string, ...args: Array<string | number>): unknown;
-    exec(): Promise<Array<[Error | null, unknown]> | null>;
-  };
+  evalsha(sha: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  eval(script: string, numKeys: number, ...args: (string | number)[]): Promise<unknown>;
 }
 
 /**
- * Redis Stream sink: `XADD <stream> MAXLEN ~ <cap> * event <json>` per event, pipelined per
- * batch. A batch with any failed command fails as a whole (and is retried by the queue).
+ * One batch, atomically: `XADD <stream> MAXLEN ~ <cap> * event <line>` for each event whose seq
+ * is above the last seq this stream took of its chain (`<stream>:seq:<chain_id>`, kept 30 days
+ * past its chain's last write), so a batch written again after a timeout or replayed from the
+ * spill (whose first write Redis had carried out after all) adds nothing twice. Unchained lines
+ * (key index 0) are always added.
+ * KEYS: the stream, then each chain's key; ARGV: the cap, the keys' TTL, then per event the key
+ * index, the seq and the line. Returns how many it added.
+ */
+const STREAM_SCRIPT = `
+local heads = {}
+for k = 2, #KEYS do heads[k] = tonumber(redis.call('GET', KEYS[k]) or '-1') end
+local added = 0
+for i = 3, #ARGV, 3 do
+  local k = tonumber(ARGV[i])
+  local seq = tonumber(ARGV[i + 1])
+  if k == 0 or seq > heads[k] then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'event', ARGV[i + 2])
+    if k > 0 then heads[k] = seq end
+    added = added + 1
+  end
+end
+for k = 2, #KEYS do redis.call('SET', KEYS[k], heads[k], 'EX', ARGV[2]) end
+return added
+`;
+const STREAM_SCRIPT_SHA = createHash("sha1").update(STREAM_SCRIPT).digest("hex");
+const SEQ_KEY_TTL_S = 30 * 24 * 3600;
+
+/** A chained line's chain and seq, read from its start (`chain.ts` writes them first). */
+const CHAIN_AT_START = /^\{"seq":(\d+),"chain_id":"([^"\\]*)"/;
+
+/**
+ * Redis Stream sink: each batch one script ({@link STREAM_SCRIPT}: EVALSHA, EVAL once when Redis
+ * does not know it), which adds each event to the stream once per chain seq. A failed or timed-out
+ * batch fails as a whole (and is retried by the queue, harmlessly if Redis ran it after all).
  */
 export function createRedisStreamWriter(
   deps: { redis: StreamCommands },
   options: { stream: string; maxLen: number },
 ): SinkWriter {
   const { redis } = deps;
+  const run = async (args: (string | number)[], keys: number) => {
+    try {
+      return await redis.evalsha(STREAM_SCRIPT_SHA, keys, ...args);
+    } catch (error) {
+      if (!String((error as Error).message).startsWith("NOSCRIPT")) throw error;
+      return redis.eval(STREAM_SCRIPT, keys, ...args);
+    }
+  };
   return {
     name: "redis",
     async write(batch, signal) {
-      const pipeline = redis.pipeline();
-      for (const line of batch)
-        pipeline.xadd(options.stream, "MAXLEN", "~", options.maxLen, "*", "event", line);
-      const results = await abortable(pipeline.exec(), signal, "redis: XADD timed out");
-      const failure = results?.find(([error]) => error)?.[0];
-      if (!results || failure) throw failure ?? new Error("redis: pipeline not executed");
+      const keys = [options.stream];
+      const events: Array<string | number> = [];
+      for (const line of batch) {
+        const chained = CHAIN_AT_START.exec(line);
+        let index = 0;
+        if (chained) {
+          const key = `${options.stream}:seq:${chained[2]}`;
+          index = keys.indexOf(key) + 1 || keys.push(key);
+        }
+        events.push(index, chained ? Number(chained[1]) : -1, line);
+      }
+      const args = [...keys, options.maxLen, SEQ_KEY_TTL_S, ...events];
+      await abortable(run(args, keys.length), signal, "redis: XADD timed out");
     },
   };
 }

@@ -129,7 +129,7 @@ function verifyChain(
     const last = run.at(-1);
     if (last && entry.seq > last.seq + 1) {
       const [first, end] = [last.seq + 1, entry.seq - 1];
-      const by = declared.find(([a, b]) => a <= first && end <= b);
+      const by = covered(declared, first, end);
       problems.push({
         kind: "gap",
         chain_id: chainId,
@@ -185,18 +185,38 @@ function inSeqOrder(entries: Entry[], report: Report): Entry[] {
     const same = bySeq.get(seq) ?? [];
     const next = bySeq.get(seq + 1)?.[0]?.event.prev_hash;
     const genuine = same.find((e) => e.hashOk && e.event.hash === next) ?? same[0];
-    for (const entry of same) if (entry !== genuine) report("insert", entry, `a second seq ${seq}`);
+    // An exact copy of the kept event (a sink writing it again after a timeout) says nothing new.
+    const copy = (entry: Entry) => entry.hashOk && entry.event.hash === genuine?.event.hash;
+    for (const entry of same)
+      if (entry !== genuine && !copy(entry)) report("insert", entry, `a second seq ${seq}`);
     if (genuine) kept.push(genuine);
   }
   return kept;
 }
 
-/** The seq ranges the sidecar's `gap` events say a sink dropped. */
+/** The seq ranges the sidecar's `gap` events say a sink dropped, merged, in order. */
 function declaredGaps(entries: Entry[]): Array<[number, number]> {
-  return entries
+  const ranges = entries
     .filter((e) => e.event.kind === "gap" && e.hashOk && Array.isArray(e.event.ranges))
-    .flatMap((e) => e.event.ranges as Array<[number, number]>);
+    .flatMap((e) => e.event.ranges as unknown[])
+    .filter((r): r is [number, number] => Array.isArray(r) && r.every(Number.isSafeInteger));
+  return mergeRanges(ranges);
 }
+
+/** Seq ranges (`[first, last]`) sorted and merged where they overlap or touch. */
+export function mergeRanges(ranges: ReadonlyArray<[number, number]>): Array<[number, number]> {
+  const merged: Array<[number, number]> = [];
+  for (const [first, last] of [...ranges].sort((a, b) => a[0] - b[0])) {
+    const previous = merged.at(-1);
+    if (previous && first <= previous[1] + 1) previous[1] = Math.max(previous[1], last);
+    else merged.push([first, last]);
+  }
+  return merged;
+}
+
+/** Whether the merged ranges hold all of `first`–`last`. */
+const covered = (ranges: Array<[number, number]>, first: number, last: number) =>
+  ranges.some(([a, b]) => a <= first && last <= b);
 
 /** The part of a run up to its last checkpoint whose signature verifies (all of it, no keys). */
 function signedPart(run: Entry[], keys: VerificationKeys | undefined, report: Report): Entry[] {

@@ -8,6 +8,7 @@ import {
   type CheckpointSigner,
   createChain,
   type DecisionLog,
+  mergeRanges,
   openChainState,
   parseSigningKey,
   readChainState,
@@ -28,9 +29,23 @@ export interface OpenedChain {
   chain: ReturnType<typeof createChain>;
   /** Starts the checkpoint timer and the gap reports, writing to `log`. */
   start(log: DecisionLog): void;
-  /** A sink dropped `lines` for want of room: reported as a `gap` event within a second. */
+  /**
+   * A sink dropped `lines` for want of room: reported as a `gap` event within a second, and again
+   * with every later drop until that sink has written a `gap` event naming them ({@link written}).
+   */
   dropped(sink: string, lines: readonly string[]): void;
+  /** A sink wrote `lines`: the gaps a `gap` event among them declared are declared. */
+  written(sink: string, lines: readonly string[]): void;
   close(): void;
+}
+
+/** What one sink dropped and has not yet written a `gap` event about. */
+interface SinkGaps {
+  ranges: Array<[number, number]>;
+  /** Gap events written to the log, each with the ranges it names, until the sink has written it. */
+  declaring: Array<{ line: string | undefined; ranges: Array<[number, number]> }>;
+  /** Drops since the last gap event. */
+  changed: boolean;
 }
 
 /** How far back in the Redis Stream a restarting sidecar looks for its own last event. */
@@ -72,18 +87,27 @@ export async function openChain(
       every: settings.checkpoint?.every ?? Number.MAX_SAFE_INTEGER,
     },
   );
-  const gaps = new Map<string, { ranges: Array<[number, number]>; dropped: number }>();
+  const gaps = new Map<string, SinkGaps>();
   const timers: NodeJS.Timeout[] = [];
   return {
     chain,
     start(log) {
       const interval = settings.checkpoint?.interval;
       if (interval) timers.push(setInterval(() => log.checkpoint(), interval).unref());
-      // At most one gap event per sink a second: a gap event pushed into a full queue pushes
-      // out one more event, which the next one reports.
+      // At most one gap event per sink a second, and only when it has new drops to declare: a
+      // gap event pushed out of a full queue is a drop too, so the next one declares it again.
       const report = () => {
-        for (const [sink, gap] of gaps) log.note("gap", { sink, ...gap });
-        gaps.clear();
+        for (const [sink, gap] of gaps) {
+          if (!gap.changed) continue;
+          gap.changed = false;
+          const ranges = gap.ranges.map(([first, last]): [number, number] => [first, last]);
+          const dropped = ranges.reduce((sum, [first, last]) => sum + last - first + 1, 0);
+          // Each names every range the ones before it did: four in flight are plenty.
+          gap.declaring = [
+            ...gap.declaring.slice(-3),
+            { line: log.note("gap", { sink, ranges, dropped }), ranges },
+          ];
+        }
       };
       timers.push(setInterval(report, 1_000).unref());
     },
@@ -91,12 +115,21 @@ export async function openChain(
       const first = seqOfLine(lines[0] ?? "");
       const last = seqOfLine(lines.at(-1) ?? "");
       if (first === undefined || last === undefined) return;
-      const gap = gaps.get(sink) ?? { ranges: [], dropped: 0 };
-      const previous = gap.ranges.at(-1);
-      if (previous && previous[1] + 1 === first) previous[1] = last;
-      else gap.ranges.push([first, last]);
-      gap.dropped += lines.length;
+      const gap = gaps.get(sink) ?? { ranges: [], declaring: [], changed: false };
+      // A failed batch put back in front of the queue is dropped after newer events were.
+      gap.ranges = mergeRanges([...gap.ranges, [first, last]]);
+      gap.changed = true;
       gaps.set(sink, gap);
+    },
+    written(sink, lines) {
+      const gap = gaps.get(sink);
+      if (!gap || gap.declaring.length === 0) return;
+      const arrived = gap.declaring.filter((d) => d.line !== undefined && lines.includes(d.line));
+      if (arrived.length === 0) return;
+      const declared = arrived.flatMap((d) => d.ranges);
+      gap.ranges = gap.ranges.filter(([a, b]) => !declared.some(([x, y]) => x <= a && b <= y));
+      gap.declaring = gap.declaring.filter((d) => !arrived.includes(d));
+      if (gap.ranges.length === 0 && gap.declaring.length === 0) gaps.delete(sink);
     },
     close() {
       for (const timer of timers) clearInterval(timer);

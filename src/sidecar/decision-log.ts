@@ -1,5 +1,7 @@
+import cluster from "node:cluster";
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import type { Config } from "../config/index.js";
 import {
@@ -11,6 +13,7 @@ import {
   createRemoteWriter,
   DEFAULT_ERASE,
   type DecisionLog,
+  openSpill,
   type QueuedSink,
   type SinkEvents,
   type SinkWriter,
@@ -40,7 +43,10 @@ export async function openDecisionLog(
   );
   let chain: OpenedChain | undefined;
   const events: SinkEvents = {
-    written: metrics.decisionLog.written,
+    written: (sink, count, lines) => {
+      metrics.decisionLog.written(sink, count);
+      chain?.written(sink, lines);
+    },
     dropped: (sink, count, lines) => {
       metrics.decisionLog.dropped(sink, count);
       if (lines) chain?.dropped(sink, lines);
@@ -58,9 +64,10 @@ export async function openDecisionLog(
     options: { maxBatch: number; timeoutMs: number; batchDelayMs: number },
   ) => {
     metrics.decisionLog.opened(writer.name);
+    const spill = settings.durability === "audit" ? spillOf(settings, writer.name) : undefined;
     return sinks.push(
       createQueuedSink(
-        { writer, events },
+        { writer, events, ...(spill ? { spill } : {}) },
         { maxEvents: settings.queueSize, retryMs: 250, ...options },
       ),
     );
@@ -150,6 +157,25 @@ export async function openDecisionLog(
       await Promise.race([Promise.all(closers.map((close) => close())), late]);
     },
   };
+}
+
+/**
+ * The spill of one sink (`durability: audit`): `<spill.dir>/<sink>`, `<sink>.w<id>` per worker
+ * (`server.workers` > 1). Throws AuthzError when the directory cannot be used.
+ */
+function spillOf(settings: Config["decisionLog"], sink: string) {
+  const spill = settings.spill;
+  if (!spill) return undefined;
+  const worker = cluster.worker ? `.w${cluster.worker.id}` : "";
+  try {
+    return openSpill({
+      dir: join(spill.dir, `${sink}${worker}`),
+      maxBytes: spill.maxBytes,
+      syncIntervalMs: spill.syncInterval,
+    });
+  } catch (error) {
+    throw new AuthzError("file_unreadable", `decisionLog.spill.dir: ${(error as Error).message}`);
+  }
 }
 
 async function bearerToken(remote: {
