@@ -47,6 +47,7 @@ allow := deny(400, concat("", ["path is not canonical: ", path_problem])) if {
 	not scope_granted
 } else := deny(400, "an MCP route needs a JSON-RPC 2.0 request") if {
 	route.mcp == true
+	method == "POST"
 	not input.mcp
 } else := deny(403, mcp_problem) if {
 	mcp_governed

@@ -541,7 +541,8 @@ filled_segment(p) := p if not p in {"*", "**"}
 # pattern the position of its first route.
 test_route_index_of_the_shipped_routes if {
 	shipped_index.route_count == count(data.openclaw.routes)
-	object.keys(shipped_index.methods.GET) == {"_", "_/_/_/*", "_/_/_/**", "_/_/_/*/_/**"}
+	object.keys(shipped_index.methods.GET) == {"_", "_/_/_/*", "_/_/_/**", "_/_/_/*/_", "_/_/_/*/_/**"}
+	shipped_index.methods.GET["_/_/_/*/_"].patterns == {"api/v1/tenants/*/mcp": 20}
 	shipped_index.methods.GET["_/_/_/*/_/**"] == {
 		"segments": 5, "wildcards": [3], "rest": true,
 		"patterns": {"api/v1/tenants/*/agents": 9, "api/v1/tenants/*/members": 15, "api/v1/tenants/*/sessions": 12, "api/v1/tenants/*/tickets": 4},

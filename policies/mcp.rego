@@ -4,7 +4,8 @@
 # (data.openclaw.mcp, and a workload entry's `mcp`), so operators tune it without touching Rego.
 #
 # A request carrying input.mcp, or sent to a route marked "mcp": true, is governed here once the
-# route's scope is granted (authz.rego): every call of a batch must be allowed. A high-risk tool
+# route's scope is granted (authz.rego): every call of a batch must be allowed; a GET (the SSE
+# stream) or DELETE (the session's end) without a call is allowed as it stands. A high-risk tool
 # needs an explicit grant by name (no wildcard lifts it). An allowed MCP request goes upstream
 # without the caller's credentials (the MCP spec forbids token passthrough), with the verified
 # subject in their place. opa-envoy-plugin builds no input.mcp: there, MCP routes are denied.
@@ -24,11 +25,34 @@ mcp_requests := input.mcp.requests if is_array(input.mcp.requests)
 
 mcp_allowed if {
 	count(mcp_requests) > 0
-	is_string(identity.subject)
-	identity.subject != ""
+	mcp_subject_verified
 	every r in mcp_requests {
 		mcp_request_allowed(r)
 	}
+}
+
+mcp_allowed if {
+	mcp_transport_request
+	mcp_subject_verified
+}
+
+# The subject an allowed request carries upstream in place of the caller's credentials.
+mcp_subject_verified if {
+	is_string(identity.subject)
+	identity.subject != ""
+}
+
+# MCP's Streamable HTTP transport (spec, "Transports"): besides POSTing JSON-RPC, a client GETs the
+# endpoint to open the server's SSE stream, and DELETEs it to end its session (Mcp-Session-Id).
+# Neither carries a call (Envoy's MCP filter publishes nothing for them): on an MCP route, the
+# route's scope and the tenant decide (authz.rego), and an allowed one goes upstream as an allowed
+# call does. One that does carry a call is governed as a POST is.
+mcp_transport_reasons := {"GET": "MCP event stream granted", "DELETE": "MCP session end granted"}
+
+mcp_transport_request if {
+	route.mcp == true
+	mcp_transport_reasons[method]
+	not input.mcp
 }
 
 mcp_grant := {
@@ -39,7 +63,9 @@ mcp_grant := {
 	"dynamic_metadata": {"reason": mcp_granted_reason},
 }
 
-mcp_granted_reason := concat("", ["MCP batch of ", format_int(count(mcp_requests), 10), " requests granted"]) if {
+mcp_granted_reason := mcp_transport_reasons[method] if {
+	mcp_transport_request
+} else := concat("", ["MCP batch of ", format_int(count(mcp_requests), 10), " requests granted"]) if {
 	input.mcp.batch == true
 } else := concat("", ["tool ", input.mcp.tool.name, " granted"]) if {
 	input.mcp.method == "tools/call"

@@ -165,3 +165,49 @@ test_nothing_provable_is_denied if {
 	denied_with(decide(object.remove(viewer, ["subject"]), single(call("search_docs", {}))), 403, "MCP request denied")
 	denied_with(decide(viewer, single({"method": "tools/call", "id": 1, "tool": {"name": 5, "arguments": {}}})), 403, "MCP request denied")
 }
+
+# MCP's Streamable HTTP transport: GET opens the server's SSE stream, DELETE ends the session.
+transport(method, identity) := d if {
+	d := authz.allow with input as req(method, mcp_path, identity)
+}
+
+test_get_opens_the_event_stream if {
+	transport("GET", viewer) == {
+		"allowed": true,
+		"reason": "MCP event stream granted",
+		"headers": {"x-openclaw-subject": "user-1"},
+		"request_headers_to_remove": ["authorization"],
+		"dynamic_metadata": {"reason": "MCP event stream granted"},
+	}
+}
+
+test_delete_ends_the_session if {
+	d := transport("DELETE", agent)
+	d.allowed
+	d.reason == "MCP session end granted"
+	d.request_headers_to_remove == ["authorization"]
+	d.headers == {"x-openclaw-subject": "user-1"}
+}
+
+test_stream_and_session_end_are_scoped_and_tenant_isolated if {
+	every method in ["GET", "DELETE"] {
+		other := authz.allow with input as req(method, "/api/v1/tenants/globex/mcp", viewer)
+		denied_with(other, 403, "tenant globex is not the caller's tenant")
+		denied_with(transport(method, jwt_caller(["support"], "acme")), 403, "missing scope mcp:use")
+		denied_with(transport(method, anonymous), 401, "authentication required")
+		denied_with(transport(method, object.remove(viewer, ["subject"])), 403, "MCP request denied")
+	}
+}
+
+# Only a POST must carry JSON-RPC; a GET that does carry a call is governed as a POST is.
+test_a_call_on_a_get_is_governed if {
+	d := authz.allow with input as object.union(req("GET", mcp_path, viewer), {"mcp": single(call("delete_repo", {}))})
+	denied_with(d, 403, "tool delete_repo is not granted to role viewer")
+	ok := authz.allow with input as object.union(req("GET", mcp_path, viewer), {"mcp": single(call("search_docs", {}))})
+	ok.reason == "tool search_docs granted"
+}
+
+test_other_methods_on_an_mcp_route_are_denied if {
+	d := authz.allow with input as req("PUT", mcp_path, viewer) with data.openclaw.routes as [{"method": "*", "path": "/api/v1/tenants/*/mcp", "scope": "mcp:use", "mcp": true}]
+	denied_with(d, 403, "MCP request denied")
+}

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { configJsonSchema, resolveConfig } from "../src/config/index.js";
+import { MCP_FILTER, MCP_ON, mcpWiring } from "./support/envoy-mcp.js";
 import { ROOT, tool } from "./support/paths.js";
 import { run, runToEnd } from "./support/processes.js";
 
@@ -55,6 +56,12 @@ const configMap = (list: Json[], suffix: string) =>
   find(list, "ConfigMap").find((c) => c.metadata.name.endsWith(suffix));
 const envoyConfig = (list: Json[]) => parse(configMap(list, "-envoy")?.data["envoy.yaml"]) as Json;
 const authzConfig = (list: Json[]) => parse(configMap(list, "-authz")?.data["config.yaml"]) as Json;
+/** The rendered Envoy bootstrap through the Envoy validator (test/validate). */
+async function validateEnvoy(list: Json[], name: string) {
+  const path = join(dir, `envoy-${name.replace(/\W/g, "_")}.yaml`);
+  await writeFile(path, configMap(list, "-envoy")?.data["envoy.yaml"]);
+  return runToEnd(tool("validate"), ["envoy", path]);
+}
 const testPod = (list: Json[]) =>
   find(list, "Pod").find((p) => p.metadata.annotations?.["helm.sh/hook"] === "test");
 const tlsContext = (config: Json) =>
@@ -78,9 +85,8 @@ describe("charts/openclaw-authz: every values file", () => {
   );
 
   it.each(VALUES)("%s: the rendered Envoy bootstrap passes the Envoy validator", async (values) => {
-    const path = join(dir, `envoy-${values.replace(/\W/g, "_")}.yaml`);
-    await writeFile(path, configMap(await render(values), "-envoy")?.data["envoy.yaml"]);
-    expect(await runToEnd(tool("validate"), ["envoy", path])).toMatchObject({ code: 0 });
+    const result = await validateEnvoy(await render(values), values);
+    expect(result).toMatchObject({ code: 0 });
   });
 
   it.each(VALUES)(
@@ -197,6 +203,59 @@ describe("charts/openclaw-authz: defaults", () => {
   });
 });
 
+describe("charts/openclaw-authz: Envoy's MCP filter (envoy.mcp)", () => {
+  const EXT_AUTHZ = "envoy.filters.http.ext_authz";
+  const ROUTER = "envoy.filters.http.router";
+
+  it.each(VALUES)(
+    "%s: on, before ext_authz, on the MCP route only, its metadata forwarded",
+    async (values) => {
+      const wiring = mcpWiring(envoyConfig(await render(values)));
+      expect(wiring.filters).toEqual([MCP_FILTER, EXT_AUTHZ, ROUTER]);
+      expect(wiring).toMatchObject(MCP_ON);
+      expect(wiring.mcpFilter.max_request_body_size).toBe(wiring.body.max_request_bytes);
+      expect(wiring.routeTakes).toEqual(wiring.sidecarTakes);
+    },
+  );
+
+  it("reads at most the 10 MiB Envoy allows it while ext_authz sends more, and stays valid", async () => {
+    const list = await render(undefined, "envoy.maxRequestBytes=20000000");
+    const wiring = mcpWiring(envoyConfig(list));
+    expect(wiring.mcpFilter.max_request_body_size).toBe(10485760);
+    expect(wiring.body.max_request_bytes).toBe(20000000);
+    expect(await validateEnvoy(list, "mcp-big-body")).toMatchObject({ code: 0 });
+  });
+
+  it("envoy.mcp.enabled=false leaves out the filter and its namespace, keeps the stream route, renders for an older Envoy", async () => {
+    const list = await render(undefined, "envoy.mcp.enabled=false", "envoy.image.tag=v1.36.2");
+    expect(container(list, "envoy").image).toBe("envoyproxy/envoy:v1.36.2");
+    const wiring = mcpWiring(envoyConfig(list));
+    expect(wiring.filters).toEqual([EXT_AUTHZ, ROUTER]);
+    expect(wiring.forwarded).toBeUndefined();
+    expect(wiring.enabledOn).toEqual([]);
+    expect(wiring.mcpRoute.route).toEqual({ cluster: "openclaw", timeout: "0s" });
+    expect(await validateEnvoy(list, "mcp-off")).toMatchObject({ code: 0 });
+  });
+
+  it("envoy.mcp.pathRegex is the MCP route's", async () => {
+    const config = envoyConfig(await render(undefined, "envoy.mcp.pathRegex=/agents/[^/]+/mcp"));
+    expect(mcpWiring(config).mcpRoute.match).toEqual({
+      safe_regex: { regex: "/agents/[^/]+/mcp" },
+    });
+  });
+
+  it.each(["v1.36.2", "distroless-v1.35.0"])(
+    "refuses the filter with an Envoy older than 1.37 (%s)",
+    async (tag) => {
+      const result = await helm("template", "oc", CHART, "--set", `envoy.image.tag=${tag}`);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(
+        `envoy.mcp.enabled: Envoy's MCP filter needs Envoy 1.37 or later, and envoy.image.tag is ${tag}`,
+      );
+    },
+  );
+});
+
 describe("charts/openclaw-authz: names, images", () => {
   it("nameOverride and fullnameOverride name every resource, within 63 characters", async () => {
     const names = (list: Json[]) => list.map((d) => `${d.kind}/${d.metadata.name}`).sort();
@@ -226,7 +285,7 @@ describe("charts/openclaw-authz: names, images", () => {
       "registry.internal/openclaw-authz@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
     );
     expect(container(production, "envoy")).toMatchObject({
-      image: "registry.internal/envoyproxy/envoy:v1.36.2",
+      image: "registry.internal/envoyproxy/envoy:v1.37.0",
       imagePullPolicy: "Always",
     });
     for (const p of [pod(production), testPod(production)?.spec])

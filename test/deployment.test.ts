@@ -13,6 +13,7 @@ import { promisify } from "node:util";
 import { validate as validateDockerfile } from "dockerfile-utils";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { MCP_FILTER, MCP_ON, mcpWiring } from "./support/envoy-mcp.js";
 import { runtimeStage, stageImage } from "./support/image.js";
 import { built, ROOT, tool } from "./support/paths.js";
 import { runToEnd } from "./support/processes.js";
@@ -75,6 +76,11 @@ describe("envoy/", () => {
       'unknown field "json_formatt"',
     ],
     [
+      "an MCP filter reading more than its 10 MiB",
+      (t: string) => t.replace("max_request_body_size: 65536", "max_request_body_size: 10485761"),
+      "invalid Mcp.MaxRequestBodySize: value must be less than or equal to 10485760",
+    ],
+    [
       "an unknown @type",
       (t: string) => t.replace("ext_authz.v3.ExtAuthz\n", "ext_authz.v3.ExtAuthzz\n"),
       "ExtAuthzz",
@@ -87,6 +93,7 @@ describe("envoy/", () => {
 
   const BOOTSTRAPS = ["envoy/sidecar.yaml", "envoy/sidecar-loopback.yaml", "envoy/alb.yaml"];
   const DECISION_ID = "%DYNAMIC_METADATA(envoy.filters.http.ext_authz:decision_id)%";
+  const EXT_AUTHZ = "envoy.filters.http.ext_authz";
   const connectionManager = (config: Json) =>
     config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
 
@@ -133,6 +140,34 @@ describe("envoy/", () => {
     },
   );
 
+  it.each(BOOTSTRAPS)(
+    "%s runs Envoy's MCP filter before ext_authz on the MCP route only, forwards its metadata, buffers the body",
+    async (file) => {
+      const wiring = mcpWiring(parse(await readFile(join(ROOT, file), "utf8")) as Json);
+      expect(wiring.filters).toEqual([MCP_FILTER, EXT_AUTHZ, "envoy.filters.http.router"]);
+      expect(wiring).toMatchObject(MCP_ON);
+      // The filter reads as much of the body as ext_authz sends; the MCP route keeps that body
+      // and the destination region of every other route.
+      expect(wiring.mcpFilter.max_request_body_size).toBe(wiring.body.max_request_bytes);
+      const routes = connectionManager(parse(await readFile(join(ROOT, file), "utf8")) as Json)
+        .route_config.virtual_hosts[0].routes;
+      const catchAll = routes.find((r: Json) => r.name === "openclaw");
+      expect(routes.indexOf(wiring.mcpRoute)).toBeLessThan(routes.indexOf(catchAll));
+      expect(wiring.mcpRoute.typed_per_filter_config[EXT_AUTHZ]).toEqual(
+        catchAll.typed_per_filter_config?.[EXT_AUTHZ],
+      );
+      // The route takes exactly the paths the sidecar's default policy.mcp.paths take.
+      expect(wiring.routeTakes).toEqual(wiring.sidecarTakes);
+      expect(wiring.routeTakes).toEqual([
+        "/mcp",
+        "/mcp/",
+        "/mcp/messages",
+        "/mcp/a/b",
+        "/api/v1/tenants/acme/mcp",
+      ]);
+    },
+  );
+
   it("the metadata key the access log reads is the one the sidecar answers with", async () => {
     const config = join(dir, "decision-id-config.yaml");
     await writeFile(config, stringify({ policy: { bundle: built("build/policy/bundle.tar.gz") } }));
@@ -175,7 +210,7 @@ describe("envoy/", () => {
     });
     const hcm = chain.filters[0].typed_config;
     expect(hcm.forward_client_cert_details).toBe("SANITIZE_SET");
-    const authz = hcm.http_filters[0].typed_config;
+    const authz = hcm.http_filters.find((f: Json) => f.name === EXT_AUTHZ).typed_config;
     expect(authz).toMatchObject({
       failure_mode_allow: false,
       include_peer_certificate: true,

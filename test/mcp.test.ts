@@ -42,8 +42,17 @@ const toolCall = (name: string, args: object, id: number | string = 1) => ({
   params: { name, arguments: args },
 });
 
-/** A POST to the MCP route carrying `body` (JSON text) and/or Envoy's MCP metadata. */
-function mcpRequest(options: { body?: string; metadata?: object; path?: string }) {
+/**
+ * A POST to the MCP route carrying `body` (JSON text) and/or Envoy's MCP metadata; or, with
+ * `method` and `headers`, another request of MCP's Streamable HTTP transport.
+ */
+function mcpRequest(options: {
+  body?: string;
+  metadata?: object;
+  path?: string;
+  method?: string;
+  headers?: Record<string, string>;
+}) {
   return {
     attributes: {
       ...(options.metadata
@@ -51,13 +60,15 @@ function mcpRequest(options: { body?: string; metadata?: object; path?: string }
         : {}),
       request: {
         http: {
-          method: "POST",
+          method: options.method ?? "POST",
           path: options.path ?? PATH,
           headers: {
             authorization: `Bearer ${token}`,
-            "content-type": "application/json",
-            accept: "application/json, text/event-stream",
             "x-openclaw-subject": "spoofed-by-the-client",
+            ...(options.headers ?? {
+              "content-type": "application/json",
+              accept: "application/json, text/event-stream",
+            }),
           },
           ...(options.body !== undefined ? { body: options.body } : {}),
         },
@@ -238,6 +249,65 @@ describe("batches and what only one source can carry", () => {
       source: NS,
       tool: { name: "read_file", arguments: { path: "/tenants/acme/notes.md" } },
     });
+  });
+});
+
+describe("a body Envoy sent in part (past with_request_body's max_request_bytes)", () => {
+  const partial = {
+    "content-type": "application/json",
+    accept: "application/json, text/event-stream",
+    "x-envoy-auth-partial-body": "true",
+  };
+  const body = JSON.stringify(toolCall("search_docs", { query: "x".repeat(200) })).slice(0, 80);
+
+  it("with Envoy's metadata read in part too (is_exceeding_limit): the arguments are unknown, denied", async () => {
+    const metadata = { ...envoyMetadata("search_docs", { query: "x" }), is_exceeding_limit: true };
+    const { response, event } = await check(mcpRequest({ body, metadata, headers: partial }));
+    const reason =
+      "tool search_docs: its arguments are not known (Envoy's MCP filter did not extract them)";
+    expect(response).toEqual(denied("Forbidden", reason));
+    expect(event.input).toMatchObject({ parsed_body: null, truncated_body: true });
+    expect(event.input.mcp).toMatchObject({ source: NS, tool: { name: "search_docs" } });
+    expect(event.input.mcp?.tool).not.toHaveProperty("arguments");
+  });
+
+  it("alone: no JSON-RPC call to govern, denied", async () => {
+    const { response, event } = await check(mcpRequest({ body, headers: partial }));
+    expect(response).toEqual(denied("BadRequest", "an MCP route needs a JSON-RPC 2.0 request"));
+    expect(event.input).not.toHaveProperty("mcp");
+  });
+});
+
+describe("the other requests of MCP's Streamable HTTP transport, without a JSON-RPC call", () => {
+  it.each([
+    [
+      "GET, the server's SSE stream",
+      "GET",
+      { accept: "text/event-stream" },
+      "MCP event stream granted",
+    ],
+    [
+      "DELETE, the session's end",
+      "DELETE",
+      { "mcp-session-id": "1868a90c-3f2e-4f7a-9d37-7b3a1f0b5e2d" },
+      "MCP session end granted",
+    ],
+  ])(
+    "%s: the caller's token stripped, the verified subject sent instead",
+    async (_, method, headers, reason) => {
+      const { response, event } = await check(mcpRequest({ method, headers }));
+      expect(response).toEqual(allowed(reason));
+      expect(event.reason).toBe(reason);
+      expect(event.input).not.toHaveProperty("mcp");
+    },
+  );
+
+  it("in another tenant: denied", async () => {
+    const path = "/api/v1/tenants/globex/mcp";
+    const { response } = await check(
+      mcpRequest({ method: "GET", path, headers: { accept: "text/event-stream" } }),
+    );
+    expect(response).toEqual(denied("Forbidden", "tenant globex is not the caller's tenant"));
   });
 });
 
