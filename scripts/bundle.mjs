@@ -6,8 +6,8 @@
 // reading and wrapping each); one file parses once. Run by `npm run build` after tsc, whose
 // per-module output stays for the scripts, benches and tests that import single modules.
 //
-// Left to node_modules: packages that read their own .proto files beside their sources at run
-// time (grpc-health-check, @grpc/reflection).
+// Left to node_modules: @grpc/reflection, which reads its own .proto files beside its sources at
+// run time (and loads only after the server is up: src/grpc/reflection.ts).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -41,7 +41,7 @@ await build({
   sourcemap: "linked",
   sourcesContent: false,
   banner: { js: banner },
-  external: ["grpc-health-check", "@grpc/reflection"],
+  external: ["@grpc/reflection"],
   allowOverwrite: true,
   logLevel: "warning",
 });

@@ -88,6 +88,34 @@ describe("serve with the shipped policy", () => {
     expect(JSON.parse(stdout)).toEqual({ status: "SERVING" });
   });
 
+  it("answers grpc.health.v1 Check by service name, List, and Watch as grpc-health-check does", async () => {
+    const health = (method: string, request: object, ...flags: string[]) =>
+      grpcurl(
+        ...flags,
+        "-d",
+        JSON.stringify(request),
+        sidecar.grpc,
+        `grpc.health.v1.Health/${method}`,
+      );
+    const byName = await health("Check", { service: "envoy.service.auth.v3.Authorization" });
+    expect(JSON.parse(byName.stdout)).toEqual({ status: "SERVING" });
+    const unknown = await health("Check", { service: "nope" }).catch((error) => error);
+    expect(unknown.stderr).toContain("Code: NotFound");
+    expect(unknown.stderr).toContain("Health status unknown for service nope");
+    const { stdout: listed } = await health("List", {});
+    expect(JSON.parse(listed)).toEqual({
+      statuses: {
+        "": { status: "SERVING" },
+        "envoy.service.auth.v3.Authorization": { status: "SERVING" },
+      },
+    });
+    // Watch streams the current status at once, then changes; grpcurl's deadline ends the call.
+    const watched = await health("Watch", { service: "" }, "-max-time", "1").catch((e) => e);
+    expect(JSON.parse(watched.stdout)).toEqual({ status: "SERVING" });
+    const unwatched = await health("Watch", { service: "nope" }, "-max-time", "1").catch((e) => e);
+    expect(JSON.parse(unwatched.stdout)).toEqual({ status: "SERVICE_UNKNOWN" });
+  });
+
   it("serves /healthz, /readyz and Prometheus /metrics with decisions by outcome", async () => {
     const client = checkClient(sidecar.grpc);
     await client.check(publicRead);
@@ -257,6 +285,20 @@ describe("server.workers", () => {
 });
 
 describe("SIGTERM", () => {
+  it("exits 0 when nothing reads its stdout and stderr any more (the log shipper is gone)", async () => {
+    const sidecar = await startSidecar({
+      policy: { bundle: BUNDLE },
+      decisionLog: { console: true },
+    });
+    // Our ends of its pipes closed: every line it writes from here on fails with EPIPE.
+    sidecar.process.stdout?.destroy();
+    sidecar.process.stderr?.destroy();
+    // Its shutdown lines fail: SonicBoom's synchronous flush at exit (pino's exit hook) retried
+    // such a write forever, so the process never exited and `stop` ended it with SIGKILL after
+    // its grace (code null).
+    expect(await sidecar.stop("SIGTERM")).toBe(0);
+  });
+
   it("finishes in-flight checks, flushes the decision log and exits 0", async () => {
     // A deliberately slow policy keeps checks in flight while the signal arrives; without the
     // cache each check evaluates it in turn (with it, identical checks would share one evaluation

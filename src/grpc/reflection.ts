@@ -1,6 +1,5 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
-import { ReflectionService } from "@grpc/reflection";
 import protobuf from "protobufjs";
 
 /**
@@ -9,7 +8,10 @@ import protobuf from "protobufjs";
  * and wrong map entry names that grpcurl rejects (grpc/grpc-node#2958, #3018), so the reflection
  * service is given the compiler's own FileDescriptorProtos instead.
  */
-export function addReflection(server: grpc.Server, descriptorSet: Uint8Array): void {
+export async function addReflection(server: grpc.Server, descriptorSet: Uint8Array): Promise<void> {
+  // Imported here, not at the top: the bundle (scripts/bundle.mjs) leaves @grpc/reflection to
+  // node_modules, and an external import at the top of a module is loaded at start.
+  const { ReflectionService } = await import("@grpc/reflection");
   const files = splitDescriptorSet(descriptorSet);
   const definition = {
     descriptors: { fileDescriptorProtos: files },

@@ -1,7 +1,6 @@
 import cluster from "node:cluster";
 import { lstat, unlink } from "node:fs/promises";
 import * as grpc from "@grpc/grpc-js";
-import { HealthImplementation } from "grpc-health-check";
 import type { Message } from "protobufjs";
 import type { Authorizer, CheckResponse } from "../authz/index.js";
 import { AuthzError } from "../errors.js";
@@ -11,6 +10,7 @@ import {
   isUndecodable,
   type UndecodableRequest,
 } from "./codec.js";
+import { createHealthService } from "./health.js";
 import type { Protos } from "./protos.js";
 import { createReceiveGuard } from "./receive-guard.js";
 
@@ -100,7 +100,10 @@ export async function startGrpcServer(
   const server = new grpc.Server(serverOptions);
   const definition = authorizationService(deps);
   server.addService(definition.service, definition.implementation);
-  const health = new HealthImplementation({ "": "NOT_SERVING", [AUTHZ_SERVICE]: "NOT_SERVING" });
+  const health = createHealthService(deps.protos, {
+    "": "NOT_SERVING",
+    [AUTHZ_SERVICE]: "NOT_SERVING",
+  });
   health.addToServer(server);
   const address = await bind(server, options.address);
   // Reflection is for people with grpcurl, not for Envoy: its modules (a second protobufjs and

@@ -58,6 +58,8 @@ export async function openDecisionLog(
     },
   };
   const closers: Array<() => Promise<void> | void> = [];
+  /** What to drop when the closers are not done by the deadline. */
+  const abandon: Array<() => void> = [];
   const sinks: QueuedSink[] = [];
   const queue = (
     writer: SinkWriter,
@@ -83,6 +85,9 @@ export async function openDecisionLog(
           stdout.end();
         }),
     );
+    // A reader of stdout that is gone or stuck past the deadline: destroyed, so pino's exit hook
+    // does not flush it synchronously (SonicBoom retries a failing synchronous write forever).
+    abandon.push(() => stdout.destroy());
     queue(createConsoleWriter({ stream: stdout }), {
       maxBatch: 100,
       timeoutMs: 5_000,
@@ -153,8 +158,11 @@ export async function openDecisionLog(
     log,
     /** Closes the sinks, waiting up to `deadlineMs` for stdout to take what it buffered. */
     close: async (deadlineMs) => {
-      const late = new Promise<void>((resolve) => setTimeout(resolve, deadlineMs).unref());
-      await Promise.race([Promise.all(closers.map((close) => close())), late]);
+      const late = new Promise<"late">((resolve) =>
+        setTimeout(() => resolve("late"), deadlineMs).unref(),
+      );
+      const closed = Promise.all(closers.map((close) => close()));
+      if ((await Promise.race([closed, late])) === "late") for (const stop of abandon) stop();
     },
   };
 }

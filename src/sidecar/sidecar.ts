@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { getHeapStatistics } from "node:v8";
-import type { Logger } from "pino";
+import pino, { type Logger } from "pino";
 import type { Message } from "protobufjs";
 import { systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
@@ -160,15 +160,34 @@ function onShutdownSignal(logger: Logger, stop: () => Promise<void>) {
     stopping = true;
     logger.info({ signal }, "draining in-flight checks");
     stop().then(
-      () => process.exit(0),
+      () => exitAfterLog(logger, 0),
       (error: Error) => {
         logger.error({ err: error.message }, "shutdown failed");
-        process.exit(1);
+        exitAfterLog(logger, 1);
       },
     );
   };
   process.on("SIGTERM", handler);
   process.on("SIGINT", handler);
+}
+
+/**
+ * Exits with `code` once the operational log has written its last lines (or failed to), or after
+ * a second. The log's destination is destroyed first: a reader of stderr that is gone (EPIPE) or
+ * stuck must not keep the process alive, and pino's exit hook would flush it synchronously, where
+ * SonicBoom retries a failing write forever.
+ */
+function exitAfterLog(logger: Logger, code: number): void {
+  // The destination (SonicBoom); pino's exit hook leaves a destroyed one alone.
+  const stream = (logger as unknown as Record<symbol, { destroy(): void } | undefined>)[
+    pino.symbols.streamSym
+  ];
+  const exit = () => {
+    stream?.destroy();
+    process.exit(code);
+  };
+  setTimeout(exit, 1_000);
+  logger.flush(exit);
 }
 
 /** The decision cache lives in the V8 heap; a cache bound near the heap limit ends in GC thrash. */
