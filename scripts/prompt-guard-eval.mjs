@@ -178,20 +178,13 @@ async function main() {
       detected.set(line, allowed ? null : verdict.categories);
     }
     const meanMicros = Number(process.hrtime.bigint() - started) / 1000 / lines.length;
+    const where = (keep) => measure(lines.filter(keep), detected);
     const report = {
       all: measure(lines, detected),
-      dev: measure(
-        lines.filter((l) => l.split === "dev"),
-        detected,
-      ),
-      test: measure(
-        lines.filter((l) => l.split === "test"),
-        detected,
-      ),
-      holdout: measure(
-        lines.filter((l) => l.split === "holdout"),
-        detected,
-      ),
+      tuned: where((l) => l.split !== "holdout"),
+      dev: where((l) => l.split === "dev"),
+      test: where((l) => l.split === "test"),
+      holdout: where((l) => l.split === "holdout"),
       meanEvaluationMicros: Math.round(meanMicros),
       missed: lines
         .filter((l) => l.label === "injection" && detected.get(l) === null)

@@ -24,20 +24,23 @@ interface Measured {
   byCategory: Record<string, Rates & { named: number }>;
 }
 
-async function evaluateCorpus(): Promise<Record<"all" | "tuned" | "holdout", Measured>> {
+/** What scripts/prompt-guard-eval.mjs prints with `args`. */
+async function evaluateCorpus(...args: string[]): Promise<string> {
   const { code, stdout, stderr } = await runToEnd(
     "node",
-    [`${ROOT}/scripts/prompt-guard-eval.mjs`, "--json"],
+    [`${ROOT}/scripts/prompt-guard-eval.mjs`, ...args],
     undefined,
     { timeoutMs: 240_000 },
   );
   if (code !== 0) throw new Error(`prompt-guard-eval exited with ${code}:\n${stderr}`);
-  return JSON.parse(stdout);
+  return stdout;
 }
 
 describe("the prompt-injection guard on its corpus", () => {
   it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, and holds its held-out figures", async () => {
-    const report = await evaluateCorpus();
+    const report: Record<"all" | "tuned" | "holdout", Measured> = JSON.parse(
+      await evaluateCorpus("--json"),
+    );
     expect(report.all.injections).toBeGreaterThanOrEqual(300);
     expect(report.all.benign).toBeGreaterThanOrEqual(300);
     expect(report.all.overall.recall).toBeGreaterThanOrEqual(0.9);
@@ -47,6 +50,21 @@ describe("the prompt-injection guard on its corpus", () => {
     for (const [category, rates] of Object.entries(report.all.byCategory)) {
       expect(rates.positives, category).toBeGreaterThanOrEqual(60);
       expect(rates.named, category).toBeGreaterThan(0.5);
+    }
+  }, 300_000);
+
+  it("prints the table README quotes: each category and overall, for all, tuned and holdout", async () => {
+    const rows = (await evaluateCorpus()).split("\n").filter((row) => row.startsWith("| "));
+    for (const split of ["all", "tuned", "holdout"]) {
+      const mine = rows.filter((row) => row.startsWith(`| ${split} |`));
+      expect(mine.map((row) => row.split(" | ")[1])).toEqual([
+        "role_manipulation",
+        "instruction_override",
+        "system_prompt_extraction",
+        "jailbreak",
+        "data_exfiltration",
+        "**overall**",
+      ]);
     }
   }, 300_000);
 });
