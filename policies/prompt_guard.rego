@@ -80,12 +80,12 @@ problem := setting_problem if {
 	setting_problem
 } else := concat("", ["pattern ", min(invalid_patterns), " in data.openclaw.prompt_guard is invalid"]) if {
 	count(invalid_patterns) > 0
-} else := "the patterns in data.openclaw.prompt_guard are not a valid regex" if {
-	not patterns_compile
 } else := "the request body was truncated, so its text cannot be scanned" if {
 	input.truncated_body == true
 } else := "the request carries too much text to scan" if {
 	sum([count(t) | some t in texts]) > cfg.max_text_length
+} else := "the patterns in data.openclaw.prompt_guard are not a valid regex" if {
+	not patterns_compile
 }
 
 # A pattern whose weight is not a number from 0 to 1 (or whose regex is not a string) would
