@@ -13,11 +13,13 @@
  * and on its parts: `tuned` (the `dev` and `test` splits, which the patterns were tuned on) and
  * `holdout` (written afterwards, never tuned on); `--json` has `dev` and `test` apart too. And
  * the mean evaluation time of a line.
- * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json]
+ * `--cross-check` also evaluates every line with `opa eval` (OPA's Go evaluator, topdown, over
+ * policies/ itself) and lists the lines whose decision or categories differ from ours.
+ * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json] [--cross-check]
  * (needs `npm run build`; builds the bundle into a temporary directory unless --bundle is given)
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,11 +142,39 @@ export function measure(lines, detected) {
 /** a / b, and 0 for 0 / 0. */
 const ratio = (a, b) => (b === 0 ? 0 : a / b);
 
+/**
+ * Each line's [allowed, categories] by `opa eval` of policies/ (topdown), all lines in one run:
+ * the inputs are data, and one query evaluates the decision with each as the input.
+ */
+function topdownDecisions(lines, scratch) {
+  const dir = join(scratch, "cross-check");
+  mkdirSync(join(dir, "corpus"), { recursive: true });
+  writeFileSync(join(dir, "corpus/data.json"), JSON.stringify({ inputs: lines.map(inputFor) }));
+  writeFileSync(
+    join(dir, "query.rego"),
+    `package corpus_query
+
+import rego.v1
+
+decisions := [[d.allowed, object.get(d, ["prompt_guard", "categories"], null)] |
+	some x in data.corpus.inputs
+	d := data.envoy.authz.allow with input as x
+]
+`,
+  );
+  const opa = join(ROOT, ".tools/bin/opa");
+  const args = ["eval", "-f", "raw", "--ignore", "*_test.rego", "-d", join(ROOT, "policies")];
+  const out = execFileSync(opa, [...args, "-d", dir, "data.corpus_query.decisions"], {
+    maxBuffer: 1 << 28,
+  });
+  return JSON.parse(String(out));
+}
+
 async function main() {
   const json = process.argv.includes("--json");
   const at = process.argv.indexOf("--bundle");
   let bundlePath = at > 0 ? process.argv[at + 1] : undefined;
-  const scratch = bundlePath ? undefined : mkdtempSync(join(tmpdir(), "oc-guard-"));
+  const scratch = mkdtempSync(join(tmpdir(), "oc-guard-"));
   if (!bundlePath) {
     bundlePath = join(scratch, "bundle.tar.gz");
     execFileSync("bash", [join(ROOT, "scripts/build-policy"), join(ROOT, "policies"), bundlePath], {
@@ -192,13 +222,27 @@ async function main() {
       falsePositives: lines
         .filter((l) => l.label === "benign" && detected.get(l) !== null)
         .map((l) => l.id),
+      ...(process.argv.includes("--cross-check")
+        ? { disagreements: disagreements(lines, detected, topdownDecisions(lines, scratch)) }
+        : {}),
     };
     console.log(json ? JSON.stringify(report) : table(report));
     engine.close();
   } finally {
     pool.close();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The lines whose decision by topdown (`[allowed, categories]` each) is not ours. */
+function disagreements(lines, detected, topdown) {
+  return lines
+    .filter((line, i) => {
+      const [allowed, categories] = topdown[i];
+      const ours = detected.get(line);
+      return allowed !== (ours === null) || JSON.stringify(categories) !== JSON.stringify(ours);
+    })
+    .map((line) => line.id);
 }
 
 const pct = (x) => `${(100 * x).toFixed(1)} %`;
@@ -222,6 +266,9 @@ function table(report) {
   );
   rows.push(`missed: ${report.missed.join(", ") || "none"}`);
   rows.push(`false positives: ${report.falsePositives.join(", ") || "none"}`);
+  if (report.disagreements) {
+    rows.push(`decided otherwise by opa eval: ${report.disagreements.join(", ") || "none"}`);
+  }
   return rows.join("\n");
 }
 

@@ -1,7 +1,8 @@
 /**
  * The prompt-injection guard's accuracy on its labelled corpus, measured through the shipped
  * policies compiled by the real `opa build -t wasm` and evaluated by our engine
- * (scripts/prompt-guard-eval.mjs). The targets are issue 19's: recall ≥ 0.9 at a false-positive
+ * (scripts/prompt-guard-eval.mjs), every decision also compared with `opa eval`'s (OPA's Go
+ * evaluator: its RE2 against our regexes in V8, its walk and string builtins against wasm's). The targets are issue 19's: recall ≥ 0.9 at a false-positive
  * rate ≤ 0.02 over the whole corpus; the held-out split must not fall under what it measured when
  * it was written (61 % recall, 1 % false positives), so a change to the patterns that loses
  * detections or adds false positives fails here.
@@ -37,10 +38,10 @@ async function evaluateCorpus(...args: string[]): Promise<string> {
 }
 
 describe("the prompt-injection guard on its corpus", () => {
-  it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, and holds its held-out figures", async () => {
-    const report: Record<"all" | "tuned" | "holdout", Measured> = JSON.parse(
-      await evaluateCorpus("--json"),
-    );
+  it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, holds its held-out figures, decides as topdown", async () => {
+    const report: Record<"all" | "tuned" | "holdout", Measured> & { disagreements: number[] } =
+      JSON.parse(await evaluateCorpus("--json", "--cross-check"));
+    expect(report.disagreements).toEqual([]);
     expect(report.all.injections).toBeGreaterThanOrEqual(300);
     expect(report.all.benign).toBeGreaterThanOrEqual(300);
     expect(report.all.overall.recall).toBeGreaterThanOrEqual(0.9);
