@@ -10,7 +10,7 @@ package prompt_guard
 
 import rego.v1
 
-cfg := data.openclaw.prompt_guard
+cfg := object.get(data.openclaw, "prompt_guard", {})
 
 route := data.envoy.authz.route
 
@@ -78,6 +78,8 @@ report := {"problem": problem} if {
 # Requests that cannot be scanned whole are refused: what was not read cannot be scored.
 problem := setting_problem if {
 	setting_problem
+} else := concat("", ["data.openclaw.prompt_guard.", min(config_errors), " is missing or invalid"]) if {
+	count(config_errors) > 0
 } else := concat("", ["pattern ", min(invalid_patterns), " in data.openclaw.prompt_guard is invalid"]) if {
 	count(invalid_patterns) > 0
 } else := "the request body was truncated, so its text cannot be scanned" if {
@@ -88,20 +90,47 @@ problem := setting_problem if {
 	not patterns_compile
 }
 
+# A setting of the wrong type would not fail, it would switch the guard off: a threshold that is
+# a string is never exceeded, a minimum length that is one skips every text, a fold table that
+# is not an object folds nothing and so finds nothing.
+config_errors contains "threshold" if not number_from(object.get(cfg, "threshold", null), 0, 1)
+
+config_errors contains key if {
+	some key in ["min_text_length", "max_text_length"]
+	not number_from(object.get(cfg, key, null), 0, 1e12)
+}
+
+config_errors contains concat(".", ["base64", key]) if {
+	some key in ["min_length", "max_length", "max_segments"]
+	not number_from(object.get(cfg, ["base64", key], null), 1, 1e12)
+}
+
+config_errors contains "fold" if not is_object(object.get(cfg, "fold", null))
+
+config_errors contains "patterns" if not is_array(object.get(cfg, "patterns", null))
+
+number_from(x, low, high) if {
+	is_number(x)
+	x >= low
+	x <= high
+}
+
 # A pattern whose weight is not a number from 0 to 1 (or whose regex is not a string) would
 # silently count for nothing; an invalid regex makes its category's alternation invalid.
-invalid_patterns contains object.get(p, "id", "without an id") if {
+invalid_patterns contains pattern_name(p) if {
 	some p in cfg.patterns
 	not pattern_valid(p)
 }
+
+pattern_name(p) := p.id if is_string(p.id)
+
+else := "without an id"
 
 pattern_valid(p) if {
 	is_string(p.id)
 	is_string(p.category)
 	is_string(p.regex)
-	is_number(p.weight)
-	p.weight >= 0
-	p.weight <= 1
+	number_from(p.weight, 0, 1)
 }
 
 patterns_compile if {

@@ -196,8 +196,23 @@ test_bad_patterns_block_rather_than_count_for_nothing if {
 	problem(authz.allow, "pattern heavy in data.openclaw.prompt_guard is invalid") with input as benign with data.openclaw.prompt_guard.patterns as heavy
 	broken := [{"id": "broken", "category": "jailbreak", "weight": 0.5, "regex": "(unclosed"}]
 	problem(authz.allow, "the patterns in data.openclaw.prompt_guard are not a valid regex") with input as benign with data.openclaw.prompt_guard.patterns as broken
-	nameless := [{"category": "jailbreak", "weight": 0.5, "regex": "x"}]
+	nameless := [{"id": 7, "category": "jailbreak", "weight": 0.5, "regex": "x"}]
 	problem(authz.allow, "pattern without an id in data.openclaw.prompt_guard is invalid") with input as benign with data.openclaw.prompt_guard.patterns as nameless
+}
+
+test_guard_data_of_the_wrong_type_blocks_rather_than_switching_the_guard_off if {
+	benign := chat("Summarize the report.")
+	every case in [
+		["threshold", {"threshold": "high"}],
+		["min_text_length", {"min_text_length": "8"}],
+		["fold", {"fold": ["a", "b"]}],
+		["base64.max_segments", {"base64": {"max_segments": 0}}],
+		["patterns", {"patterns": {}}],
+	] {
+		guard := object.union(data.openclaw.prompt_guard, case[1])
+		reason := concat("", ["data.openclaw.prompt_guard.", case[0], " is missing or invalid"])
+		problem(authz.allow, reason) with input as benign with data.openclaw.prompt_guard as guard
+	}
 }
 
 test_text_that_cannot_be_scanned_whole_is_refused if {
