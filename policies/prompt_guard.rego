@@ -146,10 +146,10 @@ patterns_compile if {
 # JSON-RPC `params` (tool arguments, prompts/get arguments, sampling messages) — an injection
 # reaches the model from any field the agent forwards. Without a parsed body, the raw body as
 # text. With input.mcp (the MCP filter's metadata, or the JSON-RPC body parsed by the sidecar),
-# every string of each request's params too.
+# every string of each request's params too. And the query's names and values (GET /ask?q=…).
 
 texts contains text if {
-	some text in (body_strings | mcp_strings)
+	some text in ((body_strings | mcp_strings) | query_strings)
 	count(text) >= cfg.min_text_length
 }
 
@@ -172,6 +172,8 @@ body_strings contains base64.decode(input.attributes.request.http.rawBody) if {
 structured_body if is_object(input.parsed_body)
 
 structured_body if is_array(input.parsed_body)
+
+query_strings contains text if some text in strings_of(input.parsed_query)
 
 mcp_strings contains text if {
 	some request in input.mcp.requests
