@@ -158,9 +158,8 @@ export async function prepare() {
   cpSync(join(ROOT, "policies/authz.rego"), join(peerDir, "authz.rego"));
   cpSync(join(ROOT, "policies/data.json"), join(peerDir, "data.json"));
   cpSync(join(ROOT, "bench/peer/peer.rego"), join(peerDir, "peer.rego"));
-  // The prompt guard (policies/prompt_guard.rego and its data), so the peer guards workload h too.
+  // The prompt guard (its data is in data.json), so the peer guards workload h too.
   cpSync(join(ROOT, "policies/prompt_guard.rego"), join(peerDir, "prompt_guard.rego"));
-  cpSync(join(ROOT, "policies/openclaw"), join(peerDir, "openclaw"), { recursive: true });
   writeFileSync(
     join(peerDir, "bench/data.json"),
     JSON.stringify({ jwks: JSON.stringify(jwks), issuer: ISSUER }),

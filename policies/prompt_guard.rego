@@ -1,7 +1,7 @@
 # Prompt-injection guard for the routes that opt in (`"prompt_guard": true` in a route of
 # data.openclaw.routes): scores the text an agent request carries against weighted patterns and
 # blocks it above a threshold. Patterns, weights, the threshold and the folding table are data
-# (policies/openclaw/prompt_guard/data.json, at data.openclaw.prompt_guard), so operators tune
+# (data.openclaw.prompt_guard, in policies/data.json beside the routes), so operators tune
 # the guard without touching this file. docs/prompt-guard.md has the whole of it.
 #
 # A pattern guard is a tripwire for the common, copy-pasted attacks, not a defence against an

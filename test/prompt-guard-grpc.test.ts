@@ -17,9 +17,8 @@ import { jsonLineWith } from "./support/wait.js";
 const ISSUER = "https://idp.guard.test/";
 const RUNS = "/api/v1/tenants/acme/agents/a1/runs";
 
-const GUARD = JSON.parse(
-  readFileSync(join(ROOT, "policies/openclaw/prompt_guard/data.json"), "utf8"),
-) as { patterns: { id: string; weight: number }[] };
+const GUARD = JSON.parse(readFileSync(join(ROOT, "policies/data.json"), "utf8")).openclaw
+  .prompt_guard as { patterns: { id: string; weight: number }[] };
 
 /** The score of these patterns by the documented formula, 1 - Π(1 - weight), to two decimals. */
 function scoreOf(ids: string[]): number {
