@@ -45,6 +45,33 @@ function wasmBundle(dir, entrypoint, name) {
   return bundle;
 }
 
+/**
+ * A chat completion of about 4 KB POSTed by a developer to the route the shipped data guards
+ * against prompt injection (`prompt_guard: true`): benign text, so every pattern is tried and
+ * none matches, and a POST, so no decision is cached and every check evaluates the guard.
+ */
+function guardedPrompt(http, token) {
+  const paragraph =
+    "Our quarterly review covers revenue, churn and hiring across the three regions. Revenue grew " +
+    "eight percent, driven by the enterprise tier, while churn in the self-serve plan rose slightly " +
+    "after the price change in March. Please summarize the findings for the leadership team, list " +
+    "the three largest risks with an owner for each, and suggest what we should measure next quarter. ";
+  const content = paragraph.repeat(Math.ceil(4096 / paragraph.length)).slice(0, 4096);
+  const body = JSON.stringify({
+    model: "gpt-4o",
+    messages: [
+      { role: "system", content: "You are a concise analyst who writes for busy executives." },
+      { role: "user", content },
+    ],
+  });
+  const request = http("POST", "/api/v1/tenants/acme/agents/a1/runs", {
+    authorization: `Bearer ${token}`,
+    "content-type": "application/json",
+  });
+  request.attributes.request.http.body = body;
+  return request;
+}
+
 /** Sizes of the generated route tables (`--routes` in bench/run.mjs and bench/stages.mjs). */
 export const ROUTE_TABLE_SIZES = [10, 1_000, 10_000];
 
@@ -132,6 +159,8 @@ export async function prepare() {
   copyShippedRego(peerDir);
   cpSync(join(ROOT, "policies/data.json"), join(peerDir, "data.json"));
   cpSync(join(ROOT, "bench/peer/peer.rego"), join(peerDir, "peer.rego"));
+  // The prompt guard (its data is in data.json), so the peer guards workload h too.
+  cpSync(join(ROOT, "policies/prompt_guard.rego"), join(peerDir, "prompt_guard.rego"));
   writeFileSync(
     join(peerDir, "bench/data.json"),
     JSON.stringify({ jwks: JSON.stringify(jwks), issuer: ISSUER }),
@@ -307,6 +336,7 @@ export async function prepare() {
       http("GET", "/api/v1/tenants/acme/tickets/t1", { authorization: `Bearer ${users[0]}` }),
     ],
     "d: SPIFFE-only": [spiffe],
+    "h: 4 KB prompt, guarded route": [guardedPrompt(http, users[2])],
   };
   console.error(
     `    request headers ≈ ${JSON.stringify(headers({ authorization: `Bearer ${users[0]}` })).length} bytes`,

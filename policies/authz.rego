@@ -37,6 +37,8 @@ allow := deny(400, concat("", ["path is not canonical: ", path_problem])) if {
 	not region_allowed
 } else := deny(403, concat("", ["no route for ", method, " ", raw_path])) if {
 	not route
+} else := object.union(deny(403, data.prompt_guard.reason), data.prompt_guard.result) if {
+	data.prompt_guard.blocked
 } else := grant("public route") if {
 	route.public == true
 } else := deny(401, "authentication required") if {

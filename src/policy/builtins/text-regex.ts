@@ -68,8 +68,9 @@ function byteLength(s: string): number {
   return new TextEncoder().encode(s).length;
 }
 
+/** Translated once per thread, not per evaluation: a long pattern costs far more to compile than to run. */
 function compiled(context: EvaluationContext, pattern: string): RegExp {
-  return context.memo(`regex:${pattern}`, () => translateGoRegex(pattern));
+  return context.compiled(`regex:${pattern}`, () => translateGoRegex(pattern));
 }
 
 /** Go's `regexp.allMatches`: at most `n` (all when n < 0) leftmost-first matches. */

@@ -1,0 +1,280 @@
+# Prompt-injection guard for the routes that opt in (`"prompt_guard": true` in a route of
+# data.openclaw.routes): scores the text an agent request carries against weighted patterns and
+# blocks it above a threshold. Patterns, weights, the threshold and the folding table are data
+# (data.openclaw.prompt_guard, in policies/data.json beside the routes), so operators tune
+# the guard without touching this file. docs/prompt-guard.md has the whole of it.
+#
+# A pattern guard is a tripwire for the common, copy-pasted attacks, not a defence against an
+# attacker who adapts: someone who reads the deny reason and rephrases will get through.
+package prompt_guard
+
+import rego.v1
+
+cfg := object.get(data.openclaw, "prompt_guard", {})
+
+route := data.envoy.authz.route
+
+# --- which routes, which threshold ---------------------------------------------------------
+#
+# `prompt_guard`: absent or false, off; true, on with cfg.threshold; an object, on, with its
+# `threshold` (a number from 0 to 1) when it has one. Any other value is a mistake that blocks
+# the route, rather than a guess that could leave it open.
+
+enabled if route.prompt_guard == true
+
+enabled if is_object(route.prompt_guard)
+
+enabled if setting_problem
+
+threshold := route.prompt_guard.threshold if {
+	is_object(route.prompt_guard)
+	is_number(route.prompt_guard.threshold)
+} else := cfg.threshold
+
+setting_problem := "the route's prompt_guard must be true, false or an object" if {
+	setting := route.prompt_guard
+	not is_boolean(setting)
+	not is_object(setting)
+} else := "the route's prompt_guard.threshold must be a number from 0 to 1" if {
+	is_object(route.prompt_guard)
+	"threshold" in object.keys(route.prompt_guard)
+	not threshold_valid
+}
+
+threshold_valid if {
+	is_number(route.prompt_guard.threshold)
+	route.prompt_guard.threshold >= 0
+	route.prompt_guard.threshold <= 1
+}
+
+# --- the decision, for envoy.authz.allow ----------------------------------------------------
+
+# Defined only on a guarded route, and only when the request is to be refused.
+blocked if {
+	enabled
+	problem
+}
+
+blocked if {
+	enabled
+	not problem
+	verdict.score > threshold
+}
+
+reason := concat("", ["prompt guard: ", problem]) if {
+	problem
+} else := concat("", [
+	"prompt injection suspected (score ", sprintf("%v", [verdict.score]),
+	" > ", sprintf("%v", [threshold]), "): ", concat(", ", verdict.categories),
+])
+
+# What the decision log and Envoy's dynamic metadata get besides the reason.
+result := {"prompt_guard": report, "dynamic_metadata": {"prompt_guard": report}}
+
+report := {"problem": problem} if {
+	problem
+} else := object.union(verdict, {"threshold": threshold})
+
+# Requests that cannot be scanned whole are refused: what was not read cannot be scored.
+problem := setting_problem if {
+	setting_problem
+} else := concat("", ["data.openclaw.prompt_guard.", min(config_errors), " is missing or invalid"]) if {
+	count(config_errors) > 0
+} else := concat("", ["pattern ", min(invalid_patterns), " in data.openclaw.prompt_guard is invalid"]) if {
+	count(invalid_patterns) > 0
+} else := "the request body was truncated, so its text cannot be scanned" if {
+	input.truncated_body == true
+} else := "the request carries too much text to scan" if {
+	sum([count(t) | some t in texts]) > cfg.max_text_length
+} else := "the patterns in data.openclaw.prompt_guard are not a valid regex" if {
+	not patterns_compile
+}
+
+# A setting of the wrong type would not fail, it would switch the guard off: a threshold that is
+# a string is never exceeded, a minimum length that is one skips every text, a fold table that
+# is not an object folds nothing and so finds nothing.
+config_errors contains "threshold" if not number_from(object.get(cfg, "threshold", null), 0, 1)
+
+config_errors contains key if {
+	some key in ["min_text_length", "max_text_length"]
+	not number_from(object.get(cfg, key, null), 0, 1e12)
+}
+
+config_errors contains concat(".", ["base64", key]) if {
+	some key in ["min_length", "max_length", "max_segments"]
+	not number_from(object.get(cfg, ["base64", key], null), 1, 1e12)
+}
+
+config_errors contains "fold" if not is_object(object.get(cfg, "fold", null))
+
+config_errors contains "patterns" if not is_array(object.get(cfg, "patterns", null))
+
+number_from(x, low, high) if {
+	is_number(x)
+	x >= low
+	x <= high
+}
+
+# A pattern whose weight is not a number from 0 to 1 (or whose regex is not a string) would
+# silently count for nothing; an invalid regex makes its category's alternation invalid.
+invalid_patterns contains pattern_name(p) if {
+	some p in cfg.patterns
+	not pattern_valid(p)
+}
+
+pattern_name(p) := p.id if is_string(p.id)
+
+else := "without an id"
+
+pattern_valid(p) if {
+	is_string(p.id)
+	is_string(p.category)
+	is_string(p.regex)
+	number_from(p.weight, 0, 1)
+}
+
+patterns_compile if {
+	every group in groups {
+		is_array(regex.find_n(group, "", 1))
+	}
+}
+
+# --- the text a request carries -------------------------------------------------------------
+#
+# Every string in a JSON (or form, or multipart) body, keys and values, wherever it sits:
+# chat `messages[].content` as a string or as content parts, `prompt`, `input`, `instructions`,
+# JSON-RPC `params` (tool arguments, prompts/get arguments, sampling messages) — an injection
+# reaches the model from any field the agent forwards. Without a parsed body, the raw body as
+# text. With input.mcp (the MCP filter's metadata, or the JSON-RPC body parsed by the sidecar),
+# every string of each request's params too. And the query's names and values (GET /ask?q=…).
+
+texts contains text if {
+	some text in ((body_strings | mcp_strings) | query_strings)
+	count(text) >= cfg.min_text_length
+}
+
+body_strings contains text if {
+	some value in strings_of(input.parsed_body)
+	text := value
+}
+
+body_strings contains input.attributes.request.http.body if {
+	not structured_body
+	is_string(input.attributes.request.http.body)
+}
+
+body_strings contains base64.decode(input.attributes.request.http.rawBody) if {
+	not structured_body
+	is_string(input.attributes.request.http.rawBody)
+}
+
+# A rule to negate: `not is_object(input.parsed_body)` fails, not holds, when it is absent.
+structured_body if is_object(input.parsed_body)
+
+structured_body if is_array(input.parsed_body)
+
+query_strings contains text if some text in strings_of(input.parsed_query)
+
+mcp_strings contains text if {
+	some request in input.mcp.requests
+	some text in strings_of(request.params)
+}
+
+mcp_strings contains text if some text in strings_of(input.mcp.params)
+
+# Every string in a JSON value: the strings themselves and the keys of objects.
+strings_of(value) := {s |
+	walk(value, [path, leaf])
+	some s in array.concat([leaf], [k | count(path) > 0; k := path[count(path) - 1]])
+	is_string(s)
+}
+
+# --- normalization: what the patterns are matched against ------------------------------------
+#
+# Each text is lower-cased and folded (cfg.fold: Cyrillic and Greek lookalikes, fullwidth forms,
+# diacritics to ASCII; zero-width characters dropped; other whitespace to a space). The folded
+# text is one view. A text with a run of single letters between separators ("i g n o r e",
+# "s.y.s.t.e.m") also gets a compact view: single separators dropped, longer runs of them (the
+# gaps between words) made a space, against which the patterns — written with `\W*` between
+# words — still match. Each base64 run in the original text that
+# decodes to printable text adds the decoded text's own views.
+#
+# Cost: the module's own regex.match (RE2 compiled into the wasm) takes about 1 ms for 4 KB, so
+# every regex here is regex.find_n, which the sidecar runs in V8 with its compiled form kept
+# across evaluations; and the fold table is applied only to the characters a text has.
+
+views contains view if {
+	some text in texts
+	some view in views_of(text)
+}
+
+views contains view if {
+	some text in texts
+	some segment in regex.find_n(base64_run, text, cfg.base64.max_segments)
+	decoded := decode_base64(segment)
+	some view in views_of(decoded)
+}
+
+views_of(text) := {folded} | compact_of(folded) if folded := fold(lower(text))
+
+fold(text) := text if {
+	not finds(`[^\x{20}-\x{7e}]`, text)
+} else := strings.replace_n(
+	{c: folded |
+		some c in {c | some c in split(text, "")}
+		folded := cfg.fold[c]
+	},
+	text,
+)
+
+# Runs of two or more separators were the gaps between words: they stay a space.
+compact_of(folded) := {strings.replace_n({"\u0001": " "}, strings.replace_n(separators, gapped))} if {
+	finds(`(^|[^a-z0-9])[a-z0-9]([ .\-_*|/]+[a-z0-9]){5,}([^a-z0-9]|$)`, folded)
+	gapped := regex.replace(folded, `[ .,;:\-_*|/]{2,}`, "\u0001")
+} else := set()
+
+separators := {c: "" | some c in split(" .,;:-_*|/\\'\"!?()[]{}<>~`+=#@&%^$", "")}
+
+finds(pattern, text) if count(regex.find_n(pattern, text, 1)) > 0
+
+base64_run := concat("", ["[A-Za-z0-9+/]{", format_int(cfg.base64.min_length, 10), ",}={0,2}"])
+
+# A run of base64 as text: padded again (a run found in text may have lost its `=`), decoded,
+# kept only when it is printable text (an image or a key decodes to bytes that are not).
+decode_base64(segment) := decoded if {
+	count(segment) <= cfg.base64.max_length
+	unpadded := trim_right(segment, "=")
+	count(unpadded) % 4 != 1
+	padded := concat("", [unpadded, substring("==", 0, (4 - (count(unpadded) % 4)) % 4)])
+	decoded := base64.decode(padded)
+	not finds(`[^\x{20}-\x{7e}\x{a0}-\x{fffc}\x{10000}-\x{10ffff}\t\r\n]`, decoded)
+}
+
+# --- scoring -------------------------------------------------------------------------------
+#
+# score = 1 - Π (1 - weight) over the patterns that match any view: one strong pattern is
+# enough, weak ones add up (two of 0.4 make 0.64). Each category's patterns are tried first as
+# one alternation, so a text no pattern matches costs five scans per view. Five, not one: V8
+# compiles a regex of over 20 KB to bytecode rather than machine code, and the alternation of
+# every pattern is that long and 15 times slower than the five.
+
+groups[category] := concat("|", [concat("", ["(?:", p.regex, ")"]) | some p in cfg.patterns; p.category == category]) if {
+	some category in {p.category | some p in cfg.patterns}
+}
+
+matched contains p if {
+	some view in views
+	some category, group in groups
+	finds(group, view)
+	some p in cfg.patterns
+	p.category == category
+	finds(p.regex, view)
+}
+
+raw_score := 1 - product([w | some p in matched; w := 1 - p.weight])
+
+verdict := {
+	"score": round(raw_score * 100) / 100,
+	"categories": sort({p.category | some p in matched}),
+	"patterns": sort({p.id | some p in matched}),
+}
