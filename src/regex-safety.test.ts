@@ -23,6 +23,8 @@ const REVIEWED: Record<string, string> = {
   "^([-+]?)((?:[0-9.]+(?:ms|us|µs|ns|[a-z]))+)$":
     "anchored; each repetition is digits then a unit letter, which `[0-9.]` cannot match: one way to split",
   "^[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*$": "each repetition starts with `.`, outside the class",
+  "^(\\/(\\*|[^/*]+))*(\\/\\*\\*)?$":
+    "each repetition starts with `/`, which `[^/*]` cannot match, and `*` or a run of others follows: one way to split (config only)",
 };
 
 /**

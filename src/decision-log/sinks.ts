@@ -47,9 +47,10 @@ export interface StreamCommands {
 
 /**
  * One batch, atomically: `XADD <stream> MAXLEN ~ <cap> * event <line>` for each event whose seq
- * is above the last seq this stream took of its chain (`<stream>:seq:<chain_id>`, kept 30 days
- * past its chain's last write), so a batch written again after a timeout or replayed from the
- * spill (whose first write Redis had carried out after all) adds nothing twice. Unchained lines
+ * is above the last seq this stream took of its chain (`{<stream>}:seq:<chain_id>`, in the
+ * stream's cluster slot, kept 30 days past its chain's last write), so a batch written again
+ * after a timeout or replayed from the spill (whose first write Redis had carried out after all)
+ * adds nothing twice. Unchained lines
  * (key index 0) are always added.
  * KEYS: the stream, then each chain's key; ARGV: the cap, the keys' TTL, then per event the key
  * index, the seq and the line. Returns how many it added.
@@ -86,6 +87,7 @@ export function createRedisStreamWriter(
   options: { stream: string; maxLen: number },
 ): SinkWriter {
   const { redis } = deps;
+  const seqPrefix = sameSlotAs(options.stream);
   const run = async (args: (string | number)[], keys: number) => {
     try {
       return await redis.evalsha(STREAM_SCRIPT_SHA, keys, ...args);
@@ -103,7 +105,7 @@ export function createRedisStreamWriter(
         const chained = CHAIN_AT_START.exec(line);
         let index = 0;
         if (chained) {
-          const key = `${options.stream}:seq:${chained[2]}`;
+          const key = `${seqPrefix}:seq:${chained[2]}`;
           index = keys.indexOf(key) + 1 || keys.push(key);
         }
         events.push(index, chained ? Number(chained[1]) : -1, line);
@@ -112,6 +114,17 @@ export function createRedisStreamWriter(
       await abortable(run(args, keys.length), signal, "redis: XADD timed out");
     },
   };
+}
+
+/**
+ * A key prefix in the stream's Redis Cluster hash slot: a script's keys must share one. A name
+ * with a hash tag (`{…}` holding something) keeps it; any other is hashed whole, as the tag
+ * `{<name>}` is.
+ */
+function sameSlotAs(stream: string): string {
+  const open = stream.indexOf("{");
+  const close = open < 0 ? -1 : stream.indexOf("}", open + 1);
+  return close > open + 1 ? stream : `{${stream}}`;
 }
 
 /**

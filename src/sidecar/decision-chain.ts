@@ -17,9 +17,12 @@ import {
 import { AuthzError } from "../errors.js";
 import { watchFile } from "../watched-file.js";
 
-/** The one Redis command the chain's start uses (an ioredis client satisfies it). */
+/** The Redis commands the chain uses (an ioredis client satisfies it). */
 export interface StreamReader {
   xrevrange(key: string, end: string, start: string, count: "COUNT", n: number): Promise<unknown>;
+  exists(key: string): Promise<number>;
+  set(key: string, value: string, expiry: "EX", seconds: number): Promise<unknown>;
+  del(key: string): Promise<number>;
   readonly status: string;
   once(event: "ready", listener: () => void): unknown;
 }
@@ -36,6 +39,8 @@ export interface OpenedChain {
   dropped(sink: string, lines: readonly string[]): void;
   /** A sink wrote `lines`: the gaps a `gap` event among them declared are declared. */
   written(sink: string, lines: readonly string[]): void;
+  /** Gives up the claim on the chain in the Redis Stream (before that connection closes). */
+  release(): Promise<void>;
   close(): void;
 }
 
@@ -52,6 +57,15 @@ interface SinkGaps {
 const STREAM_LOOKBACK = 1_000;
 /** How long the start waits for the stream's connection before starting a new chain. */
 const STREAM_WAIT_MS = 2_000;
+/**
+ * A running sidecar's claim on its chain in the Redis Stream (`{<stream>}:writer:<chain_id>`):
+ * renewed every 5 s, lapsing 15 s after its sidecar has gone. A starting sidecar continues a chain
+ * found in the stream only when nobody holds it: two sidecars under one `decisionLog.chain.name`
+ * (one host, no name configured) would otherwise write the same seqs, and the stream keeps only
+ * the first of each.
+ */
+const CLAIM_TTL_S = 15;
+const CLAIM_RENEW_MS = 5_000;
 
 /**
  * Opens the decision log's chain (`decisionLog.chain`): finds the previous run's head (state file,
@@ -69,8 +83,27 @@ export async function openChain(
   const worker = cluster.worker ? `/w${cluster.worker.id}` : "";
   const name = `${settings.name ?? hostname()}${worker}`;
   const statePath = settings.stateFile ? `${settings.stateFile}${worker}` : undefined;
+  const stream = config.decisionLog.redisStream?.stream;
+  const claimOf = (chainId: string) => `{${stream}}:writer:${chainId}`;
   const found = await previousHead(name, statePath, config, deps.redis);
-  const head = found?.head ?? { chainId: `${name}:${randomUUID()}`, nextSeq: 0, prevHash: null };
+  const taken =
+    found?.link === "redis_stream" &&
+    (await deps.redis?.exists(claimOf(found.head.chainId)).catch(() => 0)) === 1;
+  if (taken)
+    deps.onError(
+      new Error(
+        `chain ${found.head.chainId} is being written by a running sidecar (set decisionLog.chain.name per sidecar): a new chain starts`,
+      ),
+    );
+  const head = (!taken && found?.head) || {
+    chainId: `${name}:${randomUUID()}`,
+    nextSeq: 0,
+    prevHash: null,
+  };
+  const claim = deps.redis && stream ? claimOf(head.chainId) : undefined;
+  const renewClaim = () =>
+    claim ? deps.redis?.set(claim, hostname(), "EX", CLAIM_TTL_S).catch(() => {}) : undefined;
+  await renewClaim();
   const signer = await openSigner(settings.checkpoint, deps.onError);
   let state: ReturnType<typeof openChainState> | undefined;
   try {
@@ -82,7 +115,7 @@ export async function openChain(
     { signer: signer?.current, now: () => new Date(), ...(state ? { onHead: state.save } : {}) },
     {
       head,
-      link: found?.link ?? "none",
+      link: (!taken && found?.link) || "none",
       labels,
       every: settings.checkpoint?.every ?? Number.MAX_SAFE_INTEGER,
     },
@@ -94,6 +127,7 @@ export async function openChain(
     start(log) {
       const interval = settings.checkpoint?.interval;
       if (interval) timers.push(setInterval(() => log.checkpoint(), interval).unref());
+      if (claim) timers.push(setInterval(renewClaim, CLAIM_RENEW_MS).unref());
       // At most one gap event per sink a second, and only when it has new drops to declare: a
       // gap event pushed out of a full queue is a drop too, so the next one declares it again.
       const report = () => {
@@ -130,6 +164,9 @@ export async function openChain(
       gap.ranges = gap.ranges.filter(([a, b]) => !declared.some(([x, y]) => x <= a && b <= y));
       gap.declaring = gap.declaring.filter((d) => !arrived.includes(d));
       if (gap.ranges.length === 0 && gap.declaring.length === 0) gaps.delete(sink);
+    },
+    async release() {
+      if (claim) await deps.redis?.del(claim).catch(() => 0);
     },
     close() {
       for (const timer of timers) clearInterval(timer);

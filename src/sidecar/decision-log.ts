@@ -101,7 +101,11 @@ export async function openDecisionLog(
       commandTimeoutMs: timeout,
       onError: (error) => warn({ sink: "redis", problem: "connection", err: error.message }),
     });
-    closers.push(() => redis.disconnect());
+    // The chain's claim goes first: the next run on this host may then continue the chain.
+    closers.push(async () => {
+      await chain?.release();
+      redis.disconnect();
+    });
     streamRedis = redis;
     queue(createRedisStreamWriter({ redis }, { stream, maxLen }), {
       maxBatch: 500,
@@ -122,7 +126,8 @@ export async function openDecisionLog(
   const labels = { ...settings.labels, id: randomUUID(), version: VERSION };
   chain = await openChain(config, labels, {
     ...(streamRedis ? { redis: streamRedis } : {}),
-    onError: (error) => logger.warn({ err: error.message }, "decision log signing key unusable"),
+    onError: (error) =>
+      logger.warn({ err: error.message }, "decision log chain problem"),
   });
   const log = createDecisionLog(
     {
