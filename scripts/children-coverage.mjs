@@ -24,11 +24,20 @@ if (!raw || !out) {
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DIST = pathToFileURL(join(ROOT, "dist")).href;
 
+// A process killed while V8 wrote its file (a test's SIGKILL after a grace period) leaves it cut
+// short: counted and named below, not merged.
+const cutShort = [];
 const processes = readdirSync(raw)
   .filter((name) => name.endsWith(".json"))
-  .map((name) => {
-    const { result } = JSON.parse(readFileSync(join(raw, name), "utf8"));
-    return { result: result.filter((script) => script.url.startsWith(`${DIST}/`)) };
+  .flatMap((name) => {
+    let result;
+    try {
+      ({ result } = JSON.parse(readFileSync(join(raw, name), "utf8")));
+    } catch {
+      cutShort.push(name);
+      return [];
+    }
+    return [{ result: result.filter((script) => script.url.startsWith(`${DIST}/`)) }];
   });
 const merged = mergeProcessCovs(processes);
 const coverage = libCoverage.createCoverageMap({});
@@ -49,5 +58,8 @@ for (const script of merged.result) {
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "coverage-final.json"), JSON.stringify(coverage.toJSON()));
 console.log(
-  `children: ${merged.result.length} scripts of dist/ from ${processes.length} processes`,
+  `children: ${merged.result.length} scripts of dist/ from ${processes.length} processes` +
+    (cutShort.length > 0
+      ? `; ${cutShort.length} files cut short, left out: ${cutShort.join(", ")}`
+      : ""),
 );

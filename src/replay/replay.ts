@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { decisionToResponse } from "../authz/index.js";
 import type { InputDocument } from "../input/index.js";
 import type { Evaluation } from "../policy/index.js";
@@ -126,7 +127,8 @@ export async function replay(
   const tally = (decision: LoggedDecision, after: Outcome) => {
     const before = outcome(decision.error ? { failed: true } : { value: decision.result });
     if (before.allowed === after.allowed) {
-      if (JSON.stringify(before.value) !== JSON.stringify(after.value)) report.otherChanges++;
+      // Members in any order: the log writes an event's members sorted (its canonical form).
+      if (!isDeepStrictEqual(before.value, after.value)) report.otherChanges++;
       return;
     }
     if (before.allowed) report.flips.allowToDeny++;
