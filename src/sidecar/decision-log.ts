@@ -126,8 +126,7 @@ export async function openDecisionLog(
   const labels = { ...settings.labels, id: randomUUID(), version: VERSION };
   chain = await openChain(config, labels, {
     ...(streamRedis ? { redis: streamRedis } : {}),
-    onError: (error) =>
-      logger.warn({ err: error.message }, "decision log chain problem"),
+    onError: (error) => logger.warn({ err: error.message }, "decision log chain problem"),
   });
   const log = createDecisionLog(
     {
