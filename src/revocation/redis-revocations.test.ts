@@ -32,7 +32,7 @@ describe("followRedisRevocations", () => {
     const list = createRevocationList({ clock: systemClock, onChange });
     const followed = await followRedisRevocations(
       { list, redis, subscriber, clock: systemClock, onError: () => {} },
-      { prefix: "p:", resyncIntervalMs: 5_000 },
+      { prefix: "p:", startTimeoutMs: 1_000, resyncIntervalMs: 5_000 },
     );
     expect(redis.hgetall).toHaveBeenCalledWith("p:revocations");
     const changesAtStart = onChange.mock.calls.length;
@@ -56,9 +56,24 @@ describe("followRedisRevocations", () => {
     const list = createRevocationList({ clock: systemClock, onChange: () => {} });
     await followRedisRevocations(
       { list, redis, subscriber, clock: systemClock, onError: () => {} },
-      { prefix: "p:" },
+      { prefix: "p:", startTimeoutMs: 1_000 },
     );
     await vi.advanceTimersByTimeAsync(60_000);
     expect(redis.hgetall).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not hold up the start on an answer that never comes: startTimeoutMs, then on", async () => {
+    vi.useFakeTimers();
+    const { redis, subscriber } = fakeRedis();
+    redis.hgetall.mockImplementationOnce(() => new Promise(() => {}));
+    const onError = vi.fn();
+    const list = createRevocationList({ clock: systemClock, onChange: () => {} });
+    const started = followRedisRevocations(
+      { list, redis, subscriber, clock: systemClock, onError },
+      { prefix: "p:", startTimeoutMs: 1_000 },
+    );
+    await vi.advanceTimersByTimeAsync(1_000);
+    await expect(started).resolves.toHaveProperty("close");
+    expect(onError).toHaveBeenCalledWith(new Error("revocations not loaded within 1000 ms"));
   });
 });

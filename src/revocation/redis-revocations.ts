@@ -49,7 +49,7 @@ export async function followRedisRevocations(
     clock: Clock;
     onError(error: Error): void;
   },
-  options: { prefix: string; resyncIntervalMs?: number },
+  options: { prefix: string; startTimeoutMs: number; resyncIntervalMs?: number },
 ): Promise<{ close(): void }> {
   const { list, redis, subscriber } = deps;
   const key = hashKey(options.prefix);
@@ -78,7 +78,16 @@ export async function followRedisRevocations(
   });
   // Not awaited: a Redis that accepts connections but never answers must not hold up the start.
   subscriber.subscribe(key).catch((error: Error) => deps.onError(error));
-  await reload();
+  // Nor one whose answer never comes (seen once in the bench, right after redis-server started:
+  // the HGETALL was answered by Redis, its promise never settled): the first load waits at most
+  // `startTimeoutMs`, then the list loads at the next reconnect or resync.
+  let waited: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    waited = setTimeout(() => resolve("late"), options.startTimeoutMs);
+  });
+  if ((await Promise.race([reload(), late])) === "late")
+    deps.onError(new Error(`revocations not loaded within ${options.startTimeoutMs} ms`));
+  clearTimeout(waited);
   const { resyncIntervalMs } = options;
   const timer =
     resyncIntervalMs === undefined ? undefined : setInterval(reload, resyncIntervalMs).unref();

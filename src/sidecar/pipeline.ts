@@ -214,6 +214,7 @@ async function followRevocations(
       },
       {
         prefix,
+        startTimeoutMs: config.cache.redis?.connectTimeout ?? 1_000,
         ...(config.cache.redis?.cluster ? { resyncIntervalMs: CLUSTER_REVOCATION_RESYNC_MS } : {}),
       },
     );
