@@ -126,7 +126,7 @@ function spreadRequests(routes) {
  * directories and the route tables (size, workload name and requests, the two configs).
  */
 /** The port of the OTLP/HTTP endpoint that accepts and discards ours-traced's spans. */
-export const OTLP_SINK_PORT = 9505;
+export const OTLP_SINK_PORT = 9521;
 
 export async function prepare() {
   log("building (scripts/setup, pinned ghz, the reference server, lab PKI)");

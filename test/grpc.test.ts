@@ -1,12 +1,14 @@
 /** The gRPC service as Envoy and operators meet it: real server, real grpcurl, admin endpoints. */
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPolicy } from "./support/bundles.js";
 import { type CallResult, checkClient } from "./support/client.js";
 import { built, ROOT, tool } from "./support/paths.js";
-import { buildBundle, run, type Sidecar, startSidecar } from "./support/processes.js";
+import { buildBundle, cli, run, type Sidecar, startSidecar } from "./support/processes.js";
+import { freePort, startRedis } from "./support/redis.js";
 import { jsonLineWith, until } from "./support/wait.js";
 
 const BUNDLE = built("build/policy/bundle.tar.gz");
@@ -281,6 +283,33 @@ describe("server.workers", () => {
     for (const result of results) expectAllowed(result);
     expect(await sidecar.stop("SIGTERM")).toBe(0);
     expect(sidecar.stderr.filter((l) => l.includes('"msg":"stopped"'))).toHaveLength(2);
+  });
+});
+
+describe("a port that is taken", () => {
+  it("ends serve with listen_failed (exit 2), its Redis connections open or not", async () => {
+    const redis = await startRedis();
+    const port = await freePort();
+    const taken = createServer().listen(port, "127.0.0.1");
+    try {
+      const dir = await mkdtemp(join(tmpdir(), "oc-taken-"));
+      const config = join(dir, "config.yaml");
+      await writeFile(
+        config,
+        JSON.stringify({
+          listen: { grpc: `127.0.0.1:${port}`, admin: "127.0.0.1:0" },
+          policy: { bundle: BUNDLE },
+          cache: { redis: { url: redis.url } },
+        }),
+      );
+      // It printed its error and then lived on: the reconnecting Redis clients held it.
+      const { code, stderr } = await cli(["serve", "--config", config], { timeoutMs: 20_000 });
+      expect(stderr).toContain(`listen_failed: cannot listen on 127.0.0.1:${port}`);
+      expect(code).toBe(2);
+    } finally {
+      taken.close();
+      await redis.stop();
+    }
   });
 });
 
