@@ -10,9 +10,10 @@
  * argument in the body, and input.mcp as Envoy's MCP filter metadata gives it (no body).
  *
  * Prints precision, recall and false-positive rate per category and overall, on the whole corpus
- * and on its parts: `tuned` (the `dev` and `test` splits, which the patterns were tuned on) and
- * `holdout` (written afterwards, never tuned on); `--json` has `dev` and `test` apart too. And
- * the mean evaluation time of a line.
+ * and on its parts: `tuned` (the `dev` and `test` splits, which the patterns were tuned on),
+ * `holdout` (written after them, measured held out, then tuned on too) and `holdout-2` (written
+ * before any tuning on it, never tuned on: the honest figure); `--json` has `dev` and `test`
+ * apart too. And the mean evaluation time of a line.
  * `--cross-check` also evaluates every line with `opa eval` (OPA's Go evaluator, topdown, over
  * policies/ itself) and lists the lines whose decision or categories differ from ours.
  * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json] [--cross-check]
@@ -33,6 +34,8 @@ export const CATEGORIES = [
   "jailbreak",
   "data_exfiltration",
 ];
+/** The parts of the corpus the table shows, after the whole of it. */
+export const SPLITS = ["all", "tuned", "holdout", "holdout-2"];
 const PATH = "/api/v1/tenants/acme/agents/a1/runs";
 
 /** The JSON-RPC tools/call a line rides in as a tool argument. */
@@ -211,10 +214,11 @@ async function main() {
     const where = (keep) => measure(lines.filter(keep), detected);
     const report = {
       all: measure(lines, detected),
-      tuned: where((l) => l.split !== "holdout"),
+      tuned: where((l) => l.split === "dev" || l.split === "test"),
       dev: where((l) => l.split === "dev"),
       test: where((l) => l.split === "test"),
       holdout: where((l) => l.split === "holdout"),
+      "holdout-2": where((l) => l.split === "holdout-2"),
       meanEvaluationMicros: Math.round(meanMicros),
       missed: lines
         .filter((l) => l.label === "injection" && detected.get(l) === null)
@@ -253,7 +257,7 @@ function table(report) {
     "| split | category | injections | recall | named | precision | false positives | FPR |",
   ];
   rows.push("|---|---|---:|---:|---:|---:|---:|---:|");
-  for (const split of ["all", "tuned", "holdout"]) {
+  for (const split of SPLITS) {
     const m = report[split];
     const row = (name, r) =>
       `| ${split} | ${name} | ${r.positives} | ${pct(r.recall)} | ${r.named === undefined ? "" : pct(r.named)} | ${pct(r.precision)} | ${r.falsePositives} of ${m.benign} | ${pct(r.fpr)} |`;

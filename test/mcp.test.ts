@@ -205,7 +205,7 @@ describe.each([
     const { response: got, event } = await check(mcpRequest(send("search_docs", args)));
     const reason = event.reason ?? "";
     expect(reason).toMatch(
-      /^prompt injection suspected \(score 0\.\d+ > 0\.5\): .*instruction_override/,
+      /^prompt injection suspected \(score (0\.\d+|1) > 0\.5\): .*instruction_override/,
     );
     expect(got).toMatchObject({
       status: { code: 7 },

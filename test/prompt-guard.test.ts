@@ -2,14 +2,18 @@
  * The prompt-injection guard's accuracy on its labelled corpus, measured through the shipped
  * policies compiled by the real `opa build -t wasm` and evaluated by our engine
  * (scripts/prompt-guard-eval.mjs), every decision also compared with `opa eval`'s (OPA's Go
- * evaluator: its RE2 against our regexes in V8, its walk and string builtins against wasm's). The targets are issue 19's: recall ≥ 0.9 at a false-positive
- * rate ≤ 0.02 over the whole corpus; the held-out split must not fall under what it measured when
- * it was written (61 % recall, 1 % false positives), so a change to the patterns that loses
- * detections or adds false positives fails here.
+ * evaluator: its RE2 against our regexes in V8, its walk and string builtins against wasm's).
+ * The targets are issue 19's: recall ≥ 0.9 at a false-positive rate ≤ 0.02 over the whole corpus.
+ * holdout-2, written before any tuning on it and never tuned on, must not fall under a floor a
+ * little below what it measured (HOLDOUT_2_FLOOR): a regression guard, not a claim — a change to
+ * the patterns that loses detections there or adds false positives fails here.
  */
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./support/paths.js";
 import { runToEnd } from "./support/processes.js";
+
+/** holdout-2 as measured when the pattern families were written (70.0 %, 1.9 %), less a few lines. */
+const HOLDOUT_2_FLOOR = { recall: 0.66, fpr: 0.03 };
 
 interface Rates {
   positives: number;
@@ -38,25 +42,28 @@ async function evaluateCorpus(...args: string[]): Promise<string> {
 }
 
 describe("the prompt-injection guard on its corpus", () => {
-  it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, holds its held-out figures, decides as topdown", async () => {
-    const report: Record<"all" | "tuned" | "holdout", Measured> & { disagreements: number[] } =
-      JSON.parse(await evaluateCorpus("--json", "--cross-check"));
+  it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, holds its holdout-2 floor, decides as topdown", async () => {
+    const report: Record<"all" | "tuned" | "holdout" | "holdout-2", Measured> & {
+      disagreements: number[];
+    } = JSON.parse(await evaluateCorpus("--json", "--cross-check"));
     expect(report.disagreements).toEqual([]);
     expect(report.all.injections).toBeGreaterThanOrEqual(300);
     expect(report.all.benign).toBeGreaterThanOrEqual(300);
     expect(report.all.overall.recall).toBeGreaterThanOrEqual(0.9);
     expect(report.all.overall.fpr).toBeLessThanOrEqual(0.02);
-    expect(report.holdout.overall.recall).toBeGreaterThanOrEqual(0.6);
-    expect(report.holdout.overall.fpr).toBeLessThanOrEqual(0.02);
+    expect(report["holdout-2"].injections).toBeGreaterThanOrEqual(150);
+    expect(report["holdout-2"].benign).toBeGreaterThanOrEqual(150);
+    expect(report["holdout-2"].overall.recall).toBeGreaterThanOrEqual(HOLDOUT_2_FLOOR.recall);
+    expect(report["holdout-2"].overall.fpr).toBeLessThanOrEqual(HOLDOUT_2_FLOOR.fpr);
     for (const [category, rates] of Object.entries(report.all.byCategory)) {
       expect(rates.positives, category).toBeGreaterThanOrEqual(60);
       expect(rates.named, category).toBeGreaterThan(0.5);
     }
   }, 300_000);
 
-  it("prints the table README quotes: each category and overall, for all, tuned and holdout", async () => {
+  it("prints the table README quotes: each category and overall, for all, tuned, holdout and holdout-2", async () => {
     const rows = (await evaluateCorpus()).split("\n").filter((row) => row.startsWith("| "));
-    for (const split of ["all", "tuned", "holdout"]) {
+    for (const split of ["all", "tuned", "holdout", "holdout-2"]) {
       const mine = rows.filter((row) => row.startsWith(`| ${split} |`));
       expect(mine.map((row) => row.split(" | ")[1])).toEqual([
         "role_manipulation",

@@ -23,9 +23,11 @@ export interface ThreadEvents {
 
 /**
  * V8 limits of each thread's own heap (wasm memory is outside it, bounded by `maxMemoryPages`):
- * room for result sets, not for a second copy of the sidecar.
+ * room for result sets and the compiled regexes the policy keeps (the prompt guard's ~100
+ * patterns and their five alternations take ~13 MiB as machine code), not for a second copy of
+ * the sidecar.
  */
-const THREAD_HEAP = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 };
+const THREAD_HEAP = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 };
 
 /**
  * Starts a thread holding `policies`. Neither the thread nor its port keeps the process alive:
