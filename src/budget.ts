@@ -3,8 +3,9 @@ export const OVER_BUDGET: unique symbol = Symbol("over budget");
 
 /**
  * `work`'s value, or {@link OVER_BUDGET} once `budgetMs` has passed without it (the work goes
- * on, its late answer ignored). Rejects as `work` does. The one budget race of the calls to
- * Redis on the Check path (the shared cache, the rate-limit buckets).
+ * on, its late answer ignored). Rejects as `work` does. The one deadline race of the project:
+ * the calls to Redis on the Check path (the shared cache, the rate-limit buckets), the first
+ * revocation load at start, the decision log's closing.
  */
 export async function withinBudget<T>(
   work: Promise<T>,

@@ -17,7 +17,12 @@ export {
 export { createMasker, DEFAULT_ERASE } from "./masking.js";
 export { createQueuedSink, type QueuedSink, type SinkEvents, type SinkWriter } from "./queue.js";
 export { isNamePattern } from "./secret-names.js";
-export { createConsoleWriter, createRedisStreamWriter, createRemoteWriter } from "./sinks.js";
+export {
+  createConsoleWriter,
+  createRedisStreamWriter,
+  createRemoteWriter,
+  sameSlotAs,
+} from "./sinks.js";
 export { openSpill, type Spill } from "./spill.js";
 export {
   type ChainReport,

@@ -121,7 +121,7 @@ export function createRedisStreamWriter(
  * with a hash tag (`{…}` holding something) keeps it; any other is hashed whole, as the tag
  * `{<name>}` is.
  */
-function sameSlotAs(stream: string): string {
+export function sameSlotAs(stream: string): string {
   const open = stream.indexOf("{");
   const close = open < 0 ? -1 : stream.indexOf("}", open + 1);
   return close > open + 1 ? stream : `{${stream}}`;

@@ -1,3 +1,4 @@
+import { OVER_BUDGET, withinBudget } from "../budget.js";
 import type { Clock } from "../clock.js";
 import { parseRevocation, type Revocation, type RevocationList } from "./revocation-list.js";
 
@@ -81,13 +82,8 @@ export async function followRedisRevocations(
   // Nor one whose answer never comes (seen once in the bench, right after redis-server started:
   // the HGETALL was answered by Redis, its promise never settled): the first load waits at most
   // `startTimeoutMs`, then the list loads at the next reconnect or resync.
-  let waited: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    waited = setTimeout(() => resolve("late"), options.startTimeoutMs);
-  });
-  if ((await Promise.race([reload(), late])) === "late")
+  if ((await withinBudget(reload(), options.startTimeoutMs)) === OVER_BUDGET)
     deps.onError(new Error(`revocations not loaded within ${options.startTimeoutMs} ms`));
-  clearTimeout(waited);
   const { resyncIntervalMs } = options;
   const timer =
     resyncIntervalMs === undefined ? undefined : setInterval(reload, resyncIntervalMs).unref();

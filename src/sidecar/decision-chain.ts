@@ -12,6 +12,7 @@ import {
   openChainState,
   parseSigningKey,
   readChainState,
+  sameSlotAs,
   seqOfLine,
 } from "../decision-log/index.js";
 import { AuthzError } from "../errors.js";
@@ -84,7 +85,7 @@ export async function openChain(
   const name = `${settings.name ?? hostname()}${worker}`;
   const statePath = settings.stateFile ? `${settings.stateFile}${worker}` : undefined;
   const stream = config.decisionLog.redisStream?.stream;
-  const claimOf = (chainId: string) => `{${stream}}:writer:${chainId}`;
+  const claimOf = (chainId: string) => `${sameSlotAs(stream ?? "")}:writer:${chainId}`;
   const found = await previousHead(name, statePath, config, deps.redis);
   const taken =
     found?.link === "redis_stream" &&

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
+import { OVER_BUDGET, withinBudget } from "../budget.js";
 import type { Config } from "../config/index.js";
 import {
   createConsoleWriter,
@@ -162,11 +163,9 @@ export async function openDecisionLog(
     log,
     /** Closes the sinks, waiting up to `deadlineMs` for stdout to take what it buffered. */
     close: async (deadlineMs) => {
-      const late = new Promise<"late">((resolve) =>
-        setTimeout(() => resolve("late"), deadlineMs).unref(),
-      );
       const closed = Promise.all(closers.map((close) => close()));
-      if ((await Promise.race([closed, late])) === "late") for (const stop of abandon) stop();
+      if ((await withinBudget(closed, deadlineMs)) === OVER_BUDGET)
+        for (const stop of abandon) stop();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { OVER_BUDGET, withinBudget } from "../budget.js";
 import type { Config, RedisTarget } from "../config/index.js";
 import { AuthzError } from "../errors.js";
 import { createRedisClient, describeRedis, type RedisClient } from "./redis-client.js";
@@ -117,13 +118,14 @@ export async function openRedis(
     queueWhileDisconnected: true,
     onError,
   });
-  const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), redis.connectTimeout);
-    commands.once("ready", () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
+  // Already ready while the subscriber was made: its "ready" has been emitted.
+  const ready =
+    commands.status === "ready" ||
+    // Not events.once: it rejects on the connection errors that come before a late "ready".
+    (await withinBudget(
+      new Promise<void>((resolve) => commands.once("ready", () => resolve())),
+      connectTimeoutMs,
+    )) !== OVER_BUDGET;
   if (!ready)
     logger.warn(
       { redis: describeRedis(redis) },
