@@ -177,11 +177,23 @@ function fail(where: string, problem: string): never {
   throw new McpParseError(`invalid JSON-RPC 2.0 request: ${where}${problem}`);
 }
 
+/** Patterns split once (they come from the config: a handful), not on every request. */
+const splitPatterns = new Map<string, { fixed: string[]; rest: boolean }>();
+
+function split(pattern: string): { fixed: string[]; rest: boolean } {
+  let found = splitPatterns.get(pattern);
+  if (!found) {
+    const parts = pattern.replace(/^\/+/, "").split("/");
+    const rest = parts[parts.length - 1] === "**";
+    found = { fixed: rest ? parts.slice(0, -1) : parts, rest };
+    splitPatterns.set(pattern, found);
+  }
+  return found;
+}
+
 /** A path pattern against `parsed_path`: `*` one non-empty segment, a trailing `**` any rest. */
 export function pathMatches(pattern: string, segments: readonly string[]): boolean {
-  const parts = pattern.replace(/^\/+/, "").split("/");
-  const rest = parts[parts.length - 1] === "**";
-  const fixed = rest ? parts.slice(0, -1) : parts;
+  const { fixed, rest } = split(pattern);
   if (rest ? segments.length < fixed.length : segments.length !== fixed.length) return false;
   return fixed.every((part, i) => (part === "*" ? segments[i] !== "" : part === segments[i]));
 }
