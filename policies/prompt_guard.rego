@@ -118,8 +118,8 @@ number_from(x, low, high) if {
 	x <= high
 }
 
-# A pattern whose weight is not a number from 0 to 1 (or whose regex is not a string) would
-# silently count for nothing; an invalid regex makes its category's alternation invalid.
+# A pattern whose weight is not a number from 0 to 1 (or whose regex or group is not a string) would
+# silently count for nothing; an invalid regex makes its group's alternation invalid.
 invalid_patterns contains pattern_name(p) if {
 	some p in cfg.patterns
 	not pattern_valid(p)
@@ -134,6 +134,7 @@ pattern_valid(p) if {
 	is_string(p.category)
 	is_string(p.regex)
 	number_from(p.weight, 0, 1)
+	is_string(object.get(p, "group", ""))
 }
 
 patterns_compile if {
@@ -256,21 +257,30 @@ decode_base64(segment) := decoded if {
 # --- scoring -------------------------------------------------------------------------------
 #
 # score = 1 - Π (1 - weight) over the patterns that match any view: one strong pattern is
-# enough, weak ones add up (two of 0.4 make 0.64). Each category's patterns are tried first as
-# one alternation, so a text no pattern matches costs five scans per view. Five, not one: V8
-# compiles a regex of over 20 KB to bytecode rather than machine code, and the alternation of
-# every pattern is that long and 15 times slower than the five.
+# enough, weak ones add up (two of 0.4 make 0.64). The patterns are tried first as alternations,
+# one per `group` (a pattern's own, else its category), so a text no pattern matches costs one
+# scan per group and view; the patterns of a group that matches are then tried one by one. Not
+# one alternation of every pattern: V8 compiles a regex of over 20 KB to bytecode rather than
+# machine code, which runs 15 to 50 times slower (a test keeps the shipped groups under it).
 
-groups[category] := concat("|", [concat("", ["(?:", p.regex, ")"]) | some p in cfg.patterns; p.category == category]) if {
-	some category in {p.category | some p in cfg.patterns}
+group_of(p) := p.group if is_string(p.group)
+
+else := p.category
+
+# Each pattern with its group, worked out once per evaluation.
+grouped := [[group_of(p), p] | some p in cfg.patterns]
+
+groups[name] := concat("|", [concat("", ["(?:", entry[1].regex, ")"]) | some entry in grouped; entry[0] == name]) if {
+	some name in {entry[0] | some entry in grouped}
 }
 
 matched contains p if {
 	some view in views
-	some category, group in groups
+	some name, group in groups
 	finds(group, view)
-	some p in cfg.patterns
-	p.category == category
+	some entry in grouped
+	entry[0] == name
+	p := entry[1]
 	finds(p.regex, view)
 }
 

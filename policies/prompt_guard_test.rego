@@ -3,6 +3,7 @@ package prompt_guard_test
 import rego.v1
 
 import data.envoy.authz
+import data.prompt_guard
 
 runs := "/api/v1/tenants/acme/agents/a1/runs"
 
@@ -212,6 +213,30 @@ test_bad_patterns_block_rather_than_count_for_nothing if {
 	problem(authz.allow, "the patterns in data.openclaw.prompt_guard are not a valid regex") with input as benign with data.openclaw.prompt_guard.patterns as broken
 	nameless := [{"id": 7, "category": "jailbreak", "weight": 0.5, "regex": "x"}]
 	problem(authz.allow, "pattern without an id in data.openclaw.prompt_guard is invalid") with input as benign with data.openclaw.prompt_guard.patterns as nameless
+	misgrouped := [{"id": "misgrouped", "category": "jailbreak", "group": 1, "weight": 0.5, "regex": "x"}]
+	problem(authz.allow, "pattern misgrouped in data.openclaw.prompt_guard is invalid") with input as benign with data.openclaw.prompt_guard.patterns as misgrouped
+}
+
+# A pattern's group is its own `group`, else its category; a group's patterns are scanned as one
+# alternation, and the verdict still names each matching pattern's category.
+test_patterns_are_scanned_by_group if {
+	patterns := [
+		{"id": "a", "category": "jailbreak", "group": "one", "weight": 0.6, "regex": "alpha"},
+		{"id": "b", "category": "role_manipulation", "group": "one", "weight": 0.6, "regex": "beta"},
+		{"id": "c", "category": "jailbreak", "weight": 0.6, "regex": "gamma"},
+	]
+	object.keys(prompt_guard.groups) == {"one", "jailbreak"} with data.openclaw.prompt_guard.patterns as patterns
+	d := authz.allow with input as chat("beta and gamma together") with data.openclaw.prompt_guard.patterns as patterns
+	d.prompt_guard.categories == ["jailbreak", "role_manipulation"]
+	d.prompt_guard.patterns == ["b", "c"]
+}
+
+# V8 compiles a regex of over 20 KB to bytecode, which runs 15 to 50 times slower.
+test_every_shipped_group_stays_under_20_kb if {
+	count(prompt_guard.groups) >= 5
+	every group in prompt_guard.groups {
+		count(group) < 20000
+	}
 }
 
 test_guard_data_of_the_wrong_type_blocks_rather_than_switching_the_guard_off if {

@@ -12,7 +12,7 @@
  * Prints precision, recall and false-positive rate per category and overall, on the whole corpus
  * and on its parts: `tuned` (the `dev` and `test` splits, which the patterns were tuned on),
  * `holdout` (written after them, measured held out, then tuned on too) and `holdout-2` (written
- * before any tuning on it, never tuned on: the honest figure); `--json` has `dev` and `test`
+ * before any tuning on it, tuned on after being measured at 70.0 % / 1.9 %); `--json` has `dev` and `test`
  * apart too. And the mean evaluation time of a line.
  * `--cross-check` also evaluates every line with `opa eval` (OPA's Go evaluator, topdown, over
  * policies/ itself) and lists the lines whose decision or categories differ from ours.

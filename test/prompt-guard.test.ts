@@ -4,16 +4,17 @@
  * (scripts/prompt-guard-eval.mjs), every decision also compared with `opa eval`'s (OPA's Go
  * evaluator: its RE2 against our regexes in V8, its walk and string builtins against wasm's).
  * The targets are issue 19's: recall ≥ 0.9 at a false-positive rate ≤ 0.02 over the whole corpus.
- * holdout-2, written before any tuning on it and never tuned on, must not fall under a floor a
- * little below what it measured (HOLDOUT_2_FLOOR): a regression guard, not a claim — a change to
- * the patterns that loses detections there or adds false positives fails here.
+ * holdout-2 (written before any tuning on it, measured held out at 70.0 % / 1.9 %, tuned on since)
+ * must not fall under a floor a little below what it measures now (HOLDOUT_2_FLOOR): a regression
+ * guard, not a claim — a change to the patterns that loses detections there or adds false
+ * positives fails here.
  */
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./support/paths.js";
 import { runToEnd } from "./support/processes.js";
 
-/** holdout-2 as measured when the pattern families were written (70.0 %, 1.9 %), less a few lines. */
-const HOLDOUT_2_FLOOR = { recall: 0.66, fpr: 0.03 };
+/** holdout-2 as measured after it was tuned on (100 %, 0.6 %), less a few lines. */
+const HOLDOUT_2_FLOOR = { recall: 0.95, fpr: 0.02 };
 
 interface Rates {
   positives: number;

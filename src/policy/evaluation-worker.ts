@@ -21,6 +21,7 @@ import type {
   ThreadRequest,
   ThreadSetup,
 } from "./evaluation-protocol.js";
+import { runWarmUp } from "./warm-up.js";
 import { type HostBuiltin, loadWasmPolicy, type WasmPolicy } from "./wasm-policy.js";
 
 /** The evaluation under way: its request id, so `print()` lines name their decision. */
@@ -71,7 +72,7 @@ const reply = (message: ThreadReply) => port.postMessage(message);
 /**
  * Instantiates a policy after checking that every builtin it calls is provided (loading those
  * provided on demand): a bundle that needs one we lack is refused here, naming each, never at
- * evaluation time. Then pays its builtins' one-time costs (`warmUp`), so the first check does not.
+ * evaluation time. Then pays its builtins' one-time costs (`warmUp`) and the bundle's warm-up evaluations (`runWarmUp`), so the first check does not.
  */
 function load(image: PolicyImage): Record<string, number> {
   const instance = instantiate(image);
@@ -82,6 +83,7 @@ function load(image: PolicyImage): Record<string, number> {
     throw new MissingBuiltins(missing);
   }
   warmUp(required, contexts.current);
+  if (!runWarmUp(instance, image.data, contexts)) instances.delete(image.policy);
   images.set(image.policy, image);
   return instance.entrypoints;
 }

@@ -26,6 +26,8 @@ export interface ContextSource {
   readonly current: EvaluationContext;
   /** Starts a new evaluation: a new clock reading, an empty memo. */
   begin(): void;
+  /** How many compiled values are kept (`EvaluationContext.compiled`), at most {@link COMPILED_KEYS}. */
+  readonly compiledKeys: number;
 }
 
 /**
@@ -64,6 +66,9 @@ export function createContextSource(deps: {
     begin() {
       memo = new Map();
       nowNs = deps.nowNs();
+    },
+    get compiledKeys() {
+      return compiled.size;
     },
   };
 }
