@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench:stages [-- --iterations N --before DIR --out NAME --routes]
+// npm run bench:stages [-- --iterations N --before DIR --out NAME --routes --workloads a,b]
 //
 // Where a check's time goes: each step of our pipeline timed on its own, in one process, with the
 // CheckRequests of bench/run.mjs (wire bytes, as grpc-js hands them over). No gRPC, no ghz: the
@@ -23,6 +23,8 @@ const ROUNDS = 5;
 const ROUTE_ROUNDS = 15;
 const ROUTES = "routes" in args;
 const OUT = args.out ?? (ROUTES ? "stages-routes" : "stages");
+/** --workloads a,b: only the workloads whose names start with these letters. */
+const ONLY = args.workloads?.split(",");
 
 const { workloads, routeTables } = await prepare();
 
@@ -188,6 +190,7 @@ async function timeWorkloads() {
     workloads: {},
   };
   for (const [workload, requests] of Object.entries(workloads)) {
+    if (ONLY && !ONLY.includes(workload.slice(0, 1))) continue;
     log(`stages: ${workload}`);
     const stepsByBuild = {};
     for (const [name, build] of Object.entries(builds)) {

@@ -7,7 +7,8 @@
  * holdout-2 (written before any tuning on it, measured held out at 70.0 % / 1.9 %, tuned on since)
  * must not fall under a floor a little below what it measures now (HOLDOUT_2_FLOOR): a regression
  * guard, not a claim — a change to the patterns that loses detections there or adds false
- * positives fails here.
+ * positives fails here. holdout-3 (written by someone who read neither the patterns nor the older
+ * lines, never tuned on) is measured and printed, not held to a floor: it is the estimate.
  */
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./support/paths.js";
@@ -44,7 +45,7 @@ async function evaluateCorpus(...args: string[]): Promise<string> {
 
 describe("the prompt-injection guard on its corpus", () => {
   it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, holds its holdout-2 floor, decides as topdown", async () => {
-    const report: Record<"all" | "tuned" | "holdout" | "holdout-2", Measured> & {
+    const report: Record<"all" | "tuned" | "holdout" | "holdout-2" | "holdout-3", Measured> & {
       disagreements: number[];
     } = JSON.parse(await evaluateCorpus("--json", "--cross-check"));
     expect(report.disagreements).toEqual([]);
@@ -56,15 +57,17 @@ describe("the prompt-injection guard on its corpus", () => {
     expect(report["holdout-2"].benign).toBeGreaterThanOrEqual(150);
     expect(report["holdout-2"].overall.recall).toBeGreaterThanOrEqual(HOLDOUT_2_FLOOR.recall);
     expect(report["holdout-2"].overall.fpr).toBeLessThanOrEqual(HOLDOUT_2_FLOOR.fpr);
+    expect(report["holdout-3"].injections).toBeGreaterThanOrEqual(150);
+    expect(report["holdout-3"].benign).toBeGreaterThanOrEqual(200);
     for (const [category, rates] of Object.entries(report.all.byCategory)) {
       expect(rates.positives, category).toBeGreaterThanOrEqual(60);
       expect(rates.named, category).toBeGreaterThan(0.5);
     }
   }, 300_000);
 
-  it("prints the table README quotes: each category and overall, for all, tuned, holdout and holdout-2", async () => {
+  it("prints the table README quotes: each category and overall, for all, tuned and each holdout", async () => {
     const rows = (await evaluateCorpus()).split("\n").filter((row) => row.startsWith("| "));
-    for (const split of ["all", "tuned", "holdout", "holdout-2"]) {
+    for (const split of ["all", "tuned", "holdout", "holdout-2", "holdout-3"]) {
       const mine = rows.filter((row) => row.startsWith(`| ${split} |`));
       expect(mine.map((row) => row.split(" | ")[1])).toEqual([
         "role_manipulation",
