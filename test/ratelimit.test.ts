@@ -125,9 +125,13 @@ describe("the bucket script on redis-server", () => {
   it("blocks within one run: the refusal that starts the block, then the block for the rest", async () => {
     const key = `t:rl:{a:${randomUUID()}}`;
     const shared = buckets();
+    // One limit (the same windows) for all five: one run.
+    const windows = [minute(1)];
+    const runsBefore = await scriptRuns();
     const results = await Promise.all(
-      Array.from({ length: 5 }, () => shared.take({ key, windows: [minute(1)], abuse })),
+      Array.from({ length: 5 }, () => shared.take({ key, windows, abuse })),
     );
+    expect((await scriptRuns()) - runsBefore).toBe(1);
     expect(results.map((r) => [r.allowed, r.blockedMs])).toEqual([
       [true, 0],
       [false, 0],
