@@ -28,7 +28,10 @@ export class BucketStoreError extends Error {
 
 /** Options for {@link createRedisBuckets}. */
 export interface RedisBucketsOptions {
-  /** Longest one take may wait for Redis, ms; past it the take rejects with `timeout`. */
+  /**
+   * Longest one run may wait for Redis's answer, ms, from its sending at the end of the turn its
+   * takes came in; past it each of its takes rejects with `timeout`.
+   */
   budgetMs: number;
 }
 
