@@ -327,8 +327,36 @@ function ghz(port, data, options) {
 
 /** Cumulative counts of our Check-duration histogram by bucket bound (seconds), from /metrics. */
 async function checkDurationBuckets(admin) {
+  const text = await scrape(admin);
+  const buckets = new Map();
+  for (const [, le, count] of text.matchAll(
+    /^openclaw_authz_check_duration_seconds_bucket\{.*?le="([^"]+)".*?\} (\d+)$/gm,
+  )) {
+    buckets.set(le, (buckets.get(le) ?? 0) + Number(count));
+  }
+  return buckets;
+}
+
+/** Rate-limit verdicts so far by source (`redis`, `local`, `none`), from /metrics. */
+async function rateLimitSources(admin) {
+  const sources = {};
+  for (const [, source, count] of (await scrape(admin)).matchAll(
+    /^openclaw_authz_ratelimit_checks_total\{.*?source="(\w+)".*?\} (\d+)$/gm,
+  )) {
+    sources[source] = (sources[source] ?? 0) + Number(count);
+  }
+  return sources;
+}
+
+/** The share of the verdicts between two scrapes that Redis decided (undefined: none counted). */
+function redisShare(before, after) {
+  const total = Object.keys(after).reduce((n, k) => n + after[k] - (before[k] ?? 0), 0);
+  return total > 0 ? ((after.redis ?? 0) - (before.redis ?? 0)) / total : undefined;
+}
+
+function scrape(admin) {
   // A fresh connection each time: a kept-alive one would be closed by the server during a run.
-  const text = await new Promise((resolve, reject) =>
+  return new Promise((resolve, reject) =>
     get({ host: "127.0.0.1", port: admin, path: "/metrics", agent: false }, (response) => {
       let body = "";
       response.setEncoding("utf8");
@@ -338,13 +366,6 @@ async function checkDurationBuckets(admin) {
       response.on("end", () => resolve(body));
     }).on("error", reject),
   );
-  const buckets = new Map();
-  for (const [, le, count] of text.matchAll(
-    /^openclaw_authz_check_duration_seconds_bucket\{.*?le="([^"]+)".*?\} (\d+)$/gm,
-  )) {
-    buckets.set(le, (buckets.get(le) ?? 0) + Number(count));
-  }
-  return buckets;
 }
 
 /** The smallest bucket bound (ms) holding 99 % of the checks observed between two scrapes. */
@@ -391,10 +412,14 @@ async function measureServer(name) {
       ghz(port, data, { seconds: 2, concurrency: 16 }); // warm-up: keys, caches, JIT
       const runs = [];
       for (let run = 0; run < RUNS; run++) {
+        const { admin } = SERVERS[name];
+        const sourcesBefore = SERVERS[name].needsRedis && (await rateLimitSources(admin));
         const before = cpuSeconds(child.pid);
         const saturation = ghz(port, data, { seconds: DURATION, concurrency: 32 });
         const cpuPer10k = ((cpuSeconds(child.pid) - before) / saturation.count) * 10_000;
-        const { admin } = SERVERS[name];
+        // With the buckets in Redis: how many verdicts Redis gave (the rest local, after a late answer).
+        if (sourcesBefore)
+          saturation.redisShare = redisShare(sourcesBefore, await rateLimitSources(admin));
         const bucketsBefore = admin && (await checkDurationBuckets(admin));
         const fixed = ghz(port, data, { seconds: DURATION, concurrency: 16, rate: 1000 });
         // Our own view of the same checks: decode to response, without transport and client.
@@ -430,6 +455,9 @@ async function measureServer(name) {
           rps: pick("half", "rps"),
         },
         cpuSecondsPer10k: median(runs.map((r) => r.cpuPer10k)),
+        ...(runs[0]?.saturation.redisShare === undefined
+          ? {}
+          : { redisShare: median(runs.map((r) => r.saturation.redisShare)) }),
         errors: runs.reduce((n, r) => n + r.saturation.errors + r.fixed.errors + r.half.errors, 0),
       };
     }
@@ -519,6 +547,24 @@ function table(r) {
     lines.push(
       "",
       `Every check traced (ours-traced) against tracing off (ours): saturation ${traced.map(([w, on, off]) => `${ratio(on.saturationRps, off.saturationRps)} (${w})`).join(", ")}; CPU per check ${traced.map(([w, on, off]) => `${ratio(on.cpuSecondsPer10k, off.cpuSecondsPer10k)} (${w})`).join(", ")}.`,
+    );
+  }
+  const limited = Object.keys(WORKLOADS)
+    .map((w) => [
+      w.slice(0, 1),
+      r.servers.ours?.figures[w],
+      r.servers["ours-rl"]?.figures[w],
+      r.servers["ours-rl-redis"]?.figures[w],
+    ])
+    .filter(([, off, local, redis]) => off && (local || redis));
+  if (limited.length > 0) {
+    const against = (f, off) =>
+      f
+        ? `${ratio(f.cpuSecondsPer10k, off.cpuSecondsPer10k)} / ${ratio(f.saturationRps, off.saturationRps)}`
+        : "–";
+    lines.push(
+      "",
+      `Rate limits against ours, CPU per check / saturation: local buckets (ours-rl) ${limited.map(([w, off, local]) => `${against(local, off)} (${w})`).join(", ")}; in Redis (ours-rl-redis) ${limited.map(([w, off, , redis]) => `${against(redis, off)} (${w})`).join(", ")}, Redis deciding ${limited.map(([w, , , redis]) => `${redis?.redisShare === undefined ? "–" : `${Math.round(100 * redis.redisShare)} %`} (${w})`).join(", ")} of the verdicts at saturation (the rest local, for \`retryInterval\` after an answer later than \`rateLimit.budget\`).`,
     );
   }
   const chainCost = Object.keys(WORKLOADS)

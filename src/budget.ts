@@ -6,18 +6,27 @@ export const OVER_BUDGET: unique symbol = Symbol("over budget");
  * on, its late answer ignored). Rejects as `work` does. The one deadline race of the project:
  * the calls to Redis on the Check path (the shared cache, the rate-limit buckets), the first
  * revocation load at start, the decision log's closing.
+ *
+ * The deadline is called only after the I/O that is already waiting has been read (the timer
+ * hands over to `setImmediate`, which runs after the event loop's poll phase): on a busy loop
+ * the timer can fire in the same turn that reads an answer Redis sent in time, and that answer
+ * is not Redis being slow. One promise and one timer per call, no `Promise.race`.
  */
-export async function withinBudget<T>(
+export function withinBudget<T>(
   work: Promise<T>,
   budgetMs: number,
 ): Promise<T | typeof OVER_BUDGET> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<typeof OVER_BUDGET>((resolve) => {
-    timer = setTimeout(() => resolve(OVER_BUDGET), budgetMs);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => setImmediate(resolve, OVER_BUDGET), budgetMs);
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -49,8 +49,23 @@ const minute = (quota: number, burst = 1) => ({
 });
 const hour = (quota: number) => ({ name: "hour", quota, windowMs: 3_600_000, capacity: quota });
 
+/** Script runs Redis has done so far (EVALSHA and EVAL calls, from INFO commandstats). */
+async function scriptRuns(): Promise<number> {
+  const stats = await client.info("commandstats");
+  return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce(
+    (sum, [, calls]) => sum + Number(calls),
+    0,
+  );
+}
+
 describe("the bucket script on redis-server", () => {
   const buckets = () => createRedisBuckets({ redis: client }, { budgetMs: 1_000 });
+  const abuse = {
+    blockAfter: 2,
+    strikeWindowMs: 60_000,
+    firstBlockMs: 600_000,
+    longestBlockMs: 900_000,
+  };
 
   it("lets quota × burst through at once, over every window, and takes nothing when refusing", async () => {
     const key = `t:rl:{t:${randomUUID()}}`;
@@ -71,12 +86,6 @@ describe("the bucket script on redis-server", () => {
 
   it("blocks an address refused blockAfter times, doubling the block up to the longest", async () => {
     const key = `t:rl:{a:${randomUUID()}}`;
-    const abuse = {
-      blockAfter: 2,
-      strikeWindowMs: 60_000,
-      firstBlockMs: 600_000,
-      longestBlockMs: 900_000,
-    };
     const take = () => buckets().take({ key, windows: [minute(1)], abuse });
     expect((await take()).allowed).toBe(true);
     expect(await take()).toMatchObject({ allowed: false, blockedMs: 0 });
@@ -89,6 +98,48 @@ describe("the bucket script on redis-server", () => {
     await take();
     await take();
     expect((await take()).blockedMs).toBe(900_000);
+  });
+
+  it("decides the takes of one key that meet in one turn in one run, each as if it came alone", async () => {
+    const key = `t:rl:{t:${randomUUID()}}`;
+    const windows = [minute(60, 1.5), hour(100)];
+    const shared = buckets();
+    const runsBefore = await scriptRuns();
+    // 95 takes in one turn: two runs (64 + 31), the first 90 allowed counting down, then refused.
+    const results = await Promise.all(
+      Array.from({ length: 95 }, () => shared.take({ key, windows })),
+    );
+    expect((await scriptRuns()) - runsBefore).toBe(2);
+    expect(results.map((r) => r.allowed)).toEqual([
+      ...Array(90).fill(true),
+      ...Array(5).fill(false),
+    ]);
+    expect(results.slice(0, 90).map((r) => r.remaining)).toEqual(
+      Array.from({ length: 90 }, (_, i) => 89 - i),
+    );
+    expect(results[94]?.retryAfterUs).toBeGreaterThan(900_000);
+    const tats = await client.hmget(key, "1", "2");
+    expect(Number(tats[1]) - Number(tats[0])).toBe(90 * 36_000_000 - 90 * 1_000_000);
+  });
+
+  it("blocks within one run: the refusal that starts the block, then the block for the rest", async () => {
+    const key = `t:rl:{a:${randomUUID()}}`;
+    const shared = buckets();
+    // One limit (the same windows) for all five: one run.
+    const windows = [minute(1)];
+    const runsBefore = await scriptRuns();
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => shared.take({ key, windows, abuse })),
+    );
+    expect((await scriptRuns()) - runsBefore).toBe(1);
+    expect(results.map((r) => [r.allowed, r.blockedMs])).toEqual([
+      [true, 0],
+      [false, 0],
+      [false, 600_000],
+      [false, 600_000],
+      [false, 600_000],
+    ]);
+    expect(await client.pttl(`${key}:block`)).toBeGreaterThan(598_000);
   });
 
   it("loads the script again after SCRIPT FLUSH (a restarted or failed-over Redis)", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gcraStep, type Window } from "./gcra.js";
-import { rateLimitHeaders } from "./headers.js";
+import { rateLimitHeaders, rateLimitPolicy } from "./headers.js";
 
 const minute = (quota: number, burst = 1): Window => ({
   name: "minute",
@@ -100,7 +100,11 @@ describe("rateLimitHeaders (draft-ietf-httpapi-ratelimit-headers)", () => {
   it("names every window in RateLimit-Policy and the binding one in RateLimit", () => {
     const windows = [minute(60, 1.5), hour(2000)];
     expect(
-      rateLimitHeaders(windows, { window: minute(60, 1.5), remaining: 12, resetUs: 4_200_000 }, 0),
+      rateLimitHeaders(
+        rateLimitPolicy(windows),
+        { window: minute(60, 1.5), remaining: 12, resetUs: 4_200_000 },
+        0,
+      ),
     ).toEqual({
       "ratelimit-policy": '"minute";q=60;w=60, "hour";q=2000;w=3600',
       ratelimit: '"minute";r=12;t=5',
@@ -109,7 +113,7 @@ describe("rateLimitHeaders (draft-ietf-httpapi-ratelimit-headers)", () => {
 
   it("adds Retry-After to refusals", () => {
     const headers = rateLimitHeaders(
-      [minute(60)],
+      rateLimitPolicy([minute(60)]),
       { window: minute(60), remaining: 0, resetUs: 1 },
       7,
     );

@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import type { Identity } from "../authz/types.js";
 import { peerList } from "../identity/index.js";
 import type { BucketStore } from "./buckets.js";
-import { clientAddress, createRateLimiter, type RateLimiterOptions, tenantOf } from "./limiter.js";
+import {
+  clientAddress,
+  createRateLimiter,
+  pointerTokens,
+  type RateLimiterOptions,
+  tenantOf,
+} from "./limiter.js";
 import { createLocalBuckets } from "./local-buckets.js";
 import { BucketStoreError } from "./redis-buckets.js";
 
@@ -133,7 +139,7 @@ describe("tenantOf", () => {
     ["not a non-empty string", { ...alice, jwt: { claims: { tenant: 7 } } }, undefined],
     ["nothing", { authenticated: true, methods: [] }, undefined],
   ] as Array<[string, Identity, string | undefined]>)("%s", (_, identity, expected) => {
-    expect(tenantOf(identity, OPTIONS.tenantFrom)).toBe(expected);
+    expect(tenantOf(identity, OPTIONS.tenantFrom.map(pointerTokens))).toBe(expected);
   });
 });
 

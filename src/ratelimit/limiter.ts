@@ -2,9 +2,9 @@ import { type BlockList, isIP } from "node:net";
 import type { Identity } from "../authz/types.js";
 import type { Clock } from "../clock.js";
 import { peerList } from "../identity/index.js";
-import type { AbuseRule, BucketStore, TakeResult } from "./buckets.js";
+import type { AbuseRule, BucketRequest, BucketStore, TakeResult } from "./buckets.js";
 import type { Window } from "./gcra.js";
-import { rateLimitHeaders, retryAfterSeconds } from "./headers.js";
+import { rateLimitHeaders, rateLimitPolicy, retryAfterSeconds } from "./headers.js";
 import type { RateVerdict } from "./verdict.js";
 
 /** Options resolved once from the `rateLimit` config section. */
@@ -47,6 +47,21 @@ export interface RateLimiter {
   admitTenant(identity: Identity): Promise<RateVerdict | undefined>;
 }
 
+/** A limit resolved once: its windows, abuse rule and `RateLimit-Policy` header value. */
+interface Limit {
+  tier: string;
+  windows: readonly Window[];
+  abuse?: AbuseRule;
+  policy: string;
+}
+
+const limitOf = (tier: string, windows: readonly Window[], abuse?: AbuseRule): Limit => ({
+  tier,
+  windows,
+  ...(abuse ? { abuse } : {}),
+  policy: rateLimitPolicy(windows),
+});
+
 /**
  * The limiter: resolves the key and tier, takes from the shared buckets and, when they fail or
  * are too slow, decides by `failMode`. After a failure it stays local for `retryIntervalMs`, so
@@ -55,49 +70,46 @@ export interface RateLimiter {
 export function createRateLimiter(deps: RateLimiterDeps, options: RateLimiterOptions): RateLimiter {
   const proxies =
     options.trustedProxies.length > 0 ? peerList([...options.trustedProxies]) : undefined;
+  const tenantPointers = options.tenantFrom.map(pointerTokens);
+  const tiers = new Map(
+    Object.entries(options.tiers).map(([name, windows]) => [name, limitOf(name, windows)]),
+  );
+  const address =
+    options.address && limitOf("address", options.address.windows, options.address.abuse);
   let sharedAfterMs = 0;
 
-  async function take(
-    scope: RateVerdict["scope"],
-    id: string,
-    tier: string,
-    windows: readonly Window[],
-    abuse?: AbuseRule,
-  ): Promise<RateVerdict> {
+  async function take(scope: RateVerdict["scope"], id: string, limit: Limit): Promise<RateVerdict> {
     const tag = `${scope === "tenant" ? "t" : "a"}:${encodeURIComponent(id)}`;
-    const request = {
-      key: `${options.keyPrefix}rl:{${tag}}`,
-      windows,
-      ...(abuse ? { abuse } : {}),
-    };
-    const base = { scope, key: `${scope}:${id}`, tier };
+    const key = `${options.keyPrefix}rl:{${tag}}`;
+    const { windows, abuse } = limit;
+    const request: BucketRequest = abuse ? { key, windows, abuse } : { key, windows };
+    const base = { scope, key: `${scope}:${id}`, tier: limit.tier };
     const nowMs = deps.clock.now().getTime();
     if (deps.shared && nowMs >= sharedAfterMs) {
       try {
-        return verdict(base, windows, await deps.shared.take(request), "redis", nowMs);
+        return verdict(base, limit.policy, await deps.shared.take(request), "redis", nowMs);
       } catch (error) {
         sharedAfterMs = nowMs + options.retryIntervalMs;
         deps.onFailure((error as { failure?: string }).failure ?? "error", error as Error);
       }
     }
     if (deps.shared && options.failMode !== "local") return undecided(base, options.failMode);
-    return verdict(base, windows, await deps.local.take(request), "local", nowMs);
+    return verdict(base, limit.policy, await deps.local.take(request), "local", nowMs);
   }
 
   return {
     async admitAddress(document) {
-      if (!options.address) return undefined;
-      const address = clientAddress(document, proxies);
       if (!address) return undefined;
-      const { windows, abuse } = options.address;
-      return take("address", address, "address", windows, abuse);
+      const client = clientAddress(document, proxies);
+      if (!client) return undefined;
+      return take("address", client, address);
     },
     async admitTenant(identity) {
       if (!identity.authenticated) return undefined;
-      const tenant = tenantOf(identity, options.tenantFrom);
+      const tenant = tenantOf(identity, tenantPointers);
       const id = tenant ?? `subject:${identity.subject ?? ""}`;
       const tier = (tenant && options.tenants[tenant]) || options.defaultTier;
-      return take("tenant", id, tier, options.tiers[tier] ?? []);
+      return take("tenant", id, tiers.get(tier) ?? limitOf(tier, []));
     },
   };
 }
@@ -120,32 +132,42 @@ function undecided(
 
 function verdict(
   base: Pick<RateVerdict, "scope" | "key" | "tier">,
-  windows: readonly Window[],
+  policy: string,
   result: TakeResult,
   source: RateVerdict["source"],
   nowMs: number,
 ): RateVerdict {
   const retry = result.allowed ? 0 : retryAfterSeconds(result.retryAfterUs);
-  const outcome = result.blockedMs > 0 ? "blocked" : result.allowed ? "allowed" : "limited";
-  return {
-    ...base,
-    outcome,
+  const blocked = result.blockedMs > 0;
+  const decided: RateVerdict = {
+    scope: base.scope,
+    key: base.key,
+    tier: base.tier,
+    outcome: blocked ? "blocked" : result.allowed ? "allowed" : "limited",
     remaining: result.remaining,
     source,
     retryAfterSeconds: retry,
-    ...(result.blockedMs > 0
-      ? { blockedUntil: new Date(nowMs + result.blockedMs).toISOString() }
-      : {}),
-    headers: rateLimitHeaders(windows, result, retry),
+    headers: rateLimitHeaders(policy, result, retry),
   };
+  if (blocked) decided.blockedUntil = new Date(nowMs + result.blockedMs).toISOString();
+  return decided;
 }
 
-/** The tenant at the first pointer (into `input.identity`) holding a non-empty string. */
-export function tenantOf(identity: Identity, pointers: readonly string[]): string | undefined {
-  for (const pointer of pointers) {
+/** A JSON pointer (RFC 6901) as its unescaped tokens: `/jwt/claims/tenant` → jwt, claims, tenant. */
+export const pointerTokens = (pointer: string): string[] =>
+  pointer
+    .split("/")
+    .slice(1)
+    .map((token) => token.replaceAll("~1", "/").replaceAll("~0", "~"));
+
+/** The tenant at the first pointer (into `input.identity`, see {@link pointerTokens}) holding a non-empty string. */
+export function tenantOf(
+  identity: Identity,
+  pointers: readonly (readonly string[])[],
+): string | undefined {
+  for (const tokens of pointers) {
     let value: unknown = identity;
-    for (const token of pointer.split("/").slice(1)) {
-      const name = token.replaceAll("~1", "/").replaceAll("~0", "~");
+    for (const name of tokens) {
       value =
         typeof value === "object" && value !== null && Object.hasOwn(value, name)
           ? (value as Record<string, unknown>)[name]

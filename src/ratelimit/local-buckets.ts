@@ -41,10 +41,19 @@ export function createLocalBuckets(
     quota: Math.max(1, window.quota / options.replicas),
     capacity: Math.max(1, Math.floor(window.capacity / options.replicas)),
   });
+  // A limit's windows are the same array on every take: its shares are made once.
+  const shares = new WeakMap<readonly Window[], Window[]>();
+  const sharesOf = (windows: readonly Window[]) => {
+    const found = shares.get(windows);
+    if (found) return found;
+    const made = windows.map(share);
+    shares.set(windows, made);
+    return made;
+  };
   return {
     async take(request: BucketRequest): Promise<TakeResult> {
       const nowMs = deps.clock.now().getTime();
-      const windows = request.windows.map(share);
+      const windows = sharesOf(request.windows);
       const entry = entries.get(request.key) ?? fresh();
       entries.set(request.key, entry);
       if (request.abuse && entry.blockedUntilMs > nowMs) {

@@ -28,21 +28,38 @@ export class BucketStoreError extends Error {
 
 /** Options for {@link createRedisBuckets}. */
 export interface RedisBucketsOptions {
-  /** Longest one take may wait for Redis, ms; past it the take rejects with `timeout`. */
+  /**
+   * Longest one run may wait for Redis's answer, ms, from its sending at the end of the turn its
+   * takes came in; past it each of its takes rejects with `timeout`.
+   */
   budgetMs: number;
 }
 
+/** Most takes of one key in one script run (a run blocks Redis for about 1 µs per take). */
+export const MAX_TAKES_PER_RUN = 64;
+
+/** Takes of one key waiting for the next script run. */
+interface Run {
+  request: BucketRequest;
+  waiting: Array<{ resolve(result: TakeResult): void; reject(error: Error): void }>;
+}
+
 /**
- * Buckets shared by every replica: one EVALSHA per take (EVAL once when Redis does not know the
- * script yet: a restart, a failover). A take that errs, answers garbage or outlasts the budget
- * rejects with {@link BucketStoreError}. Nothing to close: the connection is the caller's.
+ * Buckets shared by every replica: one EVALSHA per key and turn of the event loop (EVAL once
+ * when Redis does not know the script yet: a restart, a failover). The takes of one key that
+ * meet in one turn (a busy tenant) go in one run of the script, which decides them one after
+ * the other, atomically, as if each had come alone: one command, one write, one answer for all
+ * of them. A run that errs, answers garbage or outlasts the budget rejects each of its takes
+ * with {@link BucketStoreError}. Nothing to close: the connection is the caller's.
  */
 export function createRedisBuckets(
   deps: { redis: RedisScripting },
   options: RedisBucketsOptions,
 ): BucketStore {
   const { redis } = deps;
-  async function run(args: (string | number)[]): Promise<unknown> {
+  const pending = new Map<string, Run>();
+
+  async function evaluate(args: (string | number)[]): Promise<unknown> {
     try {
       return await redis.evalsha(BUCKET_SCRIPT_SHA, 4, ...args);
     } catch (error) {
@@ -50,28 +67,66 @@ export function createRedisBuckets(
       return redis.eval(BUCKET_SCRIPT, 4, ...args);
     }
   }
+
+  /** One run of the script for `count` takes of `request`'s key. */
+  async function run(request: BucketRequest, count: number): Promise<TakeResult[]> {
+    let answer: unknown;
+    try {
+      answer = await withinBudget(evaluate(scriptArgs(request, count)), options.budgetMs);
+    } catch (error) {
+      throw new BucketStoreError("error", (error as Error).message, { cause: error });
+    }
+    if (answer === OVER_BUDGET)
+      throw new BucketStoreError("timeout", `no answer within ${options.budgetMs} ms`);
+    return toResults(answer, request.windows, count);
+  }
+
+  async function send({ request, waiting }: Run): Promise<void> {
+    try {
+      const results = await run(request, waiting.length);
+      for (const [i, take] of waiting.entries()) take.resolve(results[i] as TakeResult);
+    } catch (error) {
+      for (const take of waiting) take.reject(error as Error);
+    }
+  }
+
+  /** Sends the runs gathered in this turn of the event loop. */
+  function flush() {
+    const runs = [...pending.values()];
+    pending.clear();
+    for (const gathered of runs) void send(gathered);
+  }
+
   return {
-    async take(request) {
-      let answer: unknown;
-      try {
-        answer = await withinBudget(run(scriptArgs(request)), options.budgetMs);
-      } catch (error) {
-        throw new BucketStoreError("error", (error as Error).message, { cause: error });
-      }
-      if (answer === OVER_BUDGET)
-        throw new BucketStoreError("timeout", `no answer within ${options.budgetMs} ms`);
-      return toResult(answer, request.windows);
+    take(request) {
+      return new Promise((resolve, reject) => {
+        const gathering = pending.get(request.key);
+        if (
+          gathering &&
+          gathering.request.windows === request.windows &&
+          gathering.request.abuse === request.abuse &&
+          gathering.waiting.length < MAX_TAKES_PER_RUN
+        ) {
+          gathering.waiting.push({ resolve, reject });
+          return;
+        }
+        // Full, or other limits under the same key: that run goes now, ahead of this take.
+        if (gathering) void send(gathering);
+        else if (pending.size === 0) setImmediate(flush);
+        pending.set(request.key, { request, waiting: [{ resolve, reject }] });
+      });
     },
   };
 }
 
-function scriptArgs({ key, windows, abuse }: BucketRequest): (string | number)[] {
+function scriptArgs({ key, windows, abuse }: BucketRequest, count: number): (string | number)[] {
   return [
     key,
     `${key}:block`,
     `${key}:strikes`,
     `${key}:level`,
     windows.length,
+    count,
     abuse?.blockAfter ?? 0,
     abuse?.strikeWindowMs ?? 0,
     abuse?.firstBlockMs ?? 0,
@@ -81,18 +136,24 @@ function scriptArgs({ key, windows, abuse }: BucketRequest): (string | number)[]
   ];
 }
 
-function toResult(answer: unknown, windows: readonly Window[]): TakeResult {
-  const values = Array.isArray(answer) ? answer : [];
-  const [allowed, binding, remaining, retryAfterUs, resetUs, blockedMs] = values as number[];
-  const window = windows[binding ?? -1];
-  if (values.length !== 6 || !values.every(Number.isInteger) || !window)
-    throw new BucketStoreError("garbage", "unexpected answer to the rate limit script");
-  return {
-    allowed: allowed === 1,
-    window,
-    remaining: remaining as number,
-    retryAfterUs: retryAfterUs as number,
-    resetUs: resetUs as number,
-    blockedMs: blockedMs as number,
-  };
+/** The script's flat answer: six integers per take, in the order of the takes. */
+function toResults(answer: unknown, windows: readonly Window[], count: number): TakeResult[] {
+  const values = (Array.isArray(answer) ? answer : []) as number[];
+  const garbage = () =>
+    new BucketStoreError("garbage", "unexpected answer to the rate limit script");
+  if (values.length !== 6 * count || !values.every(Number.isInteger)) throw garbage();
+  const results: TakeResult[] = [];
+  for (let at = 0; at < values.length; at += 6) {
+    const window = windows[values[at + 1] as number];
+    if (!window) throw garbage();
+    results.push({
+      allowed: values[at] === 1,
+      window,
+      remaining: values[at + 2] as number,
+      retryAfterUs: values[at + 3] as number,
+      resetUs: values[at + 4] as number,
+      blockedMs: values[at + 5] as number,
+    });
+  }
+  return results;
 }
