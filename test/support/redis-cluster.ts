@@ -9,7 +9,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "./processes.js";
-import { freePort, spawnRedis } from "./redis.js";
+import { spawnRedis, withFreshPorts } from "./redis.js";
 import { until } from "./wait.js";
 
 const PASSWORD = "cluster-test-secret";
@@ -114,18 +114,19 @@ export async function startRedisCluster(): Promise<TestRedisCluster> {
 const auth = ["-a", PASSWORD, "--no-auth-warning"];
 
 async function startNode(): Promise<Node> {
-  const [port, busPort] = [await freePort(), await freePort()];
   const dir = await mkdtemp(join(tmpdir(), "oc-redis-cluster-"));
-  const child = await spawnRedis(
-    port,
-    [
-      ...["--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf")],
-      ...["--cluster-port", String(busPort), "--cluster-node-timeout", String(NODE_TIMEOUT_MS)],
-      ...["--requirepass", PASSWORD, "--masterauth", PASSWORD],
-    ],
-    dir,
-  );
-  return { port, dir, child };
+  return withFreshPorts(2, async ([port, busPort]) => {
+    const child = await spawnRedis(
+      port as number,
+      [
+        ...["--cluster-enabled", "yes", "--cluster-config-file", join(dir, "nodes.conf")],
+        ...["--cluster-port", String(busPort), "--cluster-node-timeout", String(NODE_TIMEOUT_MS)],
+        ...["--requirepass", PASSWORD, "--masterauth", PASSWORD],
+      ],
+      dir,
+    );
+    return { port: port as number, dir, child };
+  });
 }
 
 async function redisCli(port: number, args: string[]): Promise<string> {

@@ -4,7 +4,7 @@
  * Faults are real: pause (SIGSTOP / docker pause), kill, restart on the same port.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createServer, Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
 
 export interface TestRedis {
   url: string;
@@ -16,7 +16,9 @@ export interface TestRedis {
 }
 
 export async function startRedis(): Promise<TestRedis> {
-  return dockerAnswers() ? startContainer() : startProcess(await freePort());
+  return dockerAnswers()
+    ? startContainer()
+    : withFreshPorts(1, ([port]) => startProcess(port as number));
 }
 
 function dockerAnswers(): boolean {
@@ -70,9 +72,15 @@ async function startProcess(port: number): Promise<TestRedis> {
   };
 }
 
+/** A `redis-server` that exited before it was ready: most often its port was taken meanwhile. */
+export class RedisExited extends Error {}
+
 /**
  * A `redis-server` on loopback `port` (no persistence), with `extra` arguments and `cwd` (where
- * a cluster node keeps its nodes.conf); resolves once it answers.
+ * a cluster node keeps its nodes.conf); resolves once it logs that it accepts connections. Ready
+ * is read from the child's own log, not from a PING to the port: a port another server took
+ * between {@link freePort} and the bind would answer a PING for it. Throws {@link RedisExited}
+ * when the child exits first (see {@link withFreshPorts}).
  */
 export async function spawnRedis(
   port: number,
@@ -82,32 +90,54 @@ export async function spawnRedis(
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...extra],
-    { stdio: "ignore", ...(cwd ? { cwd } : {}) },
+    { stdio: ["ignore", "pipe", "ignore"], ...(cwd ? { cwd } : {}) },
   );
-  child.once("error", () => {});
-  for (let i = 0; i < 100; i++) {
-    if (await pong(port)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const stdout = child.stdout as NodeJS.ReadableStream;
+  let log = "";
+  const outcome = await new Promise<"ready" | "exited" | "failed">((resolve) => {
+    const timer = setTimeout(() => resolve("failed"), 5_000);
+    const settle = (result: "ready" | "exited" | "failed") => {
+      clearTimeout(timer);
+      resolve(result);
+    };
+    stdout.on("data", (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4_096);
+      if (log.includes("Ready to accept connections")) settle("ready");
+    });
+    child.once("exit", () => settle("exited"));
+    child.once("error", () => settle("failed"));
+  });
+  // Its log is drained from now on, so a chatty node never blocks on a full pipe.
+  stdout.removeAllListeners("data");
+  stdout.resume();
+  if (outcome === "ready") return child;
   child.kill("SIGKILL");
+  if (outcome === "exited")
+    throw new RedisExited(`redis-server on port ${port} exited: ${lastLine(log)}`);
   throw new Error("redis-server did not start (is it installed? scripts/test installs it)");
 }
 
-function pong(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = new Socket();
-    socket.setTimeout(500, () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(false));
-    socket.connect(port, "127.0.0.1", () => socket.write("PING\r\n"));
-    socket.once("data", (data) => {
-      socket.destroy();
-      // A server that wants a password answers too: it is up.
-      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
-    });
-  });
+/**
+ * `start` with ports from {@link freePort}, again with new ones (up to 5 times) when the server
+ * exited before it was ready, its port taken by another process meanwhile.
+ */
+export async function withFreshPorts<T>(
+  count: number,
+  start: (ports: number[]) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) ports.push(await freePort());
+    try {
+      return await start(ports);
+    } catch (error) {
+      if (!(error instanceof RedisExited) || attempt === 5) throw error;
+    }
+  }
+}
+
+function lastLine(text: string): string {
+  return text.trim().split("\n").pop() ?? "";
 }
 
 /** A free loopback port (bound, then released). */
