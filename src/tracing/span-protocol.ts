@@ -77,6 +77,18 @@ export const TEXT = {
 } as const;
 export const CHECK_TEXTS = 9;
 
+/** Calls `each` with the offsets of each Check of the batch: of its numbers, and of its texts. */
+export function forEachCheck(batch: SpanBatch, each: (numbers: number, texts: number) => void) {
+  let n = 0;
+  for (let check = 0; check < batch.checks; check++) {
+    each(n, check * CHECK_TEXTS);
+    n += CHECK_NUMBERS + (batch.numbers[n + NUMBER.steps] ?? 0) * STEP_NUMBERS;
+  }
+}
+
+/** Where the numbers of step `step` of the Check at `check` start: index in STEPS, start, end. */
+export const stepAt = (check: number, step: number) => check + CHECK_NUMBERS + step * STEP_NUMBERS;
+
 /** What the Check path posts to the span thread. */
 export type SpanThreadRequest = SpanBatch | { kind: "close" };
 
