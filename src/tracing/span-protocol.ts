@@ -31,8 +31,8 @@ export const STEPS: readonly CheckStep[] = [
 
 /**
  * Traced Checks as the Check path recorded them, flat: a structured clone of one number array
- * (transferred, not copied) and one string array costs the Check path a fraction of a clone of
- * an object per Check and per step. Times are epoch milliseconds (sub-millisecond precision).
+ * and one string array costs the Check path a fraction of a clone of an object per Check and per
+ * step. Times are epoch milliseconds (sub-millisecond precision).
  *
  * `numbers`, per Check: {@link CHECK_NUMBERS} numbers at the {@link NUMBER} offsets, then
  * {@link STEP_NUMBERS} per step: its index in {@link STEPS}, start, end.
@@ -41,7 +41,7 @@ export const STEPS: readonly CheckStep[] = [
 export interface SpanBatch {
   kind: "spans";
   checks: number;
-  numbers: Float64Array<ArrayBuffer>;
+  numbers: Float64Array;
   texts: string[];
 }
 
