@@ -26,24 +26,3 @@ export function randomIds(): RandomIds {
   };
   return { traceId: valid(16, "0".repeat(32)), spanId: valid(8, "0".repeat(16)) };
 }
-
-/** Writes span ids, 8 bytes each, cut from a pool of random bytes refilled as used. */
-export function randomSpanIdBytes(): (into: Uint8Array, offset: number) => void {
-  const pool = Buffer.alloc(4096);
-  let at = pool.length;
-  return (into, offset) => {
-    let zero = true;
-    while (zero) {
-      if (at + 8 > pool.length) {
-        randomFillSync(pool);
-        at = 0;
-      }
-      // An all-zero id is invalid (W3C): redraw.
-      for (let i = 0; i < 8; i++) {
-        const byte = pool[at++] as number;
-        into[offset + i] = byte;
-        if (byte !== 0) zero = false;
-      }
-    }
-  };
-}
