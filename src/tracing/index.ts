@@ -1,8 +1,3 @@
 export { checkRequestContext, checkRequestHeader } from "./headers.js";
 export { parseTraceparent } from "./trace-context.js";
-export {
-  type CheckTracing,
-  createCheckTracer,
-  decisionAttributes,
-  type TracingOptions,
-} from "./tracer.js";
+export { type CheckTracing, createCheckTracer, type TracingOptions } from "./tracer.js";

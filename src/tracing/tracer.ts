@@ -1,19 +1,13 @@
-import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Attributes, TextMapGetter } from "@opentelemetry/api";
-import type {
-  CheckResponse,
-  CheckSpan,
-  CheckStep,
-  CheckTracer,
-  DecisionRecord,
-} from "../authz/index.js";
+import type { TextMapGetter } from "@opentelemetry/api";
+import type { CheckSpan, CheckTracer } from "../authz/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
+import { createSpanBatches, type EndedSpans, RecordedSpan } from "./check-span.js";
 import { checkRequestHeader } from "./headers.js";
+import { randomIds } from "./random-ids.js";
 import {
-  type CheckSpanRecord,
   RPC_ATTRIBUTES,
   SPAN_NAME,
   type SpanThreadReply,
@@ -49,9 +43,13 @@ const HEADERS: TextMapGetter<unknown> = {
 
 /** The span thread's script in the build (bundled by scripts/bundle.mjs). */
 const SPAN_THREAD_URL = pathToFileURL(join(PACKAGE_ROOT, "dist/tracing/span-thread.js"));
-/** Recorded Checks wait at most this long, or for this many, before they go to the span thread. */
-const HAND_OFF_MS = 20;
-const HAND_OFF_CHECKS = 256;
+/**
+ * Recorded Checks wait at most this long, or for this many, before they go to the span thread:
+ * each hand-off wakes that thread, which on a busy machine costs the Check path more than the
+ * message itself.
+ */
+const HAND_OFF_MS = 100;
+const HAND_OFF_CHECKS = 1024;
 
 /**
  * Loads the OpenTelemetry SDK (a dynamic import: a sidecar without `tracing.endpoint` never loads
@@ -110,105 +108,27 @@ export async function createCheckTracer<R>(
         [],
       );
       if (sampling.decision !== sampled) return unrecordedSpan(traceId, spanId);
-      const check: CheckSpanRecord = {
-        traceId,
-        spanId,
-        start: now(),
-        end: 0,
-        steps: [],
-        attributes: {},
-      };
-      if (continued) check.parentSpanId = caller.spanId;
-      const traceState = caller?.traceState?.serialize();
-      if (traceState) check.traceState = traceState;
-      return recordedSpan(check, ids, thread.hand);
+      const parentSpanId = continued ? caller.spanId : "";
+      const traceState = caller?.traceState?.serialize() ?? "";
+      return new RecordedSpan({ traceId, spanId, parentSpanId, traceState }, thread);
     },
     close: () => thread.close(),
   };
 }
-
-/** Epoch milliseconds, to a fraction of a microsecond (as the SDK's own clock). */
-const now = () => performance.timeOrigin + performance.now();
 
 /** A Check the sampler left out: its ids (the decision log's), and nothing recorded. */
 function unrecordedSpan(traceId: string, spanId: string): CheckSpan {
   return { traceId, spanId, step() {}, evaluation: () => () => {}, end() {} };
 }
 
-/** A sampled Check's span: one step open at a time, and the policy evaluation beside it. */
-function recordedSpan(
-  check: CheckSpanRecord,
-  ids: RandomIds,
-  hand: (check: CheckSpanRecord) => void,
-): CheckSpan {
-  let open: CheckSpanRecord["steps"][number] | undefined;
-  return {
-    traceId: check.traceId,
-    spanId: check.spanId,
-    step(step: CheckStep) {
-      const at = now();
-      if (open) open[3] = at;
-      open = [step, ids.spanId(), at, 0];
-      check.steps.push(open);
-    },
-    evaluation() {
-      const evaluating: CheckSpanRecord["steps"][number] = [
-        "policy_evaluation",
-        ids.spanId(),
-        now(),
-        0,
-      ];
-      check.steps.push(evaluating);
-      return () => {
-        evaluating[3] = now();
-      };
-    },
-    end(record: DecisionRecord, response: CheckResponse) {
-      check.end = now();
-      if (open) open[3] = check.end;
-      if (record.error) {
-        // The step that threw is the one still open. The code names the class of failure; the
-        // message may quote a credential's claims, so it stays in the decision log.
-        if (open) open[4] = record.error.code;
-        check.error = record.error.code;
-      }
-      check.attributes = decisionAttributes(record, response);
-      hand(check);
-    },
-  };
-}
-
-interface RandomIds {
-  traceId(): string;
-  spanId(): string;
-}
-
-/** W3C trace and span ids in lower-case hex, cut from a pool of random bytes refilled as used. */
-function randomIds(): RandomIds {
-  const pool = Buffer.alloc(4096);
-  let offset = pool.length;
-  const take = (bytes: number) => {
-    if (offset + bytes > pool.length) {
-      randomFillSync(pool);
-      offset = 0;
-    }
-    offset += bytes;
-    return pool.toString("hex", offset - bytes, offset);
-  };
-  // An all-zero id is invalid (W3C): at 2^-64 per span, redraw rather than ever send one.
-  const valid = (bytes: number, zero: string) => () => {
-    let id = take(bytes);
-    while (id === zero) id = take(bytes);
-    return id;
-  };
-  return { traceId: valid(16, "0".repeat(32)), spanId: valid(8, "0".repeat(16)) };
-}
-
 /**
  * The span thread, fed in batches ({@link HAND_OFF_MS}, {@link HAND_OFF_CHECKS}). It never keeps
  * the process alive; once it has failed, recorded Checks are dropped (its failure was reported).
  */
-function startSpanThread(deps: { onError(error: Error): void }, setup: SpanThreadSetup) {
+function startSpanThread(
+  deps: { onError(error: Error): void },
+  setup: SpanThreadSetup,
+): EndedSpans & { close(): Promise<void> } {
   const worker = new Worker(SPAN_THREAD_URL, {
     workerData: setup,
     // Not the process's flags: a Worker refuses V8 heap flags (the image's NODE_OPTIONS).
@@ -227,19 +147,22 @@ function startSpanThread(deps: { onError(error: Error): void }, setup: SpanThrea
     alive = false;
     closed?.();
   });
-  const post = (request: SpanThreadRequest) => alive && worker.postMessage(request);
-  let pending: CheckSpanRecord[] = [];
+  const batches = createSpanBatches();
   let timer: NodeJS.Timeout | undefined;
   const handOff = () => {
     clearTimeout(timer);
     timer = undefined;
-    if (pending.length > 0) post({ kind: "spans", checks: pending });
-    pending = [];
+    const batch = batches.take();
+    // Copied, never transferred: the first ArrayBuffer detached in an isolate turns off V8's
+    // "no detached buffers" assumption for good, and every typed array access of the Check path
+    // (gRPC framing, protobuf decoding) checks for it from then on: a loop over a Buffer ran
+    // 1.5–1.8× slower once one had been.
+    if (batch && alive) worker.postMessage(batch);
   };
   return {
-    hand(check: CheckSpanRecord) {
-      pending.push(check);
-      if (pending.length >= HAND_OFF_CHECKS) handOff();
+    add(span, end, failedStep, record, response) {
+      batches.add(span, end, failedStep, record, response);
+      if (batches.checks >= HAND_OFF_CHECKS) handOff();
       else if (!timer) timer = setTimeout(handOff, HAND_OFF_MS).unref();
     },
     close() {
@@ -250,29 +173,8 @@ function startSpanThread(deps: { onError(error: Error): void }, setup: SpanThrea
           void worker.terminate();
           resolve();
         };
-        post({ kind: "close" });
+        worker.postMessage({ kind: "close" } satisfies SpanThreadRequest);
       });
     },
   };
-}
-
-/**
- * What a Check span says about its decision: ids, outcome, cache, policy revision and the verified
- * subject. Never the input, a token, a claim or a header.
- */
-export function decisionAttributes(record: DecisionRecord, response: CheckResponse): Attributes {
-  const attributes: Attributes = {
-    "authz.decision_id": record.decisionId,
-    "authz.allowed": response.status.code === 0,
-    "authz.cache": record.cache ?? "bypass",
-    "authz.dry_run": record.dryRun,
-    "rpc.grpc.status_code": response.status.code,
-    // A deny without an HTTP response is answered 403 by Envoy's ext_authz filter.
-    "http.response.status_code":
-      response.status.code === 0 ? 200 : (response.deniedResponse?.status.code ?? 403),
-  };
-  if (record.revision !== undefined) attributes["authz.policy.revision"] = record.revision;
-  if (record.identity?.subject) attributes["authz.subject"] = record.identity.subject;
-  if (record.error) attributes["authz.error"] = record.error.code;
-  return attributes;
 }
