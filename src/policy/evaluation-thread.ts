@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { setFlagsFromString } from "node:v8";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { PACKAGE_ROOT } from "../package-root.js";
 import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
@@ -31,16 +30,6 @@ export interface ThreadEvents {
 const THREAD_HEAP = { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4, stackSizeMb: 4 };
 
 /**
- * V8 compiles a regex to bytecode on its first run and to machine code on a later one (its
- * tier-up). A policy's regexes run on every check, so they are compiled to machine code at
- * once: a thread's first evaluation with the prompt guard's pattern groups (the bundle's warm-up,
- * src/policy/warm-up.ts) took ~280 ms interpreting the groups before the tier-up, ~110 ms without
- * it. The flag is the process's (every isolate reads it when it compiles a regex), set before
- * the first thread starts.
- */
-let regexTierUpOff = false;
-
-/**
  * Starts a thread holding `policies`. Neither the thread nor its port keeps the process alive:
  * whoever waits on it holds a timer that does.
  */
@@ -48,10 +37,6 @@ export function startThread(
   setup: { maxMemoryPages: number; policies: PolicyImage[] },
   events: ThreadEvents,
 ): EvaluationThread {
-  if (!regexTierUpOff) {
-    setFlagsFromString("--no-regexp-tier-up");
-    regexTierUpOff = true;
-  }
   const { port1: port, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
   const worker = new Worker(WORKER_URL, {

@@ -8,10 +8,10 @@ import type { WasmPolicy } from "./wasm-policy.js";
 export const WARM_UP_PATH = ["openclaw_authz", "warm_up"] as const;
 
 /**
- * How many times each warm-up input is evaluated: once, as the evaluation threads compile a
- * regex to machine code on its first run (no tier-up, evaluation-thread.ts).
+ * How many times each warm-up input is evaluated: V8 compiles a regex to bytecode on its first
+ * run and to machine code on the next (its tier-up), and both cost a long pattern tens of ms.
  */
-const ROUNDS = 1;
+const ROUNDS = 2;
 
 /**
  * The warm-up inputs of a bundle's data document (JSON bytes), each as JSON text; none when it
