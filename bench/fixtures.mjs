@@ -118,8 +118,8 @@ function spreadRequests(routes) {
  * writes the fixtures into build/bench: a fresh RS256 JWKS and tokens, lab SVIDs (both from the
  * lab's own generators: scripts/lab-identity.mjs and scripts/pki), our configs
  * (ours.yaml, ours-2w.yaml, ours-traced.yaml: every check traced, ours-rego.yaml: the peer's policy in our sidecar, ours-trivial.yaml:
- * `default allow := true`, ours-rl.yaml and ours-rl-redis.yaml: rate limits that never trigger,
- * in local buckets and in Redis; ours-logged.yaml, ours-chained.yaml, ours-audit.yaml: the decision
+ * `default allow := true`, ours-rl.yaml, ours-rl-redis.yaml and ours-rl-redis-1s.yaml: rate
+ * limits that never trigger, in local buckets, in Redis, in Redis with a 1 s budget; ours-logged.yaml, ours-chained.yaml, ours-audit.yaml: the decision
  * log on a Redis Stream, unchained, chained, chained with durability audit), the peer's and the trivial policy directories and workloads.json,
  * and the route tables' bundles and configs (ours-routes-<size>-{indexed,scan}.yaml). Returns the
  * workloads (name → CheckRequests in protobuf JSON, as ghz takes them), the two policy
@@ -241,6 +241,12 @@ export async function prepare() {
   writeFileSync(
     join(WORK, "ours-rl-redis.yaml"),
     JSON.stringify(rateLimited(9505, `redis://127.0.0.1:${BENCH_REDIS_PORT}`)),
+  );
+  // The same with a 1 s budget: every verdict Redis's, none of the local buckets' after a late answer.
+  const redisOnly = rateLimited(9515, `redis://127.0.0.1:${BENCH_REDIS_PORT}`);
+  writeFileSync(
+    join(WORK, "ours-rl-redis-1s.yaml"),
+    JSON.stringify({ ...redisOnly, rateLimit: { ...redisOnly.rateLimit, budget: "1s" } }),
   );
 
   // Ours with its decision log on a Redis Stream (issue 21): unchained, chained (JCS + SHA-256

@@ -19,6 +19,8 @@
 //         `default allow := true`: what each costs around any policy, against null
 //   ours-rl, ours-rl-redis  ours with rate limits on (limits never reached), buckets local or in
 //         a redis-server this script starts on 127.0.0.1:9507; only with --only
+//   ours-rl-redis-1s  ours-rl-redis with `rateLimit.budget: 1s`: every verdict Redis's (the
+//         default 5 ms budget sends a late answer's checks to the local buckets); only with --only
 //   ours-logged, ours-chained, ours-audit  ours with its decision log on a Redis Stream in that
 //         redis-server: unchained, hash-chained, chained with durability audit; only with --only
 //         (the report gives CPU per check of each against ours-logged)
@@ -163,6 +165,13 @@ const SERVERS = {
     port: 9505,
     admin: 9506,
     start: sidecar("ours-rl-redis", "ours-rl-redis.yaml"),
+    ready: /"serving"/,
+    needsRedis: true,
+  },
+  "ours-rl-redis-1s": {
+    port: 9515,
+    admin: 9516,
+    start: sidecar("ours-rl-redis-1s", "ours-rl-redis-1s.yaml"),
     ready: /"serving"/,
     needsRedis: true,
   },
@@ -555,8 +564,9 @@ function table(r) {
       r.servers.ours?.figures[w],
       r.servers["ours-rl"]?.figures[w],
       r.servers["ours-rl-redis"]?.figures[w],
+      r.servers["ours-rl-redis-1s"]?.figures[w],
     ])
-    .filter(([, off, local, redis]) => off && (local || redis));
+    .filter(([, off, local, redis, redisOnly]) => off && (local || redis || redisOnly));
   if (limited.length > 0) {
     const against = (f, off) =>
       f
@@ -564,7 +574,7 @@ function table(r) {
         : "–";
     lines.push(
       "",
-      `Rate limits against ours, CPU per check / saturation: local buckets (ours-rl) ${limited.map(([w, off, local]) => `${against(local, off)} (${w})`).join(", ")}; in Redis (ours-rl-redis) ${limited.map(([w, off, , redis]) => `${against(redis, off)} (${w})`).join(", ")}, Redis deciding ${limited.map(([w, , , redis]) => `${redis?.redisShare === undefined ? "–" : `${Math.round(100 * redis.redisShare)} %`} (${w})`).join(", ")} of the verdicts at saturation (the rest local, for \`retryInterval\` after an answer later than \`rateLimit.budget\`).`,
+      `Rate limits against ours, CPU per check / saturation: local buckets (ours-rl) ${limited.map(([w, off, local]) => `${against(local, off)} (${w})`).join(", ")}; in Redis (ours-rl-redis) ${limited.map(([w, off, , redis]) => `${against(redis, off)} (${w})`).join(", ")}, Redis deciding ${limited.map(([w, , , redis]) => `${redis?.redisShare === undefined ? "–" : `${Math.round(100 * redis.redisShare)} %`} (${w})`).join(", ")} of the verdicts at saturation (the rest local, for \`retryInterval\` after an answer later than \`rateLimit.budget\`); every verdict Redis's (ours-rl-redis-1s, a 1 s budget) ${limited.map(([w, off, , , redisOnly]) => `${against(redisOnly, off)} (${w})`).join(", ")}.`,
     );
   }
   const chainCost = Object.keys(WORKLOADS)

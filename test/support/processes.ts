@@ -77,9 +77,9 @@ export function startProcess(
     };
     child.stdout.setEncoding("utf8").on("data", watch(stdout));
     child.stderr.setEncoding("utf8").on("data", watch(stderr));
-    child.once("exit", (code) => {
+    child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${command} exited with ${code}:\n${stderr.join("\n")}`));
+      reject(new Error(`${command} exited with ${code ?? signal}:\n${stderr.join("\n")}`));
     });
   });
 }
