@@ -3,37 +3,25 @@
  * Buffer pool gives every small Buffer one) reach the evaluation thread and the compiler as
  * exactly their own bytes.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createEvaluationPool,
-  type EvaluationPool,
-  loadWasmPolicy,
-  type PolicyEngine,
-  readBundle,
-} from "../src/policy/index.js";
-import { buildPolicy } from "./support/bundles.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadWasmPolicy, type PolicyEngine, readBundle } from "../src/policy/index.js";
+import { buildPolicy, useEvaluationPool } from "./support/bundles.js";
 
 const ECHO = `package envoy.authz
 import rego.v1
 allow := input
 `;
 
-let pool: EvaluationPool;
+const pool = useEvaluationPool();
 let engine: PolicyEngine;
 
 beforeAll(async () => {
-  pool = createEvaluationPool(
-    { threads: 1, timeoutMs: 10_000, maxMemoryPages: 512 },
-    { onError: () => {}, onPrint: () => {} },
-  );
   engine = await loadWasmPolicy(
     await readBundle(await buildPolicy(ECHO, {})),
     { decision: "envoy/authz/allow" },
-    pool,
+    pool(),
   );
 });
-
-afterAll(() => pool?.close());
 
 describe("input text", () => {
   it.each([
@@ -55,7 +43,7 @@ describe("bytes that are views into a larger buffer", () => {
     const second = await loadWasmPolicy(
       { ...bundle, wasm: view },
       { decision: "envoy/authz/allow" },
-      pool,
+      pool(),
     );
     expect(await second.evaluate('{"b":2}')).toEqual({
       defined: true,

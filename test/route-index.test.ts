@@ -10,14 +10,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { copyFile, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createEvaluationPool,
-  type EvaluationPool,
-  loadWasmPolicy,
-  type PolicyEngine,
-  readBundle,
-} from "../src/policy/index.js";
+import { describe, expect, it } from "vitest";
+import { loadWasmPolicy, type PolicyEngine, readBundle } from "../src/policy/index.js";
+import { useEvaluationPool } from "./support/bundles.js";
 import { ROOT } from "./support/paths.js";
 import { buildBundle, buildIndexedBundle } from "./support/processes.js";
 import {
@@ -37,16 +32,7 @@ const SHIPPED_POLICIES = readdirSync(join(ROOT, "policies"))
 const FEW_NAMES = ["a", "b", "c", "x", "y"];
 const MANY_NAMES = Array.from({ length: 200 }, (_, n) => `r${n}`);
 
-let pool: EvaluationPool;
-
-beforeAll(() => {
-  pool = createEvaluationPool(
-    { threads: 1, timeoutMs: 10_000, maxMemoryPages: 512 },
-    { onError: () => {}, onPrint: () => {} },
-  );
-});
-
-afterAll(() => pool?.close());
+const pool = useEvaluationPool();
 
 /** Both policies over `routes` (the shipped data otherwise), built and loaded. */
 async function policiesFor(routes: unknown[]) {
@@ -56,7 +42,7 @@ async function policiesFor(routes: unknown[]) {
     for (const policy of policies) await copyFile(policy, join(dir, basename(policy)));
     await writeFile(join(dir, "data.json"), data);
     const bundle = await readBundle(await build(dir));
-    const engine = await loadWasmPolicy(bundle, { decision: "envoy/authz/allow" }, pool);
+    const engine = await loadWasmPolicy(bundle, { decision: "envoy/authz/allow" }, pool());
     return { engine, data: JSON.parse(bundle.data) };
   };
   const scan = await load([join(ROOT, "test/fixtures/route-scan/authz.rego")], (dir) =>

@@ -6,18 +6,13 @@
  * every one compiled. And through the real pool: a bundle whose warm_up is not a list of inputs is
  * refused at load; one whose policy fails on its own warm-up input still loads and serves.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AuthzError } from "../src/errors.js";
 import { createContextSource, hostBuiltins, SET_BUILTINS } from "../src/policy/builtins/index.js";
-import {
-  createEvaluationPool,
-  type EvaluationPool,
-  loadWasmPolicy,
-  readBundle,
-} from "../src/policy/index.js";
+import { loadWasmPolicy, readBundle } from "../src/policy/index.js";
 import { runWarmUp, warmUpInputs } from "../src/policy/warm-up.js";
 import { loadWasmPolicy as instantiate } from "../src/policy/wasm-policy.js";
-import { buildPolicy } from "./support/bundles.js";
+import { buildPolicy, useEvaluationPool } from "./support/bundles.js";
 import { built } from "./support/paths.js";
 
 // @ts-expect-error: a script without types; its inputFor builds the input of a corpus line.
@@ -130,16 +125,9 @@ allow := 1 if input.a
 allow := 2 if input.b
 `;
 
-  let pool: EvaluationPool;
-  beforeAll(() => {
-    pool = createEvaluationPool(
-      { threads: 1, timeoutMs: 10_000, maxMemoryPages: 512 },
-      { onError: () => {}, onPrint: () => {} },
-    );
-  });
-  afterAll(() => pool?.close());
+  const pool = useEvaluationPool();
   const load = async (bundle: string) =>
-    loadWasmPolicy(await readBundle(bundle), { decision: "envoy/authz/allow" }, pool);
+    loadWasmPolicy(await readBundle(bundle), { decision: "envoy/authz/allow" }, pool());
 
   it("a bundle whose warm_up is not a list of inputs is refused at load, naming the key", async () => {
     const loading = load(await buildPolicy(CONFLICT, { openclaw_authz: { warm_up: "all" } }));

@@ -3,6 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll } from "vitest";
+import { createEvaluationPool, type EvaluationPool } from "../../src/policy/index.js";
 import { tool } from "./paths.js";
 import { run } from "./processes.js";
 
@@ -97,3 +99,22 @@ default allow := {"allowed": false, "dynamic_metadata": {"marker": "none"}}
 
 allow := {"allowed": data.switch.open, "dynamic_metadata": {"marker": data.switch.marker}} if data.switch.marker
 `;
+
+/**
+ * One evaluation thread (10 s deadline, 32 MiB of wasm memory) for the tests of the calling file,
+ * or `describe` block: started before them, closed after. Returns how to reach it.
+ */
+export function useEvaluationPool(): () => EvaluationPool {
+  let pool: EvaluationPool | undefined;
+  beforeAll(() => {
+    pool = createEvaluationPool(
+      { threads: 1, timeoutMs: 10_000, maxMemoryPages: 512 },
+      { onError: () => {}, onPrint: () => {} },
+    );
+  });
+  afterAll(() => pool?.close());
+  return () => {
+    if (!pool) throw new Error("the evaluation pool is used outside its tests");
+    return pool;
+  };
+}
