@@ -39,6 +39,7 @@ const INJECTION = [
 async function threadOf(path = built("build/policy/bundle.tar.gz")) {
   const bundle = await readBundle(path);
   const data = new TextEncoder().encode(bundle.data).buffer as ArrayBuffer;
+  const warmUp = warmUpInputs(bundle.data);
   const contexts = createContextSource({ nowNs: () => 0n, print: () => {} });
   const instance = instantiate(await WebAssembly.compile(new Uint8Array(bundle.wasm)), {
     memory: { initial: 5, maximum: 512 },
@@ -54,7 +55,7 @@ async function threadOf(path = built("build/policy/bundle.tar.gz")) {
       prompt_guard?: { categories: string[] };
     };
   };
-  return { contexts, instance, data, check };
+  return { contexts, instance, warmUp, check };
 }
 
 const ALL_CATEGORIES = [
@@ -74,8 +75,8 @@ describe("the shipped bundle's warm-up", () => {
   });
 
   it("after it, the first guarded checks compile nothing and decide as without it", async () => {
-    const { contexts, instance, data, check } = await threadOf();
-    expect(runWarmUp(instance, data, contexts)).toBe(true);
+    const { contexts, instance, warmUp, check } = await threadOf();
+    expect(runWarmUp(instance, warmUp, contexts)).toBe(true);
     const warmed = contexts.compiledKeys;
     expect(warmed).toBeGreaterThan(50);
     const injection = check(INJECTION);
@@ -89,20 +90,19 @@ describe("the shipped bundle's warm-up", () => {
 });
 
 describe("warm-up inputs", () => {
-  const bytes = (data: unknown) =>
-    new TextEncoder().encode(JSON.stringify(data)).buffer as ArrayBuffer;
+  const text = (data: unknown) => JSON.stringify(data);
 
   it.each([
     ["no openclaw_authz", {}],
     ["no warm_up", { openclaw_authz: {} }],
     ["openclaw_authz that is not an object", { openclaw_authz: 3 }],
   ])("%s: none", (_, data) => {
-    expect(warmUpInputs(bytes(data))).toEqual([]);
+    expect(warmUpInputs(text(data))).toEqual([]);
   });
 
   it("each input document as JSON text", () => {
     const data = { openclaw_authz: { warm_up: [{ a: 1 }, { b: [true] }] } };
-    expect(warmUpInputs(bytes(data))).toEqual(['{"a":1}', '{"b":[true]}']);
+    expect(warmUpInputs(text(data))).toEqual(['{"a":1}', '{"b":[true]}']);
   });
 
   it.each([
@@ -111,7 +111,7 @@ describe("warm-up inputs", () => {
     ["an array with an array", [[]]],
     ["an object", { a: 1 }],
   ])("warm_up that is %s is refused", (_, warmUp) => {
-    expect(() => warmUpInputs(bytes({ openclaw_authz: { warm_up: warmUp } }))).toThrow(
+    expect(() => warmUpInputs(text({ openclaw_authz: { warm_up: warmUp } }))).toThrow(
       "data.openclaw_authz.warm_up must be an array of input documents",
     );
   });
@@ -138,7 +138,7 @@ allow := 2 if input.b
   it("a policy that fails on its own warm-up input still loads and serves", async () => {
     const bundle = await buildPolicy(CONFLICT, { openclaw_authz: { warm_up: [{ a: 1, b: 1 }] } });
     const thread = await threadOf(bundle);
-    expect(runWarmUp(thread.instance, thread.data, thread.contexts)).toBe(false);
+    expect(runWarmUp(thread.instance, thread.warmUp, thread.contexts)).toBe(false);
     const engine = await load(bundle);
     expect(await engine.evaluate('{"a":true}')).toEqual({ defined: true, value: 1 });
     expect(await engine.evaluate('{"b":true}')).toEqual({ defined: true, value: 2 });

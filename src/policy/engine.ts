@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { AuthzError, toAuthzError } from "../errors.js";
 import type { PolicyBundle } from "./bundle.js";
 import { type Evaluation, type EvaluationPool, toArrayBuffer } from "./evaluation-pool.js";
+import { warmUpInputs } from "./warm-up.js";
 
 export type { Evaluation } from "./evaluation-pool.js";
 
@@ -44,8 +45,14 @@ export async function loadWasmPolicy(
   } catch (error) {
     throw toAuthzError("bundle_invalid", error);
   }
+  let warmUp: string[];
+  try {
+    warmUp = warmUpInputs(bundle.data);
+  } catch (error) {
+    throw toAuthzError("bundle_invalid", error);
+  }
   const data = new TextEncoder().encode(bundle.data).buffer as ArrayBuffer;
-  const policy = await pool.load(module, data);
+  const policy = await pool.load(module, data, warmUp);
   const entrypoint = policy.entrypoints[options.decision];
   if (entrypoint === undefined) {
     policy.unload();

@@ -37,7 +37,7 @@ export interface EvaluationPool {
    * Instantiates a compiled policy with its data in every thread. Throws
    * `AuthzError("bundle_invalid")` when a thread cannot instantiate it.
    */
-  load(module: WebAssembly.Module, data: ArrayBuffer): Promise<PooledPolicy>;
+  load(module: WebAssembly.Module, data: ArrayBuffer, warmUp?: string[]): Promise<PooledPolicy>;
   /** Terminates the threads; pending evaluations fail, later ones are refused. */
   close(): void;
 }
@@ -343,9 +343,9 @@ export function createEvaluationPool(
   for (let i = 0; i < options.threads; i++) spawn();
 
   return {
-    async load(module, data) {
+    async load(module, data, warmUp = []) {
       if (closed) throw new AuthzError("policy_not_loaded", "the evaluation pool is closed");
-      const image: PolicyImage = { policy: nextPolicy++, module, data };
+      const image: PolicyImage = { policy: nextPolicy++, module, data, warmUp };
       const load: PendingLoad = { waiting: new Set(threads), done: () => {} };
       const loaded = new Promise<void>((resolve) => (load.done = resolve));
       loads.set(image.policy, load);

@@ -8,6 +8,8 @@ export interface PolicyImage {
   module: WebAssembly.Module;
   /** The bundle's data document, as JSON bytes. */
   data: ArrayBuffer;
+  /** The bundle's warm-up inputs (JSON text), evaluated once a thread has instantiated it. */
+  warmUp: string[];
 }
 
 /** What an evaluation thread starts with (`workerData`). */

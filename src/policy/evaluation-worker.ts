@@ -83,7 +83,7 @@ function load(image: PolicyImage): Record<string, number> {
     throw new MissingBuiltins(missing);
   }
   warmUp(required, contexts.current);
-  if (!runWarmUp(instance, image.data, contexts)) instances.delete(image.policy);
+  if (!runWarmUp(instance, image.warmUp, contexts)) instances.delete(image.policy);
   images.set(image.policy, image);
   return instance.entrypoints;
 }

@@ -14,12 +14,13 @@ export const WARM_UP_PATH = ["openclaw_authz", "warm_up"] as const;
 const ROUNDS = 2;
 
 /**
- * The warm-up inputs of a bundle's data document (JSON bytes), each as JSON text; none when it
- * has no `openclaw_authz.warm_up`. Throws when that is not an array of objects, so the bundle is
- * refused at load rather than served without the warm-up its author asked for.
+ * The warm-up inputs of a bundle's data document (its JSON text), each as JSON text; none when it
+ * has no `openclaw_authz.warm_up`. Read once, when the bundle loads, and handed to every thread
+ * with the policy. Throws when that is not an array of objects, so the bundle is refused at load
+ * rather than served without the warm-up its author asked for.
  */
-export function warmUpInputs(data: ArrayBuffer): string[] {
-  let value: unknown = JSON.parse(new TextDecoder().decode(data));
+export function warmUpInputs(data: string): string[] {
+  let value: unknown = JSON.parse(data);
   for (const key of WARM_UP_PATH) {
     if (!isObject(value)) return [];
     value = value[key];
@@ -32,8 +33,8 @@ export function warmUpInputs(data: ArrayBuffer): string[] {
 }
 
 /**
- * Evaluates every entrypoint of `instance` with each of the bundle's warm-up inputs (see
- * {@link warmUpInputs}, which may throw), results dropped, so that what a policy's first checks
+ * Evaluates every entrypoint of `instance` with each of the bundle's warm-up `inputs` (see
+ * {@link warmUpInputs}), results dropped, so that what a policy's first checks
  * would pay once per thread is paid when the bundle loads: the regexes it builds from its data
  * (the prompt guard's pattern groups: ~80 ms), translated and compiled into the thread's cache
  * (`EvaluationContext.compiled`), and the builtins' own first-use costs. False when an evaluation
@@ -41,10 +42,9 @@ export function warmUpInputs(data: ArrayBuffer): string[] {
  */
 export function runWarmUp(
   instance: WasmPolicy,
-  data: ArrayBuffer,
+  inputs: readonly string[],
   contexts: ContextSource,
 ): boolean {
-  const inputs = warmUpInputs(data);
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const input of inputs) {
