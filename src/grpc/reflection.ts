@@ -2,13 +2,18 @@ import type * as grpc from "@grpc/grpc-js";
 import type { PackageDefinition } from "@grpc/proto-loader";
 import protobuf from "protobufjs";
 
+/** Server reflection, built before there is a server to add it to. */
+export interface Reflection {
+  addTo(server: grpc.Server): void;
+}
+
 /**
- * Adds server reflection (v1 and v1alpha) answering from a `FileDescriptorSet` compiled from
+ * Server reflection (v1 and v1alpha) answering from a `FileDescriptorSet` compiled from
  * `proto/` by buf at build time. Descriptors re-derived by proto-loader carry relative type names
  * and wrong map entry names that grpcurl rejects (grpc/grpc-node#2958, #3018), so the reflection
  * service is given the compiler's own FileDescriptorProtos instead.
  */
-export async function addReflection(server: grpc.Server, descriptorSet: Uint8Array): Promise<void> {
+export async function prepareReflection(descriptorSet: Uint8Array): Promise<Reflection> {
   // Imported here, not at the top: the bundle (scripts/bundle.mjs) leaves @grpc/reflection to
   // node_modules, and an external import at the top of a module is loaded at start.
   const { ReflectionService } = await import("@grpc/reflection");
@@ -16,7 +21,8 @@ export async function addReflection(server: grpc.Server, descriptorSet: Uint8Arr
   const definition = {
     descriptors: { fileDescriptorProtos: files },
   } as unknown as PackageDefinition;
-  new ReflectionService(definition).addToServer(server);
+  const service = new ReflectionService(definition);
+  return { addTo: (server) => service.addToServer(server) };
 }
 
 /** `FileDescriptorSet.file` (field 1, repeated) as the encoded FileDescriptorProtos. */

@@ -13,6 +13,7 @@ import {
 import { createHealthService } from "./health.js";
 import type { Protos } from "./protos.js";
 import { createReceiveGuard } from "./receive-guard.js";
+import type { Reflection } from "./reflection.js";
 
 const AUTHZ_SERVICE = "envoy.service.auth.v3.Authorization";
 const CHECK_PATH = `/${AUTHZ_SERVICE}/Check`;
@@ -51,8 +52,11 @@ export interface GrpcServerOptions {
   maxSessionMemoryMiB: number;
   /** A TCP `host:port` serving only gRPC health, for Kubernetes probes. */
   probeAddress?: string;
-  /** Compiled `FileDescriptorSet` for server reflection; reflection is off without it. */
-  reflectionDescriptors?: Uint8Array;
+  /**
+   * Server reflection (`prepareReflection`), added to the running server once it settles; off
+   * when absent or settled undefined, and off (told to `onReflectionError`) when it rejects.
+   */
+  reflection?: Promise<Reflection | undefined>;
 }
 
 /** The running gRPC server. */
@@ -106,13 +110,11 @@ export async function startGrpcServer(
   });
   health.addToServer(server);
   const address = await bind(server, options.address);
-  // Reflection is for people with grpcurl, not for Envoy: its modules (a second protobufjs and
-  // proto-loader, ~0.07 s) load after the server is up, and grpc-js routes calls by name at
-  // call time, so the service is added to the running server.
-  const descriptors = options.reflectionDescriptors;
-  const reflection = descriptors
-    ? import("./reflection.js")
-        .then(({ addReflection }) => addReflection(server, descriptors))
+  // Reflection is for people with grpcurl, not for Envoy: it does not hold the server back, and
+  // grpc-js routes calls by name at call time, so the service is added to the running server.
+  const reflection = options.reflection
+    ? options.reflection
+        .then((prepared) => prepared?.addTo(server))
         .catch((error: Error) => deps.onReflectionError?.(error))
     : Promise.resolve();
   // Kubelet's native gRPC probes need a TCP port; this one serves grpc.health.v1 and nothing else.

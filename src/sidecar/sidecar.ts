@@ -43,12 +43,15 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
   // Awaited below; until then a failure to open (a missing token file) must not be an unhandled
   // rejection, which would end the process with a stack trace before `serve` reports it.
   opening.catch(() => {});
-  const [{ DESCRIPTOR_SET, startGrpcServer }, { startAdminServer }, { createPipeline }] =
-    await Promise.all([
-      import("../grpc/index.js"),
-      import("../admin/index.js"),
-      import("./pipeline.js"),
-    ]);
+  const [
+    { DESCRIPTOR_SET, prepareReflection, startGrpcServer },
+    { startAdminServer },
+    { createPipeline },
+  ] = await Promise.all([
+    import("../grpc/index.js"),
+    import("../admin/index.js"),
+    import("./pipeline.js"),
+  ]);
   const decisionLog = await openDecisionLog(config, metrics, logger);
   const tracing = await openTracing(config, logger);
   // ioredis reports every failed reconnect; one line per 10 s is enough.
@@ -73,6 +76,17 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     ...(redis ? { redis } : {}),
     ...(tracing ? { tracer: tracing } : {}),
   });
+  // Reflection's modules (@grpc/reflection with its own grpc-js and protobufjs, ~0.15 s) load
+  // while this thread waits for the evaluation threads, not once the server is up, where they
+  // held its first Checks back.
+  const reflection = readFile(DESCRIPTOR_SET).then(prepareReflection, () => {
+    logger.warn(
+      { path: DESCRIPTOR_SET },
+      "no compiled descriptor set: server reflection is off (run scripts/setup)",
+    );
+    return undefined;
+  });
+  reflection.catch(() => {}); // reported by the gRPC server once it has one to add it to
   const policy = await opening;
   store = policy.store;
   const serving = () => policy.store.current();
@@ -93,13 +107,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
       maxBufferedBytes: config.server.maxBufferedBytes,
       maxConcurrentStreams: config.server.maxConcurrentStreams,
       maxSessionMemoryMiB: config.server.maxSessionMemoryMiB,
-      reflectionDescriptors: await readFile(DESCRIPTOR_SET).catch(() => {
-        logger.warn(
-          { path: DESCRIPTOR_SET },
-          "no compiled descriptor set: server reflection is off (run scripts/setup)",
-        );
-        return undefined;
-      }),
+      reflection,
     },
   );
   setServing = (value) => grpcServer.setServing(value);
