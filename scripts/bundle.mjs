@@ -7,7 +7,7 @@
 // per-module output stays for the scripts, benches and tests that import single modules.
 //
 // Left to node_modules: @grpc/reflection, which reads its own .proto files beside its sources at
-// run time (and loads only after the server is up: src/grpc/reflection.ts).
+// run time (and loads while the evaluation threads load the policy: src/sidecar/sidecar.ts).
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -44,4 +44,10 @@ await build({
   external: ["@grpc/reflection"],
   allowOverwrite: true,
   logLevel: "warning",
+  // No comments and no character outside ASCII: V8 keeps each script's whole source for lazy
+  // compilation, and one non-ASCII character (an em dash in a comment) makes it a two-byte string:
+  // main.js's 4.9 MB were 9.8 MB of the heap, a third of it after start. Now 3.4 MB, one byte
+  // each. Names are kept (no identifier minification): stack traces stay readable.
+  minifyWhitespace: true,
+  charset: "ascii",
 });

@@ -20,7 +20,7 @@ const REVIEWED: Record<string, string> = {
   "^(\\/[^/]*)+$": "each repetition starts with `/`, which `[^/]*` cannot match (config only)",
   "^[A-Za-z0-9_]+(\\/[A-Za-z0-9_]+)*$": "each repetition starts with `/`, outside the class",
   ":\\d+$": "an attempt starts only at `:`, which `\\d` excludes: each digit is read once",
-  "^([-+]?)((?:[0-9.]+(?:ms|us|µs|ns|[a-z]))+)$":
+  "^([-+]?)((?:[0-9.]+(?:ms|us|\\u00b5s|ns|[a-z]))+)$":
     "anchored; each repetition is digits then a unit letter, which `[0-9.]` cannot match: one way to split",
   "^[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*$": "each repetition starts with `.`, outside the class",
   "^(\\/(\\*|[^/*]+))*(\\/\\*\\*)?$":

@@ -314,6 +314,22 @@ describe("scripts/pki", () => {
   });
 });
 
+describe("dist/", () => {
+  // V8 keeps each script's source for lazy compilation, as a two-byte string if any character is
+  // outside Latin-1 and one byte each otherwise (scripts/bundle.mjs): an em dash in a comment
+  // doubled main.js in the heap.
+  it("the bundled scripts are ASCII only", async () => {
+    for (const script of ["main.js", "policy/evaluation-worker.js", "tracing/span-thread.js"]) {
+      const bytes = await readFile(built(join("dist", script)));
+      expect(bytes.length).toBeGreaterThan(100_000);
+      expect(
+        bytes.findIndex((byte) => byte > 0x7f),
+        script,
+      ).toBe(-1);
+    }
+  });
+});
+
 describe("Dockerfile", () => {
   it("parses cleanly, and a broken one does not", async () => {
     const text = await readFile(join(ROOT, "Dockerfile"), "utf8");

@@ -23,11 +23,13 @@ export function parseExtendedDuration(s: string): bigint {
   if (s === "") throw new Error(`time: invalid duration ""`);
   if (!/[dwy]/.test(s)) return parseDuration(s);
   // topdown's PEG grammar: sign? (digits-and-dots unit)+ where a unit is ms|us|µs|ns|[a-z].
-  const grammar = /^([-+]?)((?:[0-9.]+(?:ms|us|µs|ns|[a-z]))+)$/u;
+  const grammar = /^([-+]?)((?:[0-9.]+(?:ms|us|\u00b5s|ns|[a-z]))+)$/u;
   const match = grammar.exec(s);
   if (match === null) throw new Error(`time: invalid duration "${s}"`);
   let rewritten = match[1] as string;
-  for (const [, digits, unit] of (match[2] as string).matchAll(/([0-9.]+)(ms|us|µs|ns|[a-z])/gu)) {
+  for (const [, digits, unit] of (match[2] as string).matchAll(
+    /([0-9.]+)(ms|us|\u00b5s|ns|[a-z])/gu,
+  )) {
     const hours = EXTENDED_HOURS[unit as string];
     if (hours === undefined) {
       rewritten += `${digits}${unit}`;

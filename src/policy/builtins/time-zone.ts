@@ -74,7 +74,7 @@ export function loadZone(name: string): Zone {
       );
       for (const format of names) {
         const short = format.formatToParts(ms).find((p) => p.type === "timeZoneName")?.value;
-        if (short !== undefined && !/^(GMT|UTC)[+-−]/.test(short)) return short;
+        if (short !== undefined && !/^(GMT|UTC)[+\-\u2212]/.test(short)) return short;
       }
       return numericAbbreviation(offset);
     },
