@@ -159,8 +159,12 @@ export async function prepare() {
   copyShippedRego(peerDir);
   cpSync(join(ROOT, "policies/data.json"), join(peerDir, "data.json"));
   cpSync(join(ROOT, "bench/peer/peer.rego"), join(peerDir, "peer.rego"));
-  // The prompt guard (its data is in data.json), so the peer guards workload h too.
+  // The prompt guard (its data is in data.json, its model beside it), so the peer guards
+  // workload h too.
   cpSync(join(ROOT, "policies/prompt_guard.rego"), join(peerDir, "prompt_guard.rego"));
+  cpSync(join(ROOT, "policies/prompt_guard_model"), join(peerDir, "prompt_guard_model"), {
+    recursive: true,
+  });
   writeFileSync(
     join(peerDir, "bench/data.json"),
     JSON.stringify({ jwks: JSON.stringify(jwks), issuer: ISSUER }),

@@ -91,6 +91,8 @@ problem := setting_problem if {
 	# request without text (an empty POST) need not pay; with none, nothing can match anyway.
 	count(texts) > 0
 	not patterns_compile
+} else := "the model in data.prompt_guard_model is invalid: its bias and weights must be objects of numbers" if {
+	model_invalid
 }
 
 # A setting of the wrong type would not fail, it would switch the guard off: a threshold that is
@@ -209,11 +211,11 @@ strings_of(value) := {s |
 
 views contains view if {
 	some text in texts
-	some view in views_of(text)
+	some view in text_views(text)
 }
 
-views contains view if {
-	some text in texts
+# The views of one text: its own, and those of each base64 run in it that decodes to text.
+text_views(text) := views_of(text) | {view |
 	some segment in regex.find_n(base64_run, text, cfg.base64.max_segments)
 	decoded := decode_base64(segment)
 	some view in views_of(decoded)
@@ -284,10 +286,74 @@ matched contains p if {
 	finds(p.regex, view)
 }
 
-raw_score := 1 - product([w | some p in matched; w := 1 - p.weight])
+pattern_score := 1 - product([w | some p in matched; w := 1 - p.weight])
+
+# --- the model: a linear classifier per category over the words of each text ---------------
+#
+# Optional (data.prompt_guard_model, in policies/prompt_guard_model/data.json, which
+# scripts/prompt-guard-train.mjs writes from the corpus; outside data.openclaw, which `cfg` reads
+# whole, so that OPA's evaluator looks its tens of thousands of weights up one by one): each category's
+# logit for one text is its bias plus the weights of the features the text has, a feature being
+# a word or a pair of neighbouring words of any of the text's views (each counted once). A text
+# scores, per category, 0.5 + z / (2 (1 + |z|)) for its logit z: above 0.5 exactly when z > 0, and
+# the request the highest of its texts. Texts are scored apart, so a short injection is not
+# averaged away by the benign text of the fields around it. Rego has no exp(): the curve is not a
+# logistic one, but it is monotone, so a threshold on it is a threshold on z.
+
+default model_bias := {}
+
+model_bias := data.prompt_guard_model.bias
+
+# The features of one text, as training computed them (the same function, through opa eval).
+text_features(text) := {feature |
+	some view in text_views(text)
+	words := regex.find_n(`[a-z0-9]+`, view, -1)
+	some i, word in words
+	some feature in array.concat([word], [pair | i > 0; pair := concat(" ", [words[i - 1], word])])
+}
+
+text_logits(text) := {category: z |
+	# One lookup a feature: its weights for the categories it has any for.
+	weights := [[c, w] |
+		some feature in text_features(text)
+		some c, w in data.prompt_guard_model.weights[feature]
+	]
+	some category, bias in model_bias
+	z := bias + sum([pair[1] | some pair in weights; pair[0] == category])
+}
+
+# Each text's logits, worked out once per evaluation.
+logits[text] := text_logits(text) if {
+	count(model_bias) > 0
+	some text in texts
+}
+
+model_scores := [{"category": category, "score": 0.5 + (z / (2 * (1 + abs(z))))} |
+	some by_category in logits
+	some category, z in by_category
+]
+
+# A bias or a weight that is not a number leaves its category without a logit: the model would
+# count for less than it says, silently, so the route refuses instead (see `problem`).
+model_invalid if {
+	some by_category in logits
+	count(by_category) != count(model_bias)
+}
+
+model_invalid if {
+	count(model_bias) > 0
+	not is_object(data.prompt_guard_model.weights)
+}
+
+model_score := max(array.concat([0], [s.score | some s in model_scores]))
+
+model_categories := {s.category | some s in model_scores; s.score > 0.5}
+
+raw_score := max([pattern_score, model_score])
 
 verdict := {
 	"score": round(raw_score * 100) / 100,
-	"categories": sort({p.category | some p in matched}),
+	"categories": sort({p.category | some p in matched} | model_categories),
 	"patterns": sort({p.id | some p in matched}),
+	"model_score": round(model_score * 100) / 100,
 }
