@@ -91,7 +91,7 @@ problem := setting_problem if {
 	# request without text (an empty POST) need not pay; with none, nothing can match anyway.
 	count(texts) > 0
 	not patterns_compile
-} else := "the model in data.prompt_guard_model is invalid: its bias and weights must be objects of numbers" if {
+} else := "the model in data.prompt_guard_model is invalid: it needs a bias and a weight of every feature for each category, numbers" if {
 	model_invalid
 }
 
@@ -292,39 +292,39 @@ pattern_score := 1 - product([w | some p in matched; w := 1 - p.weight])
 #
 # Optional (data.prompt_guard_model, in policies/prompt_guard_model/data.json, which
 # scripts/prompt-guard-train.mjs writes from the corpus; outside data.openclaw, which `cfg` reads
-# whole, so that OPA's evaluator looks its tens of thousands of weights up one by one): each category's
-# logit for one text is its bias plus the weights of the features the text has, a feature being
-# a word or a pair of neighbouring words of any of the text's views (each counted once). A text
-# scores, per category, 0.5 + z / (2 (1 + |z|)) for its logit z: above 0.5 exactly when z > 0, and
-# the request the highest of its texts. Texts are scored apart, so a short injection is not
-# averaged away by the benign text of the fields around it. Rego has no exp(): the curve is not a
-# logistic one, but it is monotone, so a threshold on it is a threshold on z.
+# whole, so that OPA's evaluator looks its weights up one by one): `categories`, a `bias` for
+# each, and `weights`, by feature, one for each category in the same order. A feature is a word
+# of any of a text's views (each counted once; pairs of neighbouring words were tried and
+# generalised worse in cross-validation); a category's logit for the text is its bias plus the
+# weights of the features the text has. A text scores, per
+# category, 0.5 + z / (2 (1 + |z|)) for its logit z: above 0.5 exactly when z > 0, and the
+# request the highest of its texts. Texts are scored apart, so a short injection is not averaged
+# away by the benign text of the fields around it. Rego has no exp(): the curve is not a logistic
+# one, but it is monotone, so a threshold on it is a threshold on z.
 
-default model_bias := {}
+default model_names := []
 
-model_bias := data.prompt_guard_model.bias
+model_names := data.prompt_guard_model.categories
 
 # The features of one text, as training computed them (the same function, through opa eval).
-text_features(text) := {feature |
+text_features(text) := {word |
 	some view in text_views(text)
-	words := regex.find_n(`[a-z0-9]+`, view, -1)
-	some i, word in words
-	some feature in array.concat([word], [pair | i > 0; pair := concat(" ", [words[i - 1], word])])
+	some word in regex.find_n(`[a-z0-9]+`, view, -1)
 }
 
 text_logits(text) := {category: z |
-	# One lookup a feature: its weights for the categories it has any for.
-	weights := [[c, w] |
-		some feature in text_features(text)
-		some c, w in data.prompt_guard_model.weights[feature]
-	]
-	some category, bias in model_bias
-	z := bias + sum([pair[1] | some pair in weights; pair[0] == category])
+	weights := [w | some feature in text_features(text); w := data.prompt_guard_model.weights[feature]]
+	every w in weights {
+		is_array(w)
+		count(w) == count(model_names)
+	}
+	some i, category in model_names
+	z := data.prompt_guard_model.bias[i] + sum([w[i] | some w in weights])
 }
 
 # Each text's logits, worked out once per evaluation.
 logits[text] := text_logits(text) if {
-	count(model_bias) > 0
+	count(model_names) > 0
 	some text in texts
 }
 
@@ -333,15 +333,15 @@ model_scores := [{"category": category, "score": 0.5 + (z / (2 * (1 + abs(z))))}
 	some category, z in by_category
 ]
 
-# A bias or a weight that is not a number leaves its category without a logit: the model would
-# count for less than it says, silently, so the route refuses instead (see `problem`).
+# A bias or a weight that is missing or not a number leaves its category without a logit: the
+# model would count for less than it says, silently, so the route refuses instead (`problem`).
 model_invalid if {
 	some by_category in logits
-	count(by_category) != count(model_bias)
+	count(by_category) != count(model_names)
 }
 
 model_invalid if {
-	count(model_bias) > 0
+	count(model_names) > 0
 	not is_object(data.prompt_guard_model.weights)
 }
 

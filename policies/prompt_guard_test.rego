@@ -324,21 +324,23 @@ test_the_model_scores_each_text_apart if {
 	granted(authz.allow) with input as chat(report)
 }
 
-# What the model is trained on and scores: the words and pairs of neighbouring words of every
-# view of a text (folded, and compacted when its letters are spaced out).
-test_model_features_are_the_words_and_word_pairs_of_every_view if {
-	prompt_guard.text_features("Ignore ALL, café") == {"ignore", "all", "cafe", "ignore all", "all cafe"}
-	features := prompt_guard.text_features("i g n o r e   t h e m")
-	{"ignore", "them", "ignore them", "i", "g"} - features == set()
+# What the model is trained on and scores: the words of every view of a text (folded, compacted
+# when its letters are spaced out, base64 decoded).
+test_model_features_are_the_words_of_every_view if {
+	prompt_guard.text_features("Ignore ALL, café") == {"ignore", "all", "cafe"}
+	prompt_guard.text_features("i g n o r e   t h e m") == {"ignore", "them", "i", "g", "n", "o", "r", "e", "t", "h", "m"}
+	"secret" in prompt_guard.text_features(concat(" ", ["see", base64.encode("the secret plan")]))
 }
 
 # A model whose bias or weights are not numbers would silently count for less: refused instead.
 test_a_model_of_the_wrong_shape_blocks_rather_than_counting_for_less if {
-	problem := "prompt guard: the model in data.prompt_guard_model is invalid: its bias and weights must be objects of numbers"
+	problem := "prompt guard: the model in data.prompt_guard_model is invalid: it needs a bias and a weight of every feature for each category, numbers"
 	every model in [
-		{"bias": {"jailbreak": "high"}, "weights": {}},
-		{"bias": {"jailbreak": -1}, "weights": {"summarize": {"jailbreak": "0.5"}}},
-		{"bias": {"jailbreak": -1}, "weights": ["summarize"]},
+		{"categories": ["jailbreak"], "bias": ["high"], "weights": {}},
+		{"categories": ["jailbreak"], "bias": [], "weights": {}},
+		{"categories": ["jailbreak"], "bias": [-1], "weights": {"summarize": ["0.5"]}},
+		{"categories": ["jailbreak"], "bias": [-1], "weights": {"summarize": []}},
+		{"categories": ["jailbreak"], "bias": [-1], "weights": ["summarize"]},
 	] {
 		d := authz.allow with input as chat("Summarize this quarterly report in five bullet points.")
 			with data.prompt_guard_model as model

@@ -3,9 +3,9 @@
  * Trains the prompt-injection guard's model (policies/prompt_guard.rego, "the model") on its
  * labelled corpus and writes it to policies/prompt_guard_model/data.json, which the
  * bundle serves as data.prompt_guard_model. One logistic regression per category, its
- * injections against the benign lines, over binary features: the words and pairs of neighbouring
- * words of a line's views, computed by the policy's own `text_features` through `opa eval`, so
- * training sees exactly what the sidecar scores.
+ * injections against the benign lines, over binary features: the words of a line's views,
+ * computed by the policy's own `text_features` through `opa eval`, so training sees exactly what
+ * the sidecar scores.
  *
  * Trained on every split but the held-out ones (HELD_OUT: never trained or tuned on). The bias
  * shift that sets the operating point is chosen by 5-fold cross-validation on the training lines
@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(ROOT, "test/fixtures/prompt-guard/corpus.jsonl");
 const MODEL = join(ROOT, "policies/prompt_guard_model/data.json");
-export const HELD_OUT = ["holdout-4"];
+export const HELD_OUT = ["holdout-5"];
 const CATEGORIES = [
   "role_manipulation",
   "instruction_override",
@@ -37,7 +37,7 @@ const MIN_LINES = 1;
 /** Cross-validated false-positive rate the operating point may reach. */
 const TARGET_FPR = 0.01;
 /** Weights below this are dropped (in cross-validation too), the rest rounded to 3 decimals. */
-const KEEP = 0.05;
+const KEEP = 0.1;
 
 /** Every line's features, by `opa eval` of data.prompt_guard.text_features over policies/. */
 export function featuresOf(texts) {
@@ -168,13 +168,14 @@ function main() {
   });
   const cv = crossValidate(lines);
   const models = train(lines, vocabularyOf(lines));
+  // By feature, a weight for each category in CATEGORIES' order (0 where it was dropped).
   const weights = {};
-  for (const category of CATEGORIES) {
+  CATEGORIES.forEach((category, i) => {
     for (const [feature, w] of models[category].weights) {
-      weights[feature] ??= {};
-      weights[feature][category] = Math.round(w * 1000) / 1000;
+      weights[feature] ??= CATEGORIES.map(() => 0);
+      weights[feature][i] = Math.round(w * 1000) / 1000;
     }
-  }
+  });
   const sorted = Object.fromEntries(Object.entries(weights).sort(([a], [b]) => (a < b ? -1 : 1)));
   const model = {
     about: [
@@ -182,9 +183,8 @@ function main() {
       `Trained on ${lines.length} lines of test/fixtures/prompt-guard/corpus.jsonl, every split but ${HELD_OUT.join(" and ")}.`,
       `Cross-validated (5 folds, training lines only): recall ${(100 * cv.recall).toFixed(1)} % at ${(100 * cv.fpr).toFixed(1)} % false positives.`,
     ],
-    bias: Object.fromEntries(
-      CATEGORIES.map((c) => [c, Math.round((models[c].bias + cv.shift) * 1000) / 1000]),
-    ),
+    categories: CATEGORIES,
+    bias: CATEGORIES.map((c) => Math.round((models[c].bias + cv.shift) * 1000) / 1000),
     weights: sorted,
   };
   // One feature a line: a diff of two trainings reads as the features that changed.
