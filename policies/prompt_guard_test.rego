@@ -348,3 +348,18 @@ test_a_model_of_the_wrong_shape_blocks_rather_than_counting_for_less if {
 		d.reason == problem
 	}
 }
+
+# An agent's own system prompt rides in every request of a guarded chat route: "you are", "follow
+# the instructions" and "do not share" are not an attack there (none of these is a corpus line).
+test_system_prompts_pass if {
+	every system in [
+		"You are a travel booking assistant. Help users compare flights and hotels, and always confirm prices before booking.",
+		"You are a nutrition coach. Give general advice only and recommend seeing a doctor for medical questions.",
+		"Act as a patient English teacher. Correct the student's grammar and explain each correction briefly.",
+	] {
+		granted(authz.allow) with input as post(runs, {"parsed_body": {"messages": [
+			{"role": "system", "content": system},
+			{"role": "user", "content": "Can you help me with this?"},
+		]}})
+	}
+}
