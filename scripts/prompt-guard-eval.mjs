@@ -14,8 +14,9 @@
  * `holdout` (written after them, measured held out, then tuned on too), `holdout-2` (written
  * before any tuning on it, tuned on after being measured at 70.0 % / 1.9 %), `holdout-3`
  * (written by someone who read neither the patterns nor the older lines; never tuned on, trained
- * on by the model after it was measured) and `holdout-4` (written the same way after the model;
- * never trained or tuned on: the honest figure); `--json` has `dev` and `test` apart too. And the mean evaluation time of a line.
+ * on by the model after it was measured), `holdout-4` (written the same way after the model,
+ * trained on after it was measured) and `holdout-5` (written the same way after that; never
+ * trained or tuned on: the honest figure); `--json` has `dev` and `test` apart too. And the mean evaluation time of a line.
  * `--cross-check` also evaluates every line with `opa eval` (OPA's Go evaluator, topdown, over
  * policies/ itself) and lists the lines whose decision or categories differ from ours.
  * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json] [--cross-check]
@@ -37,7 +38,15 @@ export const CATEGORIES = [
   "data_exfiltration",
 ];
 /** The parts of the corpus the table shows, after the whole of it. */
-export const SPLITS = ["all", "tuned", "holdout", "holdout-2", "holdout-3", "holdout-4"];
+export const SPLITS = [
+  "all",
+  "tuned",
+  "holdout",
+  "holdout-2",
+  "holdout-3",
+  "holdout-4",
+  "holdout-5",
+];
 const PATH = "/api/v1/tenants/acme/agents/a1/runs";
 
 /** The JSON-RPC tools/call a line rides in as a tool argument. */
@@ -223,6 +232,7 @@ async function main() {
       "holdout-2": where((l) => l.split === "holdout-2"),
       "holdout-3": where((l) => l.split === "holdout-3"),
       "holdout-4": where((l) => l.split === "holdout-4"),
+      "holdout-5": where((l) => l.split === "holdout-5"),
       meanEvaluationMicros: Math.round(meanMicros),
       missed: lines
         .filter((l) => l.label === "injection" && detected.get(l) === null)

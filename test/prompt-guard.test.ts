@@ -8,9 +8,10 @@
  * must not fall under a floor a little below what it measures now (HOLDOUT_2_FLOOR): a regression
  * guard, not a claim — a change to the patterns that loses detections there or adds false
  * positives fails here. holdout-3 (written by someone who read neither the patterns nor the older
- * lines, never tuned on; trained on by the model since) and holdout-4 (written the same way after
- * the model, never trained or tuned on) are measured and printed, not held to a floor: holdout-4
- * is the estimate. And the committed model is the one the corpus trains.
+ * lines, never tuned on; trained on by the model since), holdout-4 (written the same way after
+ * the first model, trained on since) and holdout-5 (written the same way after the shipped model,
+ * never trained or tuned on) are measured and printed, not held to a floor: holdout-5 is the
+ * estimate. And the committed model is the one the corpus trains.
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -51,7 +52,7 @@ async function evaluateCorpus(...args: string[]): Promise<string> {
 describe("the prompt-injection guard on its corpus", () => {
   it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, holds its holdout-2 floor, decides as topdown", async () => {
     const report: Record<
-      "all" | "tuned" | "holdout" | "holdout-2" | "holdout-3" | "holdout-4",
+      "all" | "tuned" | "holdout" | "holdout-2" | "holdout-3" | "holdout-4" | "holdout-5",
       Measured
     > & {
       disagreements: number[];
@@ -69,6 +70,8 @@ describe("the prompt-injection guard on its corpus", () => {
     expect(report["holdout-3"].benign).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].injections).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].benign).toBeGreaterThanOrEqual(250);
+    expect(report["holdout-5"].injections).toBeGreaterThanOrEqual(200);
+    expect(report["holdout-5"].benign).toBeGreaterThanOrEqual(250);
     for (const [category, rates] of Object.entries(report.all.byCategory)) {
       expect(rates.positives, category).toBeGreaterThanOrEqual(60);
       expect(rates.named, category).toBeGreaterThan(0.5);
@@ -77,7 +80,15 @@ describe("the prompt-injection guard on its corpus", () => {
 
   it("prints the table README quotes: each category and overall, for all, tuned and each holdout", async () => {
     const rows = (await evaluateCorpus()).split("\n").filter((row) => row.startsWith("| "));
-    for (const split of ["all", "tuned", "holdout", "holdout-2", "holdout-3", "holdout-4"]) {
+    for (const split of [
+      "all",
+      "tuned",
+      "holdout",
+      "holdout-2",
+      "holdout-3",
+      "holdout-4",
+      "holdout-5",
+    ]) {
       const mine = rows.filter((row) => row.startsWith(`| ${split} |`));
       expect(mine.map((row) => row.split(" | ")[1])).toEqual([
         "role_manipulation",
