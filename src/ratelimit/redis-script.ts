@@ -19,8 +19,15 @@ local n = tonumber(ARGV[1])
 local count = tonumber(ARGV[2])
 local blockAfter = tonumber(ARGV[3])
 local out = {}
-local function answer(...)
-  for _, v in ipairs({...}) do out[#out + 1] = v end
+local k = 0
+local function answer(allowed, binding, remaining, retry, reset, ms)
+  out[k + 1] = allowed
+  out[k + 2] = binding
+  out[k + 3] = remaining
+  out[k + 4] = retry
+  out[k + 5] = reset
+  out[k + 6] = ms
+  k = k + 6
 end
 local blocked = 0
 if blockAfter > 0 then
@@ -34,30 +41,35 @@ end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local fields = {}
-for i = 1, n do fields[i] = tostring(i) end
+local intervals = {}
+local limits = {}
+local longest = 0
+for i = 1, n do
+  fields[i] = tostring(i)
+  intervals[i] = tonumber(ARGV[6 + 2 * i])
+  limits[i] = tonumber(ARGV[7 + 2 * i]) * intervals[i]
+  if limits[i] > longest then longest = limits[i] end
+end
 local stored = redis.call('HMGET', KEYS[1], unpack(fields))
 local tats = {}
-local longest = 0
 for i = 1, n do
   local tat = tonumber(stored[i]) or now
   if tat < now then tat = now end
   tats[i] = tat
-  local limit = tonumber(ARGV[7 + 2 * i]) * tonumber(ARGV[6 + 2 * i])
-  if limit > longest then longest = limit end
 end
+local nextTats = {}
 local taken = false
 for _ = 1, count do
   if blocked > 0 then
     answer(0, 0, 0, blocked * 1000, 0, blocked)
   else
-    local nextTats = {}
     local retry = 0
     local binding = 1
     local fewest = math.huge
     local reset = 0
     for i = 1, n do
-      local t = tonumber(ARGV[6 + 2 * i])
-      local limit = tonumber(ARGV[7 + 2 * i]) * t
+      local t = intervals[i]
+      local limit = limits[i]
       local newTat = tats[i] + t
       local over = newTat - now - limit
       if over > 0 and over > retry then retry = over end
@@ -74,7 +86,7 @@ for _ = 1, count do
       end
     end
     if retry == 0 then
-      tats = nextTats
+      for i = 1, n do tats[i] = nextTats[i] end
       taken = true
       answer(1, binding - 1, fewest, 0, math.ceil(reset), 0)
     else
