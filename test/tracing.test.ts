@@ -158,6 +158,30 @@ describe("tracing on, to Jaeger", () => {
     const root = trace.spans.find((span) => span.operationName === CHECK);
     expect(root?.references).toEqual([{ refType: "CHILD_OF", traceID: traceId, spanID: parentId }]);
   });
+
+  it("a malformed traceparent or B3 starts a new trace, a caller's sampled=0 is followed, and the answer is the same", async () => {
+    const malformed: Array<Record<string, string>> = [
+      { traceparent: `00-${hex(16)}-${hex(8)}` },
+      { traceparent: `00-${"0".repeat(32)}-${hex(8)}-01` },
+      { traceparent: `ff-${hex(16)}-${hex(8)}-01`, b3: "not-b3" },
+      { "x-b3-traceid": hex(16), "x-b3-spanid": "short", "x-b3-sampled": "1" },
+    ];
+    for (const headers of malformed) {
+      // check() holds the answer to an allow, as without the headers.
+      const decisionId = await check(sidecar, headers);
+      const event = await jsonLineWith<{ trace_id: string }>(sidecar.stdout, decisionId);
+      const trace = await traceWith(jaeger, event.trace_id, STEPS.length);
+      const root = trace.spans.find((span) => span.operationName === CHECK);
+      expect(root?.references, JSON.stringify(headers)).toEqual([]);
+    }
+    const [traceId, parentId] = [hex(16), hex(8)];
+    const decisionId = await check(sidecar, { traceparent: `00-${traceId}-${parentId}-00` });
+    const event = await jsonLineWith<Record<string, unknown>>(sidecar.stdout, decisionId);
+    // Not sampled, yet the decision log names the caller's trace and the Check's own span id.
+    expect(event.trace_id).toBe(traceId);
+    expect(event.span_id).toMatch(/^[0-9a-f]{16}$/);
+    expect(event.span_id).not.toBe(parentId);
+  });
 });
 
 describe("a trace backend that is down", () => {

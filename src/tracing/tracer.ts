@@ -1,19 +1,13 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { TextMapGetter } from "@opentelemetry/api";
 import type { CheckSpan, CheckTracer } from "../authz/index.js";
 import { PACKAGE_ROOT } from "../package-root.js";
+import { callerSpan } from "./caller-span.js";
 import { createSpanBatches, type EndedSpans, RecordedSpan } from "./check-span.js";
 import { checkRequestHeader } from "./headers.js";
 import { randomIds } from "./random-ids.js";
-import {
-  RPC_ATTRIBUTES,
-  SPAN_NAME,
-  type SpanThreadReply,
-  type SpanThreadRequest,
-  type SpanThreadSetup,
-} from "./span-protocol.js";
+import type { SpanThreadReply, SpanThreadRequest, SpanThreadSetup } from "./span-protocol.js";
 
 /** `tracing` from the config, resolved. */
 export interface TracingOptions {
@@ -35,11 +29,11 @@ export interface CheckTracing<R> extends CheckTracer<R> {
   close(): Promise<void>;
 }
 
-/** What the propagators read from a CheckRequest: its HTTP headers (external_auth.proto). */
-const HEADERS: TextMapGetter<unknown> = {
-  keys: () => ["traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-sampled"],
-  get: (request, key) => checkRequestHeader(request, key.toLowerCase()),
-};
+/** Where sampled Checks go when they end: by default the span thread, which exports them. */
+export interface SpanSink extends EndedSpans {
+  /** Sends what is still held and stops. */
+  close(): Promise<void>;
+}
 
 /** The span thread's script in the build (bundled by scripts/bundle.mjs). */
 const SPAN_THREAD_URL = pathToFileURL(join(PACKAGE_ROOT, "dist/tracing/span-thread.js"));
@@ -54,62 +48,48 @@ const HAND_OFF_CHECKS = 1024;
 /**
  * Loads the OpenTelemetry SDK (a dynamic import: a sidecar without `tracing.endpoint` never loads
  * it) and returns the Check tracer. A Check continues the request's W3C `traceparent` (else its
- * B3 headers, single or multi) and is sampled by the SDK's parent-based ratio sampler here, on
- * the Check path, which also chooses the span ids (the decision log's). A sampled Check only
- * records its steps' times; a thread of its own makes them SDK spans, batches them and sends
- * them as OTLP/HTTP protobuf to `endpoint`, so the SDK's span objects and the export cost the
- * Check path nothing. Nothing is registered globally. Export failures go to `onError`, never to
- * a Check.
+ * B3 headers, single or multi), read as the SDK's propagators read them (caller-span.ts), and is
+ * sampled parent-based: the caller's sampled flag, else the SDK's ratio sampler for a new trace.
+ * That happens here, on the Check path, which also chooses the span ids (the decision log's). A
+ * sampled Check only records its steps' times; a thread of its own makes them SDK spans, batches
+ * them and sends them as OTLP/HTTP protobuf to `endpoint`, so the SDK's span objects and the
+ * export cost the Check path nothing (`deps.spans` takes the Checks instead, for tests). Nothing
+ * is registered globally. Export failures go to `onError`, never to a Check.
  */
 export async function createCheckTracer<R>(
-  deps: { onError(error: Error): void },
+  deps: { onError(error: Error): void; spans?: SpanSink },
   options: TracingOptions,
 ): Promise<CheckTracing<R>> {
-  const [api, sdk, core, { B3Propagator }] = await Promise.all([
+  const [api, sdk, core] = await Promise.all([
     import("@opentelemetry/api"),
     import("@opentelemetry/sdk-trace-base"),
     import("@opentelemetry/core"),
-    import("@opentelemetry/propagator-b3"),
   ]);
-  const sampler = new sdk.ParentBasedSampler({
-    root: new sdk.TraceIdRatioBasedSampler(options.sampleRatio),
-  });
-  // W3C over B3 when both came (as a composite of the two, B3 first, would have it), and B3 is
-  // read only when no valid `traceparent` is there.
-  const w3c = new core.W3CTraceContextPropagator();
-  const b3 = new B3Propagator();
-  const extract = (request: unknown) => {
-    const context = w3c.extract(api.ROOT_CONTEXT, request, HEADERS);
-    return api.trace.getSpanContext(context)
-      ? context
-      : b3.extract(api.ROOT_CONTEXT, request, HEADERS);
-  };
-  const thread = startSpanThread(deps, {
-    endpoint: options.endpoint,
-    serviceName: options.serviceName,
-    serviceVersion: options.serviceVersion,
-    batchDelayMs: options.batchDelayMs ?? 1_000,
-  });
+  // The parent-based sampler: a Check with a caller's span follows its sampled flag (caller-span.ts
+  // reads it); a new trace is the root sampler's, the SDK's ratio sampler itself.
+  const root = new sdk.TraceIdRatioBasedSampler(options.sampleRatio);
+  const sampledRoot = (traceId: string) =>
+    root.shouldSample(api.ROOT_CONTEXT, traceId).decision ===
+    api.SamplingDecision.RECORD_AND_SAMPLED;
+  const thread =
+    deps.spans ??
+    startSpanThread(deps, {
+      endpoint: options.endpoint,
+      serviceName: options.serviceName,
+      serviceVersion: options.serviceVersion,
+      batchDelayMs: options.batchDelayMs ?? 1_000,
+    });
   const ids = randomIds();
-  const sampled = api.SamplingDecision.RECORD_AND_SAMPLED;
   return {
     start(request) {
-      const parent = extract(request);
-      const caller = api.trace.getSpanContext(parent);
-      const continued = caller !== undefined && api.trace.isSpanContextValid(caller);
-      const traceId = continued ? caller.traceId : ids.traceId();
+      const caller = callerSpan((name) => checkRequestHeader(request, name), core.parseTraceParent);
+      const traceId = caller?.traceId ?? ids.traceId();
       const spanId = ids.spanId();
-      const sampling = sampler.shouldSample(
-        parent,
-        traceId,
-        SPAN_NAME,
-        api.SpanKind.SERVER,
-        RPC_ATTRIBUTES,
-        [],
-      );
-      if (sampling.decision !== sampled) return unrecordedSpan(traceId, spanId);
-      const parentSpanId = continued ? caller.spanId : "";
-      const traceState = caller?.traceState?.serialize() ?? "";
+      if (!(caller ? caller.sampled : sampledRoot(traceId))) return unrecordedSpan(traceId, spanId);
+      const parentSpanId = caller?.spanId ?? "";
+      const traceState = caller?.traceState
+        ? new core.TraceState(caller.traceState).serialize()
+        : "";
       return new RecordedSpan({ traceId, spanId, parentSpanId, traceState }, thread);
     },
     close: () => thread.close(),
@@ -125,10 +105,7 @@ function unrecordedSpan(traceId: string, spanId: string): CheckSpan {
  * The span thread, fed in batches ({@link HAND_OFF_MS}, {@link HAND_OFF_CHECKS}). It never keeps
  * the process alive; once it has failed, recorded Checks are dropped (its failure was reported).
  */
-function startSpanThread(
-  deps: { onError(error: Error): void },
-  setup: SpanThreadSetup,
-): EndedSpans & { close(): Promise<void> } {
+function startSpanThread(deps: { onError(error: Error): void }, setup: SpanThreadSetup): SpanSink {
   const worker = new Worker(SPAN_THREAD_URL, {
     workerData: setup,
     // Not the process's flags: a Worker refuses V8 heap flags (the image's NODE_OPTIONS).
