@@ -1,14 +1,8 @@
-import type { Attributes } from "@opentelemetry/api";
 import type { CheckStep } from "../authz/index.js";
 
 /** The gRPC method a Check span is named after (OpenTelemetry RPC conventions: `service/method`). */
-const RPC_SERVICE = "envoy.service.auth.v3.Authorization";
+export const RPC_SERVICE = "envoy.service.auth.v3.Authorization";
 export const SPAN_NAME = `${RPC_SERVICE}/Check`;
-export const RPC_ATTRIBUTES: Attributes = {
-  "rpc.system": "grpc",
-  "rpc.service": RPC_SERVICE,
-  "rpc.method": "Check",
-};
 
 /** What the span thread is started with (its `workerData`). */
 export interface SpanThreadSetup {
