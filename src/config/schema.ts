@@ -395,10 +395,7 @@ export const configSchema = z
         evaluationTimeout: duration
           .refine((ms) => ms >= 1 && ms <= 60_000, "must be between 1ms and 60s")
           .default(100),
-        /**
-         * Evaluation threads, each with its own wasm instance (1–64). Default 2. One starts at once,
-         * the others once the first policy has loaded.
-         */
+        /** Evaluation threads, each with its own wasm instance (1–64). Default 2. */
         evaluationThreads: z.number().int().min(1).max(64).default(2),
       })
       .strict()

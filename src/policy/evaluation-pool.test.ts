@@ -4,7 +4,6 @@ import type { ThreadEvents } from "./evaluation-thread.js";
 
 /** Scripted threads: each records what it is sent; the test answers for it. */
 interface FakeThread {
-  setup: { policies: unknown[] };
   events: ThreadEvents;
   evaluations: Array<Extract<ThreadRequest, { kind: "evaluate" }>>;
   terminated: boolean;
@@ -12,8 +11,8 @@ interface FakeThread {
 const threads: FakeThread[] = [];
 
 vi.mock("./evaluation-thread.js", () => ({
-  startThread: (setup: FakeThread["setup"], events: ThreadEvents) => {
-    const thread: FakeThread = { setup, events, evaluations: [], terminated: false };
+  startThread: (_setup: unknown, events: ThreadEvents) => {
+    const thread: FakeThread = { events, evaluations: [], terminated: false };
     threads.push(thread);
     queueMicrotask(() => events.onReply({ kind: "ready" }));
     return {
@@ -43,34 +42,6 @@ const answer = (thread: FakeThread, index: number) => {
   const reply: ThreadReply = { kind: "result", id: request.id, defined: true, value: index };
   thread.events.onReply(reply);
 };
-
-describe("the threads", () => {
-  it("start one at first, and the others once the first policy has loaded, holding it", async () => {
-    threads.length = 0;
-    const pool = createEvaluationPool(
-      { threads: 3, timeoutMs: DEADLINE_MS, maxMemoryPages: 16 },
-      { onError: () => {}, onPrint: () => {} },
-    );
-    await Promise.resolve();
-    expect(threads).toHaveLength(1);
-    await pool.load({} as WebAssembly.Module, new ArrayBuffer(0));
-    expect(threads.map((thread) => thread.setup.policies.length)).toEqual([0, 1, 1]);
-    pool.close();
-    expect(threads.every((thread) => thread.terminated)).toBe(true);
-  });
-
-  it("never start the others once the pool is closed", async () => {
-    threads.length = 0;
-    const pool = createEvaluationPool(
-      { threads: 2, timeoutMs: DEADLINE_MS, maxMemoryPages: 16 },
-      { onError: () => {}, onPrint: () => {} },
-    );
-    const loading = pool.load({} as WebAssembly.Module, new ArrayBuffer(0));
-    pool.close();
-    await loading.catch(() => {});
-    expect(threads).toHaveLength(1);
-  });
-});
 
 describe("the evaluation deadline", () => {
   let replaced: string[];

@@ -340,15 +340,7 @@ export function createEvaluationPool(
     for (const thread of threads) thread.handle.post({ kind: "unload", policy });
   }
 
-  // One thread at first; the others once the first policy load has settled, each loading (and
-  // warming up) every policy then held before it takes evaluations. On a pod's two cores the
-  // others' start-up would otherwise compete with the first's and with the main thread's, and
-  // serving would wait for the last of them.
-  spawn();
-  let unstarted = options.threads - 1;
-  const startTheOthers = () => {
-    for (; unstarted > 0 && !closed; unstarted--) spawn();
-  };
+  for (let i = 0; i < options.threads; i++) spawn();
 
   return {
     async load(module, data, warmUp = []) {
@@ -367,17 +359,14 @@ export function createEvaluationPool(
       await loaded;
       clearTimeout(timer);
       loads.delete(image.policy);
-      const { entrypoints } = load;
-      const failed = load.failure !== undefined || !entrypoints;
-      if (failed) unload(image.policy);
-      startTheOthers();
-      if (failed) {
+      if (load.failure !== undefined || !load.entrypoints) {
+        unload(image.policy);
         throw new AuthzError("bundle_invalid", load.failure ?? "no evaluation thread loaded it", {
           missingBuiltins: load.missingBuiltins,
         });
       }
       return {
-        entrypoints,
+        entrypoints: load.entrypoints,
         evaluate: (input, entrypoint, label) => evaluate(image.policy, input, entrypoint, label),
         unload: () => unload(image.policy),
       };
