@@ -209,9 +209,13 @@ strings_of(value) := {s |
 # every regex here is regex.find_n, which the sidecar runs in V8 with its compiled form kept
 # across evaluations; and the fold table is applied only to the characters a text has.
 
+# Each text's views, worked out once per evaluation: the patterns scan them, the model reads
+# their words.
+text_view_sets[text] := text_views(text) if some text in texts
+
 views contains view if {
-	some text in texts
-	some view in text_views(text)
+	some text_set in text_view_sets
+	some view in text_set
 }
 
 # The views of one text: its own, and those of each base64 run in it that decodes to text.
@@ -307,13 +311,16 @@ default model_names := []
 model_names := data.prompt_guard_model.categories
 
 # The features of one text, as training computed them (the same function, through opa eval).
-text_features(text) := {word |
-	some view in text_views(text)
+text_features(text) := words_of(text_views(text))
+
+words_of(views) := {word |
+	some view in views
 	some word in regex.find_n(`[a-z0-9]+`, view, -1)
 }
 
-text_logits(text) := {category: z |
-	weights := [w | some feature in text_features(text); w := data.prompt_guard_model.weights[feature]]
+# The logit of each category for a text whose views are `views`.
+views_logits(views) := {category: z |
+	weights := [w | some feature in words_of(views); w := data.prompt_guard_model.weights[feature]]
 	every w in weights {
 		is_array(w)
 		count(w) == count(model_names)
@@ -323,9 +330,9 @@ text_logits(text) := {category: z |
 }
 
 # Each text's logits, worked out once per evaluation.
-logits[text] := text_logits(text) if {
+logits[text] := views_logits(text_set) if {
 	count(model_names) > 0
-	some text in texts
+	some text, text_set in text_view_sets
 }
 
 model_scores := [{"category": category, "score": 0.5 + (z / (2 * (1 + abs(z))))} |
