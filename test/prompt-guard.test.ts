@@ -18,6 +18,9 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "./support/paths.js";
 import { runToEnd } from "./support/processes.js";
 
+// @ts-expect-error: a script without types; SPLITS are the parts of the corpus its table shows.
+const { SPLITS } = (await import("../scripts/prompt-guard-eval.mjs")) as { SPLITS: string[] };
+
 /** holdout-2 as measured after it was tuned on (100 %, 0.6 %), less a few lines. */
 const HOLDOUT_2_FLOOR = { recall: 0.95, fpr: 0.02 };
 
@@ -80,15 +83,7 @@ describe("the prompt-injection guard on its corpus", () => {
 
   it("prints the table README quotes: each category and overall, for all, tuned and each holdout", async () => {
     const rows = (await evaluateCorpus()).split("\n").filter((row) => row.startsWith("| "));
-    for (const split of [
-      "all",
-      "tuned",
-      "holdout",
-      "holdout-2",
-      "holdout-3",
-      "holdout-4",
-      "holdout-5",
-    ]) {
+    for (const split of SPLITS) {
       const mine = rows.filter((row) => row.startsWith(`| ${split} |`));
       expect(mine.map((row) => row.split(" | ")[1])).toEqual([
         "role_manipulation",

@@ -2,6 +2,7 @@ import { isSpanContextValid, ROOT_CONTEXT, type TextMapGetter, trace } from "@op
 import { parseTraceParent, TraceState, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { B3Propagator } from "@opentelemetry/propagator-b3";
 import { describe, expect, it } from "vitest";
+import { generator } from "../../test/support/random.js";
 import { type CallerSpan, callerSpan } from "./caller-span.js";
 import { checkRequestHeader } from "./headers.js";
 
@@ -131,7 +132,7 @@ describe("callerSpan: the caller's span, as OpenTelemetry's propagators read it"
   });
 
   it("agrees with them on thousands of mangled headers, and never throws", () => {
-    const random = mulberry32(18);
+    const random = generator(18);
     const seeds: Headers[] = CASES.map(([, headers]) => headers).filter(
       (h) => Object.keys(h).length,
     );
@@ -186,15 +187,4 @@ function mangle(value: string, random: () => number): string {
     else out = out.slice(0, at);
   }
   return out;
-}
-
-/** A small seeded PRNG, so a failure replays. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
