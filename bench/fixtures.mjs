@@ -25,6 +25,16 @@ export const IMAGE_NODE_OPTIONS = /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(
   readFileSync(join(ROOT, "Dockerfile"), "utf8"),
 )?.[1];
 
+/** The flags the Docker image passes node before dist/main.js (its ENTRYPOINT). */
+export const IMAGE_NODE_ARGS = (() => {
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"));
+  const command = JSON.parse(entrypoint?.[1] ?? "[]");
+  const script = command.indexOf("dist/main.js");
+  if (command[0] !== "node" || script < 0)
+    throw new Error("Dockerfile: no node … dist/main.js ENTRYPOINT");
+  return command.slice(1, script);
+})();
+
 /** The pinned OPA release (scripts/lib.sh's OPA_VERSION, the one pin): the peer's evaluator. */
 export const OPA_VERSION = /^OPA_VERSION="([^"]+)"$/m.exec(
   readFileSync(join(ROOT, "scripts/lib.sh"), "utf8"),

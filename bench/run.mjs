@@ -44,6 +44,7 @@ import { join } from "node:path";
 import {
   BENCH_REDIS_PORT,
   BIN,
+  IMAGE_NODE_ARGS,
   IMAGE_NODE_OPTIONS,
   log,
   OPA_VERSION,
@@ -92,12 +93,13 @@ const WORKLOADS = Object.fromEntries(
 // ---------------------------------------------------------------------------- servers and ghz
 const imageEnv = { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" };
 
-/** Our sidecar as the Docker image runs it (same V8 flags), with `workers` event loops. */
+/** Our sidecar as the Docker image runs it (same node and V8 flags), with `workers` event loops. */
 const sidecar =
   (name, config, main = join(ROOT, "dist/main.js")) =>
   () =>
     spawn(
       ...onCpus(SERVER_CPUS, "node", [
+        ...IMAGE_NODE_ARGS,
         ...profileFlags(name),
         main,
         "serve",

@@ -11,7 +11,16 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
-import { IMAGE_NODE_OPTIONS, log, parseArgs, prepare, ROOT, sh, WORK } from "./fixtures.mjs";
+import {
+  IMAGE_NODE_ARGS,
+  IMAGE_NODE_OPTIONS,
+  log,
+  parseArgs,
+  prepare,
+  ROOT,
+  sh,
+  WORK,
+} from "./fixtures.mjs";
 
 const args = parseArgs(process.argv.slice(2));
 const RUNS = Number(args.runs ?? 9);
@@ -40,7 +49,8 @@ function firstAnswer(client, started) {
 
 async function once() {
   const started = performance.now();
-  const child = spawn("node", [join(ROOT, "dist/main.js"), "serve", "--config", CONFIG], {
+  const main = join(ROOT, "dist/main.js");
+  const child = spawn("node", [...IMAGE_NODE_ARGS, main, "serve", "--config", CONFIG], {
     cwd: ROOT,
     env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS ?? "" },
   });

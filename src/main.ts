@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-regexp-tier-up
 import { runCli } from "./cli/index.js";
 
 // Reads process.env and turns the CLI's result into the exit code; `serve` keeps running and

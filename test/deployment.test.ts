@@ -16,7 +16,7 @@ import { parse, stringify } from "yaml";
 import { MCP_FILTER, MCP_ON, mcpWiring } from "./support/envoy-mcp.js";
 import { runtimeStage, stageImage } from "./support/image.js";
 import { built, ROOT, tool } from "./support/paths.js";
-import { runToEnd } from "./support/processes.js";
+import { IMAGE_NODE_ARGS, runToEnd } from "./support/processes.js";
 import { until } from "./support/wait.js";
 
 const exec = promisify(execFile);
@@ -331,6 +331,19 @@ describe("dist/", () => {
 });
 
 describe("Dockerfile", () => {
+  // A V8 flag NODE_OPTIONS refuses, so each way of starting the sidecar passes it itself.
+  it("the image, scripts/start and the package's bin start node alike, V8's regex tier-up off", async () => {
+    expect(IMAGE_NODE_ARGS).toEqual(["--no-regexp-tier-up"]);
+    const flags = IMAGE_NODE_ARGS.join(" ");
+    const start = await readFile(join(ROOT, "scripts/start"), "utf8");
+    expect(start).toContain(`exec node ${flags} "$ROOT/dist/main.js" serve`);
+    const main = await readFile(built("dist/main.js"), "utf8");
+    expect(main.split("\n")[0]).toBe(`#!/usr/bin/env -S node ${flags}`);
+    // The shebang works as written (coreutils' env -S): the bin runs by itself.
+    const { stdout } = await promisify(execFile)(built("dist/main.js"), ["--version"]);
+    expect(stdout).toMatch(/^openclaw-authz \d+\.\d+\.\d+/);
+  });
+
   it("parses cleanly, and a broken one does not", async () => {
     const text = await readFile(join(ROOT, "Dockerfile"), "utf8");
     expect(validateDockerfile(text)).toEqual([]);
@@ -378,7 +391,7 @@ describe("the image", () => {
   // machine allows one (the demo config listens on fixed loopback ports, as in the container).
   it("a bare `docker run` serves the demo config: its HEALTHCHECK passes, /readyz is 200, SIGTERM exits 0", async () => {
     const image = await stage();
-    expect(image.command).toEqual(["node", "dist/main.js", "serve"]);
+    expect(image.command).toEqual(["node", ...IMAGE_NODE_ARGS, "dist/main.js", "serve"]);
     const dockerfile = await readFile(join(ROOT, "Dockerfile"), "utf8");
     expect(dockerfile).toMatch(/&& node scripts\/lab-identity\.mjs$/m);
     // The build stage's lab identity, made apart: build/lab of the checkout is the README demo's

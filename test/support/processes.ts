@@ -168,12 +168,24 @@ export async function buildIndexedBundle(policyDir: string): Promise<string> {
   return out;
 }
 
+const DOCKERFILE = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+
 /** The V8 flags the Docker image runs the sidecar with (its `ENV NODE_OPTIONS`). */
-export const IMAGE_NODE_FLAGS = (
-  /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(readFileSync(join(ROOT, "Dockerfile"), "utf8"))?.[1] ?? ""
-)
+export const IMAGE_NODE_FLAGS = (/^ENV NODE_OPTIONS="([^"]*)"$/m.exec(DOCKERFILE)?.[1] ?? "")
   .split(" ")
   .filter(Boolean);
+
+/**
+ * The flags the image's ENTRYPOINT gives node before dist/main.js (`--no-regexp-tier-up`, which
+ * NODE_OPTIONS refuses): every test sidecar starts with them, as the image starts it.
+ */
+export const IMAGE_NODE_ARGS = ((): string[] => {
+  const command = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(DOCKERFILE)?.[1] ?? "[]") as string[];
+  const script = command.indexOf("dist/main.js");
+  if (command[0] !== "node" || script < 0)
+    throw new Error("Dockerfile: no node … dist/main.js ENTRYPOINT");
+  return command.slice(1, script);
+})();
 
 /** A running sidecar (`openclaw-authz serve`) with its bound addresses. */
 export interface Sidecar extends Started {
@@ -190,8 +202,8 @@ export interface Sidecar extends Started {
 const TEST_EVALUATION_TIMEOUT = "10s";
 
 /**
- * Writes a config (listeners on free loopback ports unless set) and starts `serve`, with
- * `nodeFlags` (V8 and Node options) before the script. `coverage: false` runs it without the
+ * Writes a config (listeners on free loopback ports unless set) and starts `serve`, with the
+ * image's {@link IMAGE_NODE_ARGS} and `nodeFlags` (V8 and Node options) before the script. `coverage: false` runs it without the
  * coverage counters the run may ask for (NODE_V8_COVERAGE): for tests that bound elapsed time.
  */
 export async function startSidecar(
@@ -207,7 +219,7 @@ export async function startSidecar(
   const { NODE_V8_COVERAGE: _, ...uncounted } = process.env;
   const started = await startProcess(
     "node",
-    [...nodeFlags, built("dist/main.js"), "serve", "--config", path],
+    [...IMAGE_NODE_ARGS, ...nodeFlags, built("dist/main.js"), "serve", "--config", path],
     /"msg":"serving"/,
     undefined,
     options.coverage === false ? uncounted : process.env,
