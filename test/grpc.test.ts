@@ -3,6 +3,8 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPolicy } from "./support/bundles.js";
 import { type CallResult, checkClient } from "./support/client.js";
@@ -10,6 +12,9 @@ import { built, ROOT, tool } from "./support/paths.js";
 import { buildBundle, cli, run, type Sidecar, startSidecar } from "./support/processes.js";
 import { freePort, startRedis } from "./support/redis.js";
 import { jsonLineWith, until } from "./support/wait.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: reflection answers as proto-loader decodes them
+type Json = Record<string, any>;
 
 const BUNDLE = built("build/policy/bundle.tar.gz");
 const publicRead = {
@@ -83,6 +88,69 @@ describe("serve with the shipped policy", () => {
     expect(response.deniedResponse.headers).toContainEqual({
       header: { key: "www-authenticate", value: "Bearer" },
     });
+  });
+
+  // grpcurl asks v1; older clients v1alpha. Both are served by @grpc/reflection, which loads on
+  // the first reflection call: one stream's requests are answered in order, and a request that
+  // does not decode ends its call with INVALID_ARGUMENT while the server serves on.
+  it("answers reflection v1alpha too, in order on one stream, and refuses a request that does not decode", async () => {
+    const definition = loadSync(
+      join(
+        ROOT,
+        "node_modules/@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto",
+      ),
+    );
+    const { reflection } = (
+      grpc.loadPackageDefinition(definition) as unknown as {
+        grpc: { reflection: { v1alpha: { ServerReflection: grpc.ServiceClientConstructor } } };
+      }
+    ).grpc;
+    const client = new reflection.v1alpha.ServerReflection(
+      sidecar.grpc,
+      grpc.credentials.createInsecure(),
+    );
+    try {
+      const { ServerReflectionInfo } = client as unknown as {
+        ServerReflectionInfo(): grpc.ClientDuplexStream<object, Json>;
+      };
+      const call = ServerReflectionInfo.call(client);
+      const answers: Json[] = [];
+      call.on("data", (answer: Json) => answers.push(answer));
+      const ended = new Promise((resolve, reject) => {
+        call.on("end", resolve);
+        call.on("error", reject);
+      });
+      call.write({ listServices: "*" });
+      call.write({ fileContainingSymbol: "envoy.service.auth.v3.CheckRequest" });
+      call.write({ fileContainingSymbol: "no.such.Symbol" });
+      call.end();
+      await ended;
+      expect(answers).toHaveLength(3);
+      const [list, file, missing] = answers as [Json, Json, Json];
+      expect(list.listServicesResponse.service.map((s: Json) => s.name)).toEqual(
+        expect.arrayContaining(["envoy.service.auth.v3.Authorization", "grpc.health.v1.Health"]),
+      );
+      expect(file.fileDescriptorResponse.fileDescriptorProto.length).toBeGreaterThan(0);
+      expect(missing.errorResponse.errorCode).toBe(grpc.status.NOT_FOUND);
+    } finally {
+      client.close();
+    }
+    const raw = new grpc.Client(sidecar.grpc, grpc.credentials.createInsecure());
+    try {
+      const call = raw.makeBidiStreamRequest(
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        (bytes: Buffer) => bytes,
+        (bytes: Buffer) => bytes,
+      );
+      const status = new Promise<grpc.ServiceError>((resolve) => call.on("error", resolve));
+      call.on("data", () => {});
+      call.write(Buffer.from([0x0a, 0xff, 0xff, 0xff]));
+      expect((await status).code).toBe(grpc.status.INVALID_ARGUMENT);
+    } finally {
+      raw.close();
+    }
+    const { stdout } = await grpcurl(sidecar.grpc, "list");
+    expect(stdout).toContain("envoy.service.auth.v3.Authorization");
   });
 
   it("reports SERVING on grpc.health.v1.Health", async () => {

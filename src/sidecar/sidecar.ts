@@ -76,9 +76,8 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     ...(redis ? { redis } : {}),
     ...(tracing ? { tracer: tracing } : {}),
   });
-  // Reflection's modules (@grpc/reflection with its own grpc-js and protobufjs, ~0.15 s) load
-  // while this thread waits for the evaluation threads, not once the server is up, where they
-  // held its first Checks back.
+  // Reflection's library loads on the first reflection call (reflection.ts); its descriptors are
+  // read now, so that a build without them says so at start.
   const reflection = readFile(DESCRIPTOR_SET).then(prepareReflection, () => {
     logger.warn(
       { path: DESCRIPTOR_SET },
@@ -121,7 +120,7 @@ export async function runSidecar(config: Config, logger: Logger): Promise<void> 
     },
     config.listen.admin,
   );
-  // Check and health answer from here on; the line waits for reflection too (grpcurl users).
+  // Check and health answer from here on; the line waits for reflection to be added too.
   await grpcServer.reflection;
   logger.info(
     {
