@@ -91,7 +91,7 @@ problem := setting_problem if {
 	# request without text (an empty POST) need not pay; with none, nothing can match anyway.
 	count(texts) > 0
 	not patterns_compile
-} else := "the model in data.prompt_guard_model is invalid: it needs a bias and a weight of every feature for each category, numbers" if {
+} else := "the model in data.prompt_guard_model is invalid: it needs a bias and a weight of every feature for each category, numbers, the ids of the patterns it knows and a max_negative" if {
 	model_invalid
 }
 
@@ -213,11 +213,6 @@ strings_of(value) := {s |
 # their words.
 text_view_sets[text] := text_views(text) if some text in texts
 
-views contains view if {
-	some text_set in text_view_sets
-	some view in text_set
-}
-
 # The views of one text: its own, and those of each base64 run in it that decodes to text.
 text_views(text) := views_of(text) | {view |
 	some segment in regex.find_n(base64_run, text, cfg.base64.max_segments)
@@ -237,11 +232,17 @@ fold(text) := text if {
 	text,
 )
 
-# Runs of two or more separators were the gaps between words: they stay a space.
+# Runs of two or more separators were the gaps between words: they stay a space. So is a single
+# space where the letters are joined by something else ("i.g.n.o.r.e a.l.l").
 compact_of(folded) := {strings.replace_n({"\u0001": " "}, strings.replace_n(separators, gapped))} if {
 	finds(`(^|[^a-z0-9])[a-z0-9]([ .\-_*|/]+[a-z0-9]){5,}([^a-z0-9]|$)`, folded)
-	gapped := regex.replace(folded, `[ .,;:\-_*|/]{2,}`, "\u0001")
+	gaps := regex.replace(folded, `[ .,;:\-_*|/]{2,}`, "\u0001")
+	gapped := spaces_as_gaps(gaps)
 } else := set()
+
+spaces_as_gaps(text) := strings.replace_n({" ": "\u0001"}, text) if {
+	finds(`[a-z0-9][.\-_*|/][a-z0-9][.\-_*|/][a-z0-9]`, text)
+} else := text
 
 separators := {c: "" | some c in split(" .,;:-_*|/\\'\"!?()[]{}<>~`+=#@&%^$", "")}
 
@@ -262,12 +263,15 @@ decode_base64(segment) := decoded if {
 
 # --- scoring -------------------------------------------------------------------------------
 #
-# score = 1 - Π (1 - weight) over the patterns that match any view: one strong pattern is
-# enough, weak ones add up (two of 0.4 make 0.64). The patterns are tried first as alternations,
-# one per `group` (a pattern's own, else its category), so a text no pattern matches costs one
-# scan per group and view; the patterns of a group that matches are then tried one by one. Not
-# one alternation of every pattern: V8 compiles a regex of over 20 KB to bytecode rather than
-# machine code, which runs 15 to 50 times slower (a test keeps the shipped groups under it).
+# Patterns: score = 1 - Π (1 - weight) over the patterns that match any view: one strong
+# pattern is enough, weak ones add up (two of 0.4 make 0.64). With the model (below), a pattern
+# the model was trained with is one of its features instead, weighed by it against the words
+# around the match; only patterns added since count by their own weight. The patterns are tried
+# first as alternations, one per `group` (a pattern's own, else its category), so a text no
+# pattern matches costs one scan per group and view; the patterns of a group that matches are
+# then tried one by one. Not one alternation of every pattern: V8 compiles a regex of over 20 KB
+# to bytecode rather than machine code, which runs 15 to 50 times slower (a test keeps the
+# shipped groups under it).
 
 group_of(p) := p.group if is_string(p.group)
 
@@ -280,7 +284,8 @@ groups[name] := concat("|", [concat("", ["(?:", entry[1].regex, ")"]) | some ent
 	some name in {entry[0] | some entry in grouped}
 }
 
-matched contains p if {
+# The patterns matching any of `views` (one text's).
+matches_of(views) := {p |
 	some view in views
 	some name, group in groups
 	finds(group, view)
@@ -290,47 +295,72 @@ matched contains p if {
 	finds(p.regex, view)
 }
 
-pattern_score := 1 - product([w | some p in matched; w := 1 - p.weight])
+# Each text's matching patterns, worked out once per evaluation.
+text_matches[text] := matches_of(text_set) if some text, text_set in text_view_sets
 
-# --- the model: a linear classifier per category over the words of each text ---------------
+matched contains p if {
+	some matches in text_matches
+	some p in matches
+}
+
+# The patterns that count by their own weight: all of them without a model, else those it was
+# not trained with.
+weighed contains p if {
+	some p in matched
+	not model_patterns[p.id]
+}
+
+pattern_score := 1 - product([w | some p in weighed; w := 1 - p.weight])
+
+# --- the model: a linear classifier per category over the words and patterns of each text ----
 #
 # Optional (data.prompt_guard_model, in policies/prompt_guard_model/data.json, which
 # scripts/prompt-guard-train.mjs writes from the corpus; outside data.openclaw, which `cfg` reads
 # whole, so that OPA's evaluator looks its weights up one by one): `categories`, a `bias` for
-# each, and `weights`, by feature, one for each category in the same order. A feature is a word
-# of any of a text's views (each counted once; pairs of neighbouring words were tried and
-# generalised worse in cross-validation); a category's logit for the text is its bias plus the
-# weights of the features the text has. A text scores, per
-# category, 0.5 + z / (2 (1 + |z|)) for its logit z: above 0.5 exactly when z > 0, and the
-# request the highest of its texts. Texts are scored apart, so a short injection is not averaged
-# away by the benign text of the fields around it. Rego has no exp(): the curve is not a logistic
-# one, but it is monotone, so a threshold on it is a threshold on z.
+# each, `weights`, by feature, one for each category in the same order, `patterns`, the ids of
+# the patterns it was trained with, and `max_negative`, the most the negative weights of a text
+# may take off its logit. A feature is a word of any of a text's views (each counted once; pairs
+# of neighbouring words were tried and generalised worse in cross-validation), or `pattern:<id>`
+# for a pattern matching one of them. A category's logit for the text is its bias plus the
+# positive weights of the features the text has, plus their negative weights down to
+# -max_negative: the words that mark a report quoting an attack ("the phishing email said …")
+# can outweigh a weak match, but no amount of benign padding outweighs a strong one. A text
+# scores, per category, 0.5 + z / (2 (1 + |z|)) for its logit z: above 0.5 exactly when z > 0,
+# and the request the highest of its texts. Texts are scored apart, so a short injection is not
+# averaged away by the benign text of the fields around it. Rego has no exp(): the curve is not
+# a logistic one, but it is monotone, so a threshold on it is a threshold on z.
 
 default model_names := []
 
 model_names := data.prompt_guard_model.categories
 
-# The features of one text, as training computed them (the same function, through opa eval).
-text_features(text) := words_of(text_views(text))
+model_patterns := {id: true | some id in data.prompt_guard_model.patterns}
+
+# The features of one text, as training computed them (the same functions, through opa eval).
+text_features(text) := view_features(views, matches_of(views)) if views := text_views(text)
+
+view_features(views, matches) := words_of(views) | {concat("", ["pattern:", p.id]) | some p in matches}
 
 words_of(views) := {word |
 	some view in views
 	some word in regex.find_n(`[a-z0-9]+`, view, -1)
 }
 
-# The logit of each category for a text whose views are `views`.
-views_logits(views) := {category: z |
-	weights := [w | some feature in words_of(views); w := data.prompt_guard_model.weights[feature]]
+# The logit of each category for a text with `features`.
+features_logits(features) := {category: z |
+	weights := [w | some feature in features; w := data.prompt_guard_model.weights[feature]]
 	every w in weights {
 		is_array(w)
 		count(w) == count(model_names)
 	}
 	some i, category in model_names
-	z := data.prompt_guard_model.bias[i] + sum([w[i] | some w in weights])
+	positive := sum([w[i] | some w in weights; w[i] > 0])
+	negative := sum([w[i] | some w in weights; w[i] < 0])
+	z := (data.prompt_guard_model.bias[i] + positive) + max([negative, 0 - data.prompt_guard_model.max_negative])
 }
 
 # Each text's logits, worked out once per evaluation.
-logits[text] := views_logits(text_set) if {
+logits[text] := features_logits(view_features(text_set, text_matches[text])) if {
 	count(model_names) > 0
 	some text, text_set in text_view_sets
 }
@@ -340,8 +370,9 @@ model_scores := [{"category": category, "score": 0.5 + (z / (2 * (1 + abs(z))))}
 	some category, z in by_category
 ]
 
-# A bias or a weight that is missing or not a number leaves its category without a logit: the
-# model would count for less than it says, silently, so the route refuses instead (`problem`).
+# A bias or a weight that is missing or not a number leaves its category without a logit, and a
+# pattern list that is not one would let known patterns count twice or not at all: the model
+# would count for other than it says, silently, so the route refuses instead (`problem`).
 model_invalid if {
 	some by_category in logits
 	count(by_category) != count(model_names)
@@ -352,6 +383,19 @@ model_invalid if {
 	not is_object(data.prompt_guard_model.weights)
 }
 
+model_invalid if {
+	count(model_names) > 0
+	not model_lists_patterns
+}
+
+model_lists_patterns if {
+	is_array(data.prompt_guard_model.patterns)
+	every id in data.prompt_guard_model.patterns {
+		is_string(id)
+	}
+	number_from(data.prompt_guard_model.max_negative, 0, 1e6)
+}
+
 model_score := max(array.concat([0], [s.score | some s in model_scores]))
 
 model_categories := {s.category | some s in model_scores; s.score > 0.5}
@@ -360,7 +404,7 @@ raw_score := max([pattern_score, model_score])
 
 verdict := {
 	"score": round(raw_score * 100) / 100,
-	"categories": sort({p.category | some p in matched} | model_categories),
+	"categories": sort({p.category | some p in weighed} | model_categories),
 	"patterns": sort({p.id | some p in matched}),
 	"model_score": round(model_score * 100) / 100,
 }

@@ -15,18 +15,23 @@
  * before any tuning on it, tuned on after being measured at 70.0 % / 1.9 %), `holdout-3`
  * (written by someone who read neither the patterns nor the older lines; never tuned on, trained
  * on by the model after it was measured), `holdout-4` (written the same way after the model,
- * trained on after it was measured) and `holdout-5` (written the same way after that; never
- * trained or tuned on: the honest figure); `--json` has `dev` and `test` apart too. And the mean evaluation time of a line.
+ * trained on after it was measured), `holdout-5` and `holdout-6` (written the same way, each
+ * trained on after it was measured) and `holdout-7` (written the same way; never trained or
+ * tuned on: the honest figure); `--json` has `dev` and `test` apart too. And the mean evaluation
+ * time of a line.
  * `--cross-check` also evaluates every line with `opa eval` (OPA's Go evaluator, topdown, over
  * policies/ itself) and lists the lines whose decision or categories differ from ours.
  * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json] [--cross-check]
  * (needs `npm run build`; builds the bundle into a temporary directory unless --bundle is given)
  */
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const execFileAsync = promisify(execFile);
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(ROOT, "test/fixtures/prompt-guard/corpus.jsonl");
@@ -46,6 +51,8 @@ export const SPLITS = [
   "holdout-3",
   "holdout-4",
   "holdout-5",
+  "holdout-6",
+  "holdout-7",
 ];
 const PATH = "/api/v1/tenants/acme/agents/a1/runs";
 
@@ -157,15 +164,17 @@ export function measure(lines, detected) {
 const ratio = (a, b) => (b === 0 ? 0 : a / b);
 
 /**
- * Each line's [allowed, categories] by `opa eval` of policies/ (topdown), all lines in one run:
- * the inputs are data, and one query evaluates the decision with each as the input.
+ * Each line's [allowed, categories] by `opa eval` of policies/ (topdown): the inputs are data,
+ * and one query evaluates the decision with each as the input. The lines are split between one
+ * `opa eval` per core, run at once (topdown takes ~75 ms a line, most of it compiling regexes
+ * again: its cache keeps 100, the guard has 140).
  */
-function topdownDecisions(lines, scratch) {
-  const dir = join(scratch, "cross-check");
-  mkdirSync(join(dir, "corpus"), { recursive: true });
-  writeFileSync(join(dir, "corpus/data.json"), JSON.stringify({ inputs: lines.map(inputFor) }));
+async function topdownDecisions(lines, scratch) {
+  const chunks = Math.max(1, Math.min(4, availableParallelism()));
+  const size = Math.ceil(lines.length / chunks);
+  const query = join(scratch, "query.rego");
   writeFileSync(
-    join(dir, "query.rego"),
+    query,
     `package corpus_query
 
 import rego.v1
@@ -177,11 +186,22 @@ decisions := [[d.allowed, object.get(d, ["prompt_guard", "categories"], null)] |
 `,
   );
   const opa = join(ROOT, ".tools/bin/opa");
-  const args = ["eval", "-f", "raw", "--ignore", "*_test.rego", "-d", join(ROOT, "policies")];
-  const out = execFileSync(opa, [...args, "-d", dir, "data.corpus_query.decisions"], {
-    maxBuffer: 1 << 28,
-  });
-  return JSON.parse(String(out));
+  const decided = await Promise.all(
+    Array.from({ length: chunks }, async (_, chunk) => {
+      const dir = join(scratch, `cross-check-${chunk}`);
+      mkdirSync(join(dir, "corpus"), { recursive: true });
+      const inputs = lines.slice(chunk * size, (chunk + 1) * size).map(inputFor);
+      writeFileSync(join(dir, "corpus/data.json"), JSON.stringify({ inputs }));
+      const args = ["eval", "-f", "raw", "--ignore", "*_test.rego", "-d", join(ROOT, "policies")];
+      const { stdout } = await execFileAsync(
+        opa,
+        [...args, "-d", dir, "-d", query, "data.corpus_query.decisions"],
+        { maxBuffer: 1 << 28 },
+      );
+      return JSON.parse(stdout);
+    }),
+  );
+  return decided.flat();
 }
 
 async function main() {
@@ -233,6 +253,8 @@ async function main() {
       "holdout-3": where((l) => l.split === "holdout-3"),
       "holdout-4": where((l) => l.split === "holdout-4"),
       "holdout-5": where((l) => l.split === "holdout-5"),
+      "holdout-6": where((l) => l.split === "holdout-6"),
+      "holdout-7": where((l) => l.split === "holdout-7"),
       meanEvaluationMicros: Math.round(meanMicros),
       missed: lines
         .filter((l) => l.label === "injection" && detected.get(l) === null)
@@ -241,7 +263,7 @@ async function main() {
         .filter((l) => l.label === "benign" && detected.get(l) !== null)
         .map((l) => l.id),
       ...(process.argv.includes("--cross-check")
-        ? { disagreements: disagreements(lines, detected, topdownDecisions(lines, scratch)) }
+        ? { disagreements: disagreements(lines, detected, await topdownDecisions(lines, scratch)) }
         : {}),
     };
     console.log(json ? JSON.stringify(report) : table(report));

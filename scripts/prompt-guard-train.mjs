@@ -3,9 +3,11 @@
  * Trains the prompt-injection guard's model (policies/prompt_guard.rego, "the model") on its
  * labelled corpus and writes it to policies/prompt_guard_model/data.json, which the
  * bundle serves as data.prompt_guard_model. One logistic regression per category, its
- * injections against the benign lines, over binary features: the words of a line's views,
- * computed by the policy's own `text_features` through `opa eval`, so training sees exactly what
- * the sidecar scores.
+ * injections against the benign lines, over binary features: the words of a line's views and
+ * the patterns matching them (`pattern:<id>`), computed by the policy's own `text_features`
+ * through `opa eval`, so training sees exactly what the sidecar scores. The model lists the
+ * patterns it was trained with (the policy weighs those by the model, the others by their own
+ * weight) and caps what negative weights take off a logit (MAX_NEGATIVE).
  *
  * Trained on every split but the held-out ones (HELD_OUT: never trained or tuned on). The bias
  * shift that sets the operating point is chosen by 5-fold cross-validation on the training lines
@@ -22,7 +24,8 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(ROOT, "test/fixtures/prompt-guard/corpus.jsonl");
 const MODEL = join(ROOT, "policies/prompt_guard_model/data.json");
-export const HELD_OUT = ["holdout-5"];
+const PATTERNS = join(ROOT, "policies/data.json");
+export const HELD_OUT = ["holdout-7"];
 const CATEGORIES = [
   "role_manipulation",
   "instruction_override",
@@ -31,31 +34,61 @@ const CATEGORIES = [
   "data_exfiltration",
 ];
 /** L2 penalty, passes over the data, and the least number of lines a feature must occur in. */
-const L2 = 1e-3;
+const L2 = 0.1;
 const EPOCHS = 30;
 const MIN_LINES = 1;
 /** Cross-validated false-positive rate the operating point may reach. */
-const TARGET_FPR = 0.01;
+const TARGET_FPR = 0.02;
+/**
+ * The most a text's negative weights may take off its logit: words that mark a report quoting an
+ * attack can outweigh a weak pattern match, benign padding cannot outweigh a strong one.
+ */
+const MAX_NEGATIVE = 4;
 /** Weights below this are dropped (in cross-validation too), the rest rounded to 3 decimals. */
 const KEEP = 0.1;
 
-/** Every line's features, by `opa eval` of data.prompt_guard.text_features over policies/. */
-export function featuresOf(texts) {
+/**
+ * Every line's features: the policy's data.prompt_guard.text_features, evaluated by the sidecar's
+ * own engine (dist/, so `npm run build` first) on a wasm build of policies/ with that one
+ * entrypoint. OPA's topdown computes the same (the eval's cross-check compares every decision)
+ * at ~75 ms a line, against ~3 here.
+ */
+export async function featuresOf(texts) {
   const dir = mkdtempSync(join(tmpdir(), "oc-guard-train-"));
+  const { createEvaluationPool, loadWasmPolicy, readBundle } = await import(
+    join(ROOT, "dist/policy/index.js")
+  );
+  const pool = createEvaluationPool(
+    { threads: 1, timeoutMs: 10_000, maxMemoryPages: 512 },
+    { onError: () => {}, onPrint: () => {} },
+  );
   try {
-    mkdirSync(join(dir, "corpus"));
-    writeFileSync(join(dir, "corpus/data.json"), JSON.stringify({ texts }));
-    const out = execFileSync(
-      join(ROOT, ".tools/bin/opa"),
-      [
-        ...["eval", "-f", "raw", "--ignore", "*_test.rego", "--ignore", "prompt_guard_model"],
-        ...["-d", join(ROOT, "policies"), "-d", dir],
-        "[data.prompt_guard.text_features(t) | some t in data.corpus.texts]",
-      ],
-      { maxBuffer: 1 << 28 },
+    writeFileSync(
+      join(dir, "features.rego"),
+      "package prompt_guard_training\n\nimport rego.v1\n\nfeatures := data.prompt_guard.text_features(input.text)\n",
     );
-    return JSON.parse(String(out));
+    const bundle = join(dir, "bundle.tar.gz");
+    execFileSync(join(ROOT, ".tools/bin/opa"), [
+      ...["build", "-t", "wasm", "-e", "prompt_guard_training/features", "-o", bundle],
+      ...["--ignore", "*_test.rego", "--ignore", "prompt_guard_model"],
+      join(ROOT, "policies"),
+      join(dir, "features.rego"),
+    ]);
+    const engine = await loadWasmPolicy(
+      await readBundle(bundle),
+      { decision: "prompt_guard_training/features" },
+      pool,
+    );
+    const features = [];
+    for (const text of texts) {
+      const evaluation = await engine.evaluate(JSON.stringify({ text }));
+      if (!evaluation.defined) throw new Error(`no features for: ${text.slice(0, 60)}`);
+      features.push([...evaluation.value].sort());
+    }
+    engine.close();
+    return features;
   } finally {
+    pool.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -108,6 +141,18 @@ const logit = (bias, weights, features) => {
   return z;
 };
 
+/** A trained model's logit, as the policy computes it: negative weights capped at MAX_NEGATIVE. */
+const cappedLogit = (bias, weights, features) => {
+  let positive = bias;
+  let negative = 0;
+  for (const feature of features) {
+    const w = weights.get(feature) ?? 0;
+    if (w > 0) positive += w;
+    else negative += w;
+  }
+  return positive + Math.max(negative, -MAX_NEGATIVE);
+};
+
 /** A model per category over `lines` ({features, label, category}), features limited to `vocabulary`. */
 function train(lines, vocabulary) {
   const models = {};
@@ -124,7 +169,7 @@ function train(lines, vocabulary) {
 
 /** The highest logit of a line over the categories. */
 const topLogit = (models, features) =>
-  Math.max(...CATEGORIES.map((c) => logit(models[c].bias, models[c].weights, features)));
+  Math.max(...CATEGORIES.map((c) => cappedLogit(models[c].bias, models[c].weights, features)));
 
 /** Lines a feature occurs in at least MIN_LINES of. */
 function vocabularyOf(lines) {
@@ -156,13 +201,13 @@ function crossValidate(lines) {
   return { shift, recall, fpr };
 }
 
-function main() {
+async function main() {
   const lines = readFileSync(CORPUS, "utf8")
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l))
     .filter((l) => !HELD_OUT.includes(l.split));
-  const features = featuresOf(lines.map((l) => l.text));
+  const features = await featuresOf(lines.map((l) => l.text));
   lines.forEach((line, i) => {
     line.features = features[i];
   });
@@ -185,6 +230,10 @@ function main() {
     ],
     categories: CATEGORIES,
     bias: CATEGORIES.map((c) => Math.round((models[c].bias + cv.shift) * 1000) / 1000),
+    max_negative: MAX_NEGATIVE,
+    patterns: JSON.parse(readFileSync(PATTERNS, "utf8")).openclaw.prompt_guard.patterns.map(
+      (p) => p.id,
+    ),
     weights: sorted,
   };
   // One feature a line: a diff of two trainings reads as the features that changed.
@@ -211,4 +260,4 @@ function main() {
   );
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

@@ -17,14 +17,11 @@ import { jsonLineWith } from "./support/wait.js";
 const ISSUER = "https://idp.guard.test/";
 const RUNS = "/api/v1/tenants/acme/agents/a1/runs";
 
-const GUARD = JSON.parse(readFileSync(join(ROOT, "policies/data.json"), "utf8")).openclaw
-  .prompt_guard as { patterns: { id: string; weight: number }[] };
-
-/** The score of these patterns by the documented formula, 1 - Π(1 - weight), to two decimals. */
-function scoreOf(ids: string[]): number {
-  const weights = ids.map((id) => GUARD.patterns.find((p) => p.id === id)?.weight ?? Number.NaN);
-  return Math.round(100 * (1 - weights.reduce((left, w) => left * (1 - w), 1))) / 100;
-}
+/** The patterns the shipped model was trained with: they count inside it, not by their weights. */
+const MODEL_PATTERNS = new Set(
+  JSON.parse(readFileSync(join(ROOT, "policies/prompt_guard_model/data.json"), "utf8"))
+    .patterns as string[],
+);
 
 let sidecar: Sidecar;
 let client: ReturnType<typeof checkClient>;
@@ -98,12 +95,16 @@ describe("a guarded route, through gRPC", () => {
       },
     });
     const event = await eventOf(result);
-    const verdict = (event.result as { prompt_guard: { patterns: string[]; score: number } })
-      .prompt_guard;
+    const verdict = (
+      event.result as { prompt_guard: { patterns: string[]; score: number; model_score: number } }
+    ).prompt_guard;
     expect(verdict.patterns).toEqual(
       expect.arrayContaining(["ignore-previous-instructions", "reveal-system-prompt"]),
     );
-    expect(verdict.score).toBe(scoreOf(verdict.patterns));
+    // Every pattern that matched is one the model knows: the score is the model's.
+    expect(verdict.patterns.every((id) => MODEL_PATTERNS.has(id))).toBe(true);
+    expect(verdict.score).toBe(verdict.model_score);
+    expect(verdict.score).toBeGreaterThan(0.5);
     const reason = `prompt injection suspected (score ${verdict.score} > 0.5): ${categories.join(", ")}`;
     expect(event).toMatchObject({
       allowed: false,

@@ -7,11 +7,10 @@
  * holdout-2 (written before any tuning on it, measured held out at 70.0 % / 1.9 %, tuned on since)
  * must not fall under a floor a little below what it measures now (HOLDOUT_2_FLOOR): a regression
  * guard, not a claim — a change to the patterns that loses detections there or adds false
- * positives fails here. holdout-3 (written by someone who read neither the patterns nor the older
- * lines, never tuned on; trained on by the model since), holdout-4 (written the same way after
- * the first model, trained on since) and holdout-5 (written the same way after the shipped model,
- * never trained or tuned on) are measured and printed, not held to a floor: holdout-5 is the
- * estimate. And the committed model is the one the corpus trains.
+ * positives fails here. holdout-3 to holdout-6 (each written by someone who read neither the
+ * patterns, the model nor the older lines, and trained on by the model after it was measured) and
+ * holdout-7 (written the same way, never trained or tuned on) are measured and printed, not held
+ * to a floor: holdout-7 is the estimate. And the committed model is the one the corpus trains.
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -55,7 +54,15 @@ async function evaluateCorpus(...args: string[]): Promise<string> {
 describe("the prompt-injection guard on its corpus", () => {
   it("meets recall ≥ 0.9 at FPR ≤ 0.02 overall, holds its holdout-2 floor, decides as topdown", async () => {
     const report: Record<
-      "all" | "tuned" | "holdout" | "holdout-2" | "holdout-3" | "holdout-4" | "holdout-5",
+      | "all"
+      | "tuned"
+      | "holdout"
+      | "holdout-2"
+      | "holdout-3"
+      | "holdout-4"
+      | "holdout-5"
+      | "holdout-6"
+      | "holdout-7",
       Measured
     > & {
       disagreements: number[];
@@ -73,8 +80,10 @@ describe("the prompt-injection guard on its corpus", () => {
     expect(report["holdout-3"].benign).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].injections).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].benign).toBeGreaterThanOrEqual(250);
-    expect(report["holdout-5"].injections).toBeGreaterThanOrEqual(200);
-    expect(report["holdout-5"].benign).toBeGreaterThanOrEqual(250);
+    for (const split of ["holdout-5", "holdout-6", "holdout-7"] as const) {
+      expect(report[split].injections, split).toBeGreaterThanOrEqual(200);
+      expect(report[split].benign, split).toBeGreaterThanOrEqual(250);
+    }
     for (const [category, rates] of Object.entries(report.all.byCategory)) {
       expect(rates.positives, category).toBeGreaterThanOrEqual(60);
       expect(rates.named, category).toBeGreaterThan(0.5);
@@ -96,7 +105,7 @@ describe("the prompt-injection guard on its corpus", () => {
     }
   }, 300_000);
 
-  it("ships the model the corpus trains, holdout-5 left out of it", async () => {
+  it("ships the model the corpus trains, holdout-7 left out of it", async () => {
     const { code, stderr } = await runToEnd(
       "node",
       [`${ROOT}/scripts/prompt-guard-train.mjs`, "--check"],
@@ -108,6 +117,6 @@ describe("the prompt-injection guard on its corpus", () => {
     const model = JSON.parse(
       await readFile(`${ROOT}/policies/prompt_guard_model/data.json`, "utf8"),
     ) as { about: string[] };
-    expect(model.about.join(" ")).toContain("every split but holdout-5");
+    expect(model.about.join(" ")).toContain("every split but holdout-7");
   }, 150_000);
 });
