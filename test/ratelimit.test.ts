@@ -59,7 +59,8 @@ async function scriptRuns(): Promise<number> {
 }
 
 describe("the bucket script on redis-server", () => {
-  const buckets = () => createRedisBuckets({ redis: client }, { budgetMs: 1_000 });
+  const buckets = () =>
+    createRedisBuckets({ redis: client }, { budgetMs: 1_000, oneCallPerTurn: true });
   const abuse = {
     blockAfter: 2,
     strikeWindowMs: 60_000,
@@ -122,6 +123,29 @@ describe("the bucket script on redis-server", () => {
     expect(Number(tats[1]) - Number(tats[0])).toBe(90 * 36_000_000 - 90 * 1_000_000);
   });
 
+  // On one Redis a turn's runs of different keys share one call: each key decided as if alone,
+  // a blocked key's block not spilling into the next run; on a Cluster each key is a call.
+  it("sends a turn's runs of different keys in one call on one Redis, one call per key otherwise", async () => {
+    const keys = Array.from({ length: 3 }, () => `t:rl:{t:${randomUUID()}}`);
+    const blockedKey = `t:rl:{a:${randomUUID()}}`;
+    await client.set(`${blockedKey}:block`, "1", "PX", 60_000);
+    const windows = [minute(3)];
+    for (const oneCallPerTurn of [true, false]) {
+      const shared = createRedisBuckets({ redis: client }, { budgetMs: 1_000, oneCallPerTurn });
+      const runsBefore = await scriptRuns();
+      const [blocked, ...results] = await Promise.all([
+        shared.take({ key: blockedKey, windows, abuse }),
+        ...keys.flatMap((key) => Array.from({ length: 4 }, () => shared.take({ key, windows }))),
+      ]);
+      expect((await scriptRuns()) - runsBefore).toBe(oneCallPerTurn ? 1 : 4);
+      expect(blocked).toMatchObject({ allowed: false });
+      expect(blocked?.blockedMs).toBeGreaterThan(59_000);
+      // The first round fills each key's bucket of 3; the second finds them all empty.
+      const expected = oneCallPerTurn ? [true, true, true, false] : [false, false, false, false];
+      expect(results.map((r) => r.allowed)).toEqual([...expected, ...expected, ...expected]);
+    }
+  });
+
   it("blocks within one run: the refusal that starts the block, then the block for the rest", async () => {
     const key = `t:rl:{a:${randomUUID()}}`;
     const shared = buckets();
@@ -152,7 +176,7 @@ describe("the bucket script on redis-server", () => {
     await redis.pause();
     try {
       const started = Date.now();
-      const fast = createRedisBuckets({ redis: client }, { budgetMs: 20 });
+      const fast = createRedisBuckets({ redis: client }, { budgetMs: 20, oneCallPerTurn: true });
       await expect(fast.take({ key: "t:rl:{t:x}", windows: [minute(5)] })).rejects.toMatchObject({
         failure: "timeout",
       });

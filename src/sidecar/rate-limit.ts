@@ -70,7 +70,14 @@ export function createRateLimit(
 ): RateLimiter | undefined {
   if (!config.rateLimit.enabled) return undefined;
   const shared = deps.redis
-    ? createRedisBuckets({ redis: deps.redis }, { budgetMs: config.rateLimit.budget })
+    ? createRedisBuckets(
+        { redis: deps.redis },
+        {
+          budgetMs: config.rateLimit.budget,
+          // A Redis Cluster runs a script on one hash slot: there, one call per key.
+          oneCallPerTurn: config.cache.redis?.cluster === undefined,
+        },
+      )
     : undefined;
   const local = createLocalBuckets(
     { clock: systemClock },
