@@ -365,7 +365,7 @@ logits[text] := features_logits(view_features(text_set, text_matches[text])) if 
 	some text, text_set in text_view_sets
 }
 
-model_scores := [{"category": category, "score": 0.5 + (z / (2 * (1 + abs(z))))} |
+model_scores := [{"category": category, "z": z, "score": 0.5 + (z / (2 * (1 + abs(z))))} |
 	some by_category in logits
 	some category, z in by_category
 ]
@@ -398,7 +398,10 @@ model_lists_patterns if {
 
 model_score := max(array.concat([0], [s.score | some s in model_scores]))
 
-model_categories := {s.category | some s in model_scores; s.score > 0.5}
+# A logit is a sum of numbers of three decimals, so a tie is exactly 0, which the engines'
+# arithmetic (float64 in wasm, decimals in OPA's evaluator) may land a hair either side of: half
+# the last decimal decides alike in both.
+model_categories := {s.category | some s in model_scores; s.z > 0.0005}
 
 raw_score := max([pattern_score, model_score])
 

@@ -16,12 +16,14 @@
  * (written by someone who read neither the patterns nor the older lines; never tuned on, trained
  * on by the model after it was measured), `holdout-4` (written the same way after the model,
  * trained on after it was measured), `holdout-5` and `holdout-6` (written the same way, each
- * trained on after it was measured) and `holdout-7` (written the same way; never trained or
- * tuned on: the honest figure); `--json` has `dev` and `test` apart too. And the mean evaluation
+ * trained on after it was measured), `holdout-7` (written the same way, trained on after it was
+ * measured) and `holdout-8` (written the same way; never trained or tuned on: the honest
+ * figure); `--json` has `dev` and `test` apart too. And the mean evaluation
  * time of a line.
- * `--cross-check` also evaluates every line with `opa eval` (OPA's Go evaluator, topdown, over
- * policies/ itself) and lists the lines whose decision or categories differ from ours.
- * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json] [--cross-check]
+ * `--cross-check` also evaluates every other line (even ids: every split, ~3,000 lines) with
+ * `opa eval` (OPA's Go evaluator, topdown, over policies/ itself), `--cross-check-all` every line
+ * (~8 minutes of CPU), and lists the lines whose decision or categories differ from ours.
+ * Usage: node scripts/prompt-guard-eval.mjs [--bundle BUNDLE] [--json] [--cross-check | --cross-check-all]
  * (needs `npm run build`; builds the bundle into a temporary directory unless --bundle is given)
  */
 import { execFile, execFileSync } from "node:child_process";
@@ -53,6 +55,7 @@ export const SPLITS = [
   "holdout-5",
   "holdout-6",
   "holdout-7",
+  "holdout-8",
 ];
 const PATH = "/api/v1/tenants/acme/agents/a1/runs";
 
@@ -206,6 +209,7 @@ decisions := [[d.allowed, object.get(d, ["prompt_guard", "categories"], null)] |
 
 async function main() {
   const json = process.argv.includes("--json");
+  const all = process.argv.includes("--cross-check-all");
   const at = process.argv.indexOf("--bundle");
   let bundlePath = at > 0 ? process.argv[at + 1] : undefined;
   const scratch = mkdtempSync(join(tmpdir(), "oc-guard-"));
@@ -232,6 +236,11 @@ async function main() {
       .trim()
       .split("\n")
       .map((l) => JSON.parse(l));
+    // Every other line for topdown (~75 ms a line), or all of them.
+    const crossChecked =
+      all || process.argv.includes("--cross-check")
+        ? lines.filter((line) => all || line.id % 2 === 0)
+        : undefined;
     const detected = new Map();
     const started = process.hrtime.bigint();
     for (const line of lines) {
@@ -255,6 +264,7 @@ async function main() {
       "holdout-5": where((l) => l.split === "holdout-5"),
       "holdout-6": where((l) => l.split === "holdout-6"),
       "holdout-7": where((l) => l.split === "holdout-7"),
+      "holdout-8": where((l) => l.split === "holdout-8"),
       meanEvaluationMicros: Math.round(meanMicros),
       missed: lines
         .filter((l) => l.label === "injection" && detected.get(l) === null)
@@ -262,8 +272,14 @@ async function main() {
       falsePositives: lines
         .filter((l) => l.label === "benign" && detected.get(l) !== null)
         .map((l) => l.id),
-      ...(process.argv.includes("--cross-check")
-        ? { disagreements: disagreements(lines, detected, await topdownDecisions(lines, scratch)) }
+      ...(crossChecked
+        ? {
+            disagreements: disagreements(
+              crossChecked,
+              detected,
+              await topdownDecisions(crossChecked, scratch),
+            ),
+          }
         : {}),
     };
     console.log(json ? JSON.stringify(report) : table(report));

@@ -1,16 +1,17 @@
 /**
  * The prompt-injection guard's accuracy on its labelled corpus, measured through the shipped
  * policies compiled by the real `opa build -t wasm` and evaluated by our engine
- * (scripts/prompt-guard-eval.mjs), every decision also compared with `opa eval`'s (OPA's Go
- * evaluator: its RE2 against our regexes in V8, its walk and string builtins against wasm's).
+ * (scripts/prompt-guard-eval.mjs), every other decision (even ids) also compared with `opa
+ * eval`'s (OPA's Go evaluator: its RE2 against our regexes in V8, its walk and string builtins
+ * against wasm's).
  * The targets are issue 19's: recall ≥ 0.9 at a false-positive rate ≤ 0.02 over the whole corpus.
  * holdout-2 (written before any tuning on it, measured held out at 70.0 % / 1.9 %, tuned on since)
  * must not fall under a floor a little below what it measures now (HOLDOUT_2_FLOOR): a regression
  * guard, not a claim — a change to the patterns that loses detections there or adds false
- * positives fails here. holdout-3 to holdout-6 (each written by someone who read neither the
+ * positives fails here. holdout-3 to holdout-7 (each written by someone who read neither the
  * patterns, the model nor the older lines, and trained on by the model after it was measured) and
- * holdout-7 (written the same way, never trained or tuned on) are measured and printed, not held
- * to a floor: holdout-7 is the estimate. And the committed model is the one the corpus trains.
+ * holdout-8 (written the same way, never trained or tuned on) are measured and printed, not held
+ * to a floor: holdout-8 is the estimate. And the committed model is the one the corpus trains.
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -62,7 +63,8 @@ describe("the prompt-injection guard on its corpus", () => {
       | "holdout-4"
       | "holdout-5"
       | "holdout-6"
-      | "holdout-7",
+      | "holdout-7"
+      | "holdout-8",
       Measured
     > & {
       disagreements: number[];
@@ -80,7 +82,7 @@ describe("the prompt-injection guard on its corpus", () => {
     expect(report["holdout-3"].benign).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].injections).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].benign).toBeGreaterThanOrEqual(250);
-    for (const split of ["holdout-5", "holdout-6", "holdout-7"] as const) {
+    for (const split of ["holdout-5", "holdout-6", "holdout-7", "holdout-8"] as const) {
       expect(report[split].injections, split).toBeGreaterThanOrEqual(200);
       expect(report[split].benign, split).toBeGreaterThanOrEqual(250);
     }
@@ -105,7 +107,7 @@ describe("the prompt-injection guard on its corpus", () => {
     }
   }, 300_000);
 
-  it("ships the model the corpus trains, holdout-7 left out of it", async () => {
+  it("ships the model the corpus trains, holdout-8 left out of it", async () => {
     const { code, stderr } = await runToEnd(
       "node",
       [`${ROOT}/scripts/prompt-guard-train.mjs`, "--check"],
@@ -117,6 +119,6 @@ describe("the prompt-injection guard on its corpus", () => {
     const model = JSON.parse(
       await readFile(`${ROOT}/policies/prompt_guard_model/data.json`, "utf8"),
     ) as { about: string[] };
-    expect(model.about.join(" ")).toContain("every split but holdout-7");
+    expect(model.about.join(" ")).toContain("every split but holdout-8");
   }, 150_000);
 });
