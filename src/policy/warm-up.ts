@@ -10,11 +10,10 @@ export const WARM_UP_PATH = ["openclaw_authz", "warm_up"] as const;
 /**
  * How many times each warm-up input is evaluated: V8 compiles a regex to bytecode on its first
  * run and to machine code on the next (its tier-up), and both cost a long pattern tens of ms.
- * Started as the image starts it (`node --no-regexp-tier-up`, see the Dockerfile) the sidecar
- * compiles to machine code on the first run, and the second costs ~15 ms; it stays for a sidecar
- * started without the flag.
+ * Started as the image starts it (`node --no-regexp-tier-up`, see the Dockerfile; evaluation
+ * threads inherit the process's flags) the first run compiles to machine code: once is enough.
  */
-const ROUNDS = 2;
+const ROUNDS = process.execArgv.includes("--no-regexp-tier-up") ? 1 : 2;
 
 /**
  * The warm-up inputs of a bundle's data document (its JSON text), each as JSON text; none when it
