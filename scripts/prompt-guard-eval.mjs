@@ -17,8 +17,8 @@
  * on by the model after it was measured), `holdout-4` (written the same way after the model,
  * trained on after it was measured), `holdout-5` and `holdout-6` (written the same way, each
  * trained on after it was measured), `holdout-7` (written the same way, trained on after it was
- * measured) and `holdout-8` (written the same way; never trained or tuned on: the honest
- * figure); `--json` has `dev` and `test` apart too. And the mean evaluation
+ * measured), `holdout-8` (the same, trained on after it was measured) and `holdout-9` (written
+ * the same way; never trained or tuned on: the honest figure); `--json` has `dev` and `test` apart too. And the mean evaluation
  * time of a line.
  * `--cross-check` also evaluates every other line (even ids: every split, ~3,000 lines) with
  * `opa eval` (OPA's Go evaluator, topdown, over policies/ itself), `--cross-check-all` every line
@@ -56,6 +56,7 @@ export const SPLITS = [
   "holdout-6",
   "holdout-7",
   "holdout-8",
+  "holdout-9",
 ];
 const PATH = "/api/v1/tenants/acme/agents/a1/runs";
 
@@ -265,6 +266,7 @@ async function main() {
       "holdout-6": where((l) => l.split === "holdout-6"),
       "holdout-7": where((l) => l.split === "holdout-7"),
       "holdout-8": where((l) => l.split === "holdout-8"),
+      "holdout-9": where((l) => l.split === "holdout-9"),
       meanEvaluationMicros: Math.round(meanMicros),
       missed: lines
         .filter((l) => l.label === "injection" && detected.get(l) === null)

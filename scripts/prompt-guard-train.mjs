@@ -25,7 +25,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const CORPUS = join(ROOT, "test/fixtures/prompt-guard/corpus.jsonl");
 const MODEL = join(ROOT, "policies/prompt_guard_model/data.json");
 const PATTERNS = join(ROOT, "policies/data.json");
-export const HELD_OUT = ["holdout-8"];
+export const HELD_OUT = ["holdout-9"];
 const CATEGORIES = [
   "role_manipulation",
   "instruction_override",

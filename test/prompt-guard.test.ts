@@ -8,10 +8,10 @@
  * holdout-2 (written before any tuning on it, measured held out at 70.0 % / 1.9 %, tuned on since)
  * must not fall under a floor a little below what it measures now (HOLDOUT_2_FLOOR): a regression
  * guard, not a claim — a change to the patterns that loses detections there or adds false
- * positives fails here. holdout-3 to holdout-7 (each written by someone who read neither the
+ * positives fails here. holdout-3 to holdout-8 (each written by someone who read neither the
  * patterns, the model nor the older lines, and trained on by the model after it was measured) and
- * holdout-8 (written the same way, never trained or tuned on) are measured and printed, not held
- * to a floor: holdout-8 is the estimate. And the committed model is the one the corpus trains.
+ * holdout-9 (written the same way, never trained or tuned on) are measured and printed, not held
+ * to a floor: holdout-9 is the estimate. And the committed model is the one the corpus trains.
  */
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
@@ -64,7 +64,8 @@ describe("the prompt-injection guard on its corpus", () => {
       | "holdout-5"
       | "holdout-6"
       | "holdout-7"
-      | "holdout-8",
+      | "holdout-8"
+      | "holdout-9",
       Measured
     > & {
       disagreements: number[];
@@ -82,7 +83,13 @@ describe("the prompt-injection guard on its corpus", () => {
     expect(report["holdout-3"].benign).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].injections).toBeGreaterThanOrEqual(200);
     expect(report["holdout-4"].benign).toBeGreaterThanOrEqual(250);
-    for (const split of ["holdout-5", "holdout-6", "holdout-7", "holdout-8"] as const) {
+    for (const split of [
+      "holdout-5",
+      "holdout-6",
+      "holdout-7",
+      "holdout-8",
+      "holdout-9",
+    ] as const) {
       expect(report[split].injections, split).toBeGreaterThanOrEqual(200);
       expect(report[split].benign, split).toBeGreaterThanOrEqual(250);
     }
@@ -107,7 +114,7 @@ describe("the prompt-injection guard on its corpus", () => {
     }
   }, 300_000);
 
-  it("ships the model the corpus trains, holdout-8 left out of it", async () => {
+  it("ships the model the corpus trains, holdout-9 left out of it", async () => {
     const { code, stderr } = await runToEnd(
       "node",
       [`${ROOT}/scripts/prompt-guard-train.mjs`, "--check"],
@@ -119,6 +126,6 @@ describe("the prompt-injection guard on its corpus", () => {
     const model = JSON.parse(
       await readFile(`${ROOT}/policies/prompt_guard_model/data.json`, "utf8"),
     ) as { about: string[] };
-    expect(model.about.join(" ")).toContain("every split but holdout-8");
+    expect(model.about.join(" ")).toContain("every split but holdout-9");
   }, 150_000);
 });
