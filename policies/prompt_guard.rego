@@ -318,7 +318,7 @@ pattern_score := 1 - product([w | some p in weighed; w := 1 - p.weight])
 # scripts/prompt-guard-train.mjs writes from the corpus; outside data.openclaw, which `cfg` reads
 # whole, so that OPA's evaluator looks its weights up one by one): `categories`, a `bias` for
 # each, `weights`, by feature, one for each category in the same order, `patterns`, the ids of
-# the patterns it was trained with, and `max_negative`, the most the negative weights of a text
+# the patterns it kept a weight for, and `max_negative`, the most the negative weights of a text
 # may take off its logit. A feature is a word of any of a text's views (each counted once; pairs
 # of neighbouring words were tried and generalised worse in cross-validation), or `pattern:<id>`
 # for a pattern matching one of them. A category's logit for the text is its bias plus the

@@ -5,8 +5,8 @@
  * bundle serves as data.prompt_guard_model. One logistic regression per category, its
  * injections against the benign lines, over binary features: the words of a line's views and
  * the patterns matching them (`pattern:<id>`), computed by the policy's own `text_features`
- * through `opa eval`, so training sees exactly what the sidecar scores. The model lists the
- * patterns it was trained with (the policy weighs those by the model, the others by their own
+ * on the compiled policy (featuresOf), so training sees exactly what the sidecar scores. The model lists the
+ * patterns it kept a weight for (the policy weighs those by the model, the others by their own
  * weight) and caps what negative weights take off a logit (MAX_NEGATIVE).
  *
  * Trained on every split but the held-out ones (HELD_OUT: never trained or tuned on). The bias
@@ -231,9 +231,11 @@ async function main() {
     categories: CATEGORIES,
     bias: CATEGORIES.map((c) => Math.round((models[c].bias + cv.shift) * 1000) / 1000),
     max_negative: MAX_NEGATIVE,
-    patterns: JSON.parse(readFileSync(PATTERNS, "utf8")).openclaw.prompt_guard.patterns.map(
-      (p) => p.id,
-    ),
+    // Only the patterns it kept a weight for: one it never saw match, or whose weights all fell
+    // under KEEP, would otherwise count for nothing; unlisted, it counts by its own weight.
+    patterns: JSON.parse(readFileSync(PATTERNS, "utf8"))
+      .openclaw.prompt_guard.patterns.map((p) => p.id)
+      .filter((id) => Object.hasOwn(sorted, `pattern:${id}`)),
     weights: sorted,
   };
   // One feature a line: a diff of two trainings reads as the features that changed.
