@@ -4,10 +4,10 @@
  * labelled corpus and writes it to policies/prompt_guard_model/data.json, which the
  * bundle serves as data.prompt_guard_model. One logistic regression per category, its
  * injections against the benign lines, over binary features: the words of a line's views and
- * the patterns matching them (`pattern:<id>`), computed by the policy's own `text_features`
- * on the compiled policy (featuresOf), so training sees exactly what the sidecar scores. The model lists the
- * patterns it kept a weight for (the policy weighs those by the model, the others by their own
- * weight) and caps what negative weights take off a logit (MAX_NEGATIVE).
+ * the patterns matching them (`pattern:<id>`), computed by the policy's own `text_features` on
+ * the compiled policy (featuresOf), so training sees exactly what the sidecar scores. The model
+ * lists the patterns it kept a weight for (the policy weighs those by the model, the others by
+ * their own weight) and caps what negative weights take off a logit (MAX_NEGATIVE).
  *
  * Trained on every split but the held-out ones (HELD_OUT: never trained or tuned on). The bias
  * shift that sets the operating point is chosen by 5-fold cross-validation on the training lines
