@@ -4,16 +4,20 @@
  * builtins and regex cache, in this process so the cache can be read. Without the warm-up a
  * thread's first guarded check compiles the prompt guard's patterns; after it, that check finds
  * every one compiled. And through the real pool: a bundle whose warm_up is not a list of inputs is
- * refused at load; one whose policy fails on its own warm-up input still loads and serves.
+ * refused at load; one whose policy fails on its own warm-up input still loads and serves; and
+ * a thread evaluates each warm-up input once in a node started with `--no-regexp-tier-up`, twice
+ * without it (a pool in a child node, counting the policy's print() lines at load).
  */
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AuthzError } from "../src/errors.js";
 import { createContextSource, hostBuiltins, SET_BUILTINS } from "../src/policy/builtins/index.js";
 import { loadWasmPolicy, readBundle } from "../src/policy/index.js";
-import { runWarmUp, warmUpInputs } from "../src/policy/warm-up.js";
+import { runWarmUp, warmUpInputs, warmUpRounds } from "../src/policy/warm-up.js";
 import { loadWasmPolicy as instantiate } from "../src/policy/wasm-policy.js";
 import { buildPolicy, useEvaluationPool } from "./support/bundles.js";
 import { built } from "./support/paths.js";
+import { run } from "./support/processes.js";
 
 // @ts-expect-error: a script without types; its inputFor builds the input of a corpus line.
 const { inputFor } = (await import("../scripts/prompt-guard-eval.mjs")) as {
@@ -76,7 +80,7 @@ describe("the shipped bundle's warm-up", () => {
 
   it("after it, the first guarded checks compile nothing and decide as without it", async () => {
     const { contexts, instance, warmUp, check } = await threadOf();
-    expect(runWarmUp(instance, warmUp, contexts)).toBe(true);
+    expect(runWarmUp(instance, warmUp, contexts, warmUpRounds(process.execArgv))).toBe(true);
     const warmed = contexts.compiledKeys;
     expect(warmed).toBeGreaterThan(50);
     const injection = check(INJECTION);
@@ -138,9 +142,58 @@ allow := 2 if input.b
   it("a policy that fails on its own warm-up input still loads and serves", async () => {
     const bundle = await buildPolicy(CONFLICT, { openclaw_authz: { warm_up: [{ a: 1, b: 1 }] } });
     const thread = await threadOf(bundle);
-    expect(runWarmUp(thread.instance, thread.warmUp, thread.contexts)).toBe(false);
+    expect(runWarmUp(thread.instance, thread.warmUp, thread.contexts, 1)).toBe(false);
     const engine = await load(bundle);
     expect(await engine.evaluate('{"a":true}')).toEqual({ defined: true, value: 1 });
     expect(await engine.evaluate('{"b":true}')).toEqual({ defined: true, value: 2 });
   });
+});
+
+describe("warm-up rounds", () => {
+  it("one with V8's regex tier-up off, two with it on", () => {
+    expect(warmUpRounds(["--no-regexp-tier-up"])).toBe(1);
+    expect(warmUpRounds(["--max-old-space-size=128"])).toBe(2);
+  });
+
+  // The pool's threads, in a node started each way: their prints while the bundle loads.
+  const PRINTS_ON_EVALUATION = `package envoy.authz
+import rego.v1
+allow if print("evaluated")
+`;
+  const COUNT_LOAD_PRINTS = `
+const { readBundle, loadWasmPolicy, createEvaluationPool } = await import(process.argv[2]);
+let prints = 0;
+const pool = createEvaluationPool(
+  { threads: 1, timeoutMs: 10_000, maxMemoryPages: 512 },
+  { onError: () => {}, onPrint: () => prints++ },
+);
+await loadWasmPolicy(await readBundle(process.argv[1]), { decision: "envoy/authz/allow" }, pool);
+pool.close();
+console.log(prints);
+`;
+
+  const POLICY_MODULE = pathToFileURL(built("dist/policy/index.js")).href;
+
+  it.each([
+    ["--no-regexp-tier-up", ["--no-regexp-tier-up"], 1],
+    ["no flag", [], 2],
+  ])(
+    "a thread of a node started with %s evaluates each input that many times",
+    async (_, flags, rounds) => {
+      const bundle = await buildPolicy(
+        PRINTS_ON_EVALUATION,
+        { openclaw_authz: { warm_up: [{ a: 1 }, { b: 2 }] } },
+        { includePrint: true },
+      );
+      const { stdout } = await run("node", [
+        ...flags,
+        "--input-type=module",
+        "-e",
+        COUNT_LOAD_PRINTS,
+        bundle,
+        POLICY_MODULE,
+      ]);
+      expect(Number(stdout.trim())).toBe(2 * rounds);
+    },
+  );
 });

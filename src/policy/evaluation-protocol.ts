@@ -26,6 +26,8 @@ export interface ThreadSetup {
    * loop takes a hundred or more on a busy VM.
    */
   signal: SharedArrayBuffer;
+  /** How many times the thread evaluates each warm-up input (`warmUpRounds` of the process's flags). */
+  warmUpRounds: number;
 }
 
 /** What the pool sends a thread. */

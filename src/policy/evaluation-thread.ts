@@ -2,7 +2,13 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { PACKAGE_ROOT } from "../package-root.js";
-import type { PolicyImage, ThreadReply, ThreadRequest } from "./evaluation-protocol.js";
+import type {
+  PolicyImage,
+  ThreadReply,
+  ThreadRequest,
+  ThreadSetup,
+} from "./evaluation-protocol.js";
+import { warmUpRounds } from "./warm-up.js";
 
 /** One evaluation thread as the pool drives it. */
 export interface EvaluationThread {
@@ -40,7 +46,12 @@ export function startThread(
   const { port1: port, port2 } = new MessageChannel();
   const signal = new SharedArrayBuffer(4);
   const worker = new Worker(WORKER_URL, {
-    workerData: { ...setup, port: port2, signal },
+    workerData: {
+      ...setup,
+      port: port2,
+      signal,
+      warmUpRounds: warmUpRounds(process.execArgv),
+    } satisfies ThreadSetup,
     transferList: [port2],
     resourceLimits: THREAD_HEAP,
     // node:wasi (rego.parse_module's parser) warns that it is experimental on stderr, which is

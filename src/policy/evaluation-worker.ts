@@ -38,7 +38,7 @@ const builtins: Record<string, HostBuiltin> = hostBuiltins(contexts, rego.table)
 // The module's own debug output (opa_println) goes to console.log: stdout is the decision log's.
 console.log = (...args: unknown[]) => console.error(...args);
 
-const { maxMemoryPages, policies, port, signal } = workerData as ThreadSetup;
+const { maxMemoryPages, policies, port, signal, warmUpRounds } = workerData as ThreadSetup;
 const images = new Map<number, PolicyImage>();
 /** Instances by policy; absent after a trap until the next evaluation makes a fresh one. */
 const instances = new Map<number, WasmPolicy>();
@@ -72,7 +72,8 @@ const reply = (message: ThreadReply) => port.postMessage(message);
 /**
  * Instantiates a policy after checking that every builtin it calls is provided (loading those
  * provided on demand): a bundle that needs one we lack is refused here, naming each, never at
- * evaluation time. Then pays its builtins' one-time costs (`warmUp`) and the bundle's warm-up evaluations (`runWarmUp`), so the first check does not.
+ * evaluation time. Then pays its builtins' one-time costs (`warmUp`) and the bundle's warm-up
+ * evaluations (`runWarmUp`), so the first check does not.
  */
 function load(image: PolicyImage): Record<string, number> {
   const instance = instantiate(image);
@@ -83,7 +84,7 @@ function load(image: PolicyImage): Record<string, number> {
     throw new MissingBuiltins(missing);
   }
   warmUp(required, contexts.current);
-  if (!runWarmUp(instance, image.warmUp, contexts)) instances.delete(image.policy);
+  if (!runWarmUp(instance, image.warmUp, contexts, warmUpRounds)) instances.delete(image.policy);
   images.set(image.policy, image);
   return instance.entrypoints;
 }

@@ -8,12 +8,16 @@ import type { WasmPolicy } from "./wasm-policy.js";
 export const WARM_UP_PATH = ["openclaw_authz", "warm_up"] as const;
 
 /**
- * How many times each warm-up input is evaluated: V8 compiles a regex to bytecode on its first
- * run and to machine code on the next (its tier-up), and both cost a long pattern tens of ms.
- * Started as the image starts it (`node --no-regexp-tier-up`, see the Dockerfile; evaluation
- * threads inherit the process's flags) the first run compiles to machine code: once is enough.
+ * How many times each warm-up input is evaluated, for a process started with `execArgv`: V8
+ * compiles a regex to bytecode on its first run and to machine code on the next (its tier-up), and
+ * both cost a long pattern tens of ms. Started as the image starts it (`node --no-regexp-tier-up`,
+ * see the Dockerfile) the first run compiles to machine code: once is enough. The flag is the
+ * whole process's, threads included, but only node's own command line shows it: a thread's
+ * `process.execArgv` is the `execArgv` it was started with, so the pool decides for its threads.
  */
-const ROUNDS = process.execArgv.includes("--no-regexp-tier-up") ? 1 : 2;
+export function warmUpRounds(execArgv: readonly string[]): number {
+  return execArgv.includes("--no-regexp-tier-up") ? 1 : 2;
+}
 
 /**
  * The warm-up inputs of a bundle's data document (its JSON text), each as JSON text; none when it
@@ -36,7 +40,7 @@ export function warmUpInputs(data: string): string[] {
 
 /**
  * Evaluates every entrypoint of `instance` with each of the bundle's warm-up `inputs` (see
- * {@link warmUpInputs}), results dropped, so that what a policy's first checks
+ * {@link warmUpInputs}) `rounds` times ({@link warmUpRounds}), results dropped, so that what a policy's first checks
  * would pay once per thread is paid when the bundle loads: the regexes it builds from its data
  * (the prompt guard's pattern groups: ~80 ms), translated and compiled into the thread's cache
  * (`EvaluationContext.compiled`), and the builtins' own first-use costs. False when an evaluation
@@ -46,9 +50,10 @@ export function runWarmUp(
   instance: WasmPolicy,
   inputs: readonly string[],
   contexts: ContextSource,
+  rounds: number,
 ): boolean {
   try {
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const input of inputs) {
         for (const entrypoint of Object.values(instance.entrypoints)) {
           contexts.begin();

@@ -67,6 +67,8 @@ export async function buildPolicy(
     signingKey?: string;
     scope?: string;
     capabilities?: string;
+    /** Keep print() calls (`--wasm-include-print`). */
+    includePrint?: boolean;
   } = {},
 ): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), "oc-policy-"));
@@ -76,6 +78,7 @@ export async function buildPolicy(
   const args = ["build", "-t", "wasm", "-e", options.entrypoint ?? "envoy/authz/allow", "-o", out];
   if (options.revision) args.push("-r", options.revision);
   if (options.capabilities) args.push("--capabilities", options.capabilities);
+  if (options.includePrint) args.push("--wasm-include-print");
   if (options.signingKey)
     args.push("-b", "--signing-key", options.signingKey, "--signing-alg", "RS256");
   if (options.scope) {
