@@ -40,8 +40,8 @@ export function warmUpInputs(data: string): string[] {
 
 /**
  * Evaluates every entrypoint of `instance` with each of the bundle's warm-up `inputs` (see
- * {@link warmUpInputs}) `rounds` times ({@link warmUpRounds}), results dropped, so that what a policy's first checks
- * would pay once per thread is paid when the bundle loads: the regexes it builds from its data
+ * {@link warmUpInputs}) `rounds` times ({@link warmUpRounds}), results dropped, so that what a
+ * policy's first checks would pay once per thread is paid when the bundle loads: the regexes it builds from its data
  * (the prompt guard's pattern groups: ~80 ms), translated and compiled into the thread's cache
  * (`EvaluationContext.compiled`), and the builtins' own first-use costs. False when an evaluation
  * threw: the instance may be in any state then, and the caller replaces it.
